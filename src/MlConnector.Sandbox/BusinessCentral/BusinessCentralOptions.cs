@@ -1,0 +1,5 @@
+namespace MlConnector.Sandbox.BusinessCentral;
+
+public sealed class BusinessCentralOptions
+{
+}

@@ -1,0 +1,5 @@
+namespace MlConnector.Sandbox.Entra;
+
+public sealed class EntraOptions
+{
+}

@@ -1,0 +1,5 @@
+namespace MlConnector.Sandbox.Marketo;
+
+public sealed class MarketoOptions
+{
+}

@@ -1,0 +1,30 @@
+using MlConnector.Sandbox.BusinessCentral;
+using MlConnector.Sandbox.Entra;
+using MlConnector.Sandbox.Marketo;
+
+namespace MlConnector.Sandbox;
+
+/// <summary>Everything the sandbox can be started with. Defaults describe a healthy, empty-ish sandbox.</summary>
+public sealed class SandboxOptions
+{
+    /// <summary>BC customers to seed (each with financial details, company contact and about 2.5 person contacts).</summary>
+    public int Customers { get; set; } = 50;
+
+    /// <summary>Seed for the deterministic data generator and for percentage faults.</summary>
+    public int Seed { get; set; } = 7;
+
+    /// <summary>Leads that marketing created in Marketo before the connector ran; some match BC contacts by email.</summary>
+    public int MarketoLeads { get; set; }
+
+    /// <summary>HTTP port for BC, Marketo and admin; 0 picks a free one.</summary>
+    public int Port { get; set; }
+
+    /// <summary>HTTPS port for the Entra token endpoint (and every other route too); 0 picks a free one.</summary>
+    public int HttpsPort { get; set; }
+
+    public EntraOptions Entra { get; } = new();
+
+    public BusinessCentralOptions BusinessCentral { get; } = new();
+
+    public MarketoOptions Marketo { get; } = new();
+}
