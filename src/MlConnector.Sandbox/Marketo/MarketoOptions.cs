@@ -1,5 +1,87 @@
 namespace MlConnector.Sandbox.Marketo;
 
+/// <summary>How a company write is answered while <see cref="MarketoOptions.CrmSync"/> is on.</summary>
+public enum CrmSyncMode
+{
+    /// <summary>Each company record is skipped with record-level reason 1018 "CRM Enabled" (the default).</summary>
+    RecordSkipped1018,
+
+    /// <summary>The whole call fails with response-level 1018 "CRM Enabled".</summary>
+    ResponseError1018,
+
+    /// <summary>The whole call fails with response-level 603 "Access denied".</summary>
+    AccessDenied603,
+}
+
+/// <summary>A custom lead field the simulated instance has (describe lists it; writes are validated against it).</summary>
+public sealed record CustomFieldDefinition(string Name, string DataType, int? Length = null, bool ReadOnly = false, bool Searchable = false, string? DisplayName = null);
+
+/// <summary>Switches and limits of the simulated Marketo instance. Defaults are the real Marketo values.</summary>
 public sealed class MarketoOptions
 {
+    /// <summary>Munchkin account id (pattern NNN-AAA-NNN).</summary>
+    public string MunchkinId { get; set; } = "123-ABC-456";
+
+    /// <summary>The custom service's client id.</summary>
+    public string ClientId { get; set; } = "5f1c2b7e-3a4d-4e8f-9b0a-6c7d8e9f0a1b";
+
+    /// <summary>The custom service's client secret.</summary>
+    public string ClientSecret { get; set; } = "sandbox-marketo-secret-0123456789abcdef";
+
+    /// <summary>The API-only user that owns the custom service; returned as the token's scope.</summary>
+    public string ApiUser { get; set; } = "mlconnector-api@example.com";
+
+    /// <summary>Lifetime of a freshly minted access token.</summary>
+    public TimeSpan TokenLifetime { get; set; } = TimeSpan.FromSeconds(3600);
+
+    /// <summary>
+    /// Whether the instance is synced with a CRM. Companies then become read-only (Leads stay writable).
+    /// Default off. The vendor documents only reason 1018 "CRM Enabled"; the exact level is not documented,
+    /// so <see cref="CrmSyncMode"/> picks it (default: record-level skip with 1018).
+    /// </summary>
+    public bool CrmSync { get; set; }
+
+    /// <summary>How company writes are refused while <see cref="CrmSync"/> is on. Default <see cref="CrmSyncMode.RecordSkipped1018"/>.</summary>
+    public CrmSyncMode CrmSyncMode { get; set; } = CrmSyncMode.RecordSkipped1018;
+
+    /// <summary>Calls allowed in the rolling <see cref="RateWindow"/> before 606 (Marketo: 100).</summary>
+    public int RateLimit { get; set; } = 100;
+
+    /// <summary>The rolling window of the rate limit (Marketo: 20 s).</summary>
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Requests in flight before 615 (Marketo: 10).</summary>
+    public int ConcurrencyLimit { get; set; } = 10;
+
+    /// <summary>Calls per day before 607 (Marketo default allocation: 50,000). Resets at midnight US Central.</summary>
+    public int DailyQuota { get; set; } = 50_000;
+
+    /// <summary>Longest request URI accepted before 414 (Marketo: 8 KB).</summary>
+    public int MaxUriBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Largest request body accepted before 413 (Marketo: 1 MB).</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Records per sync/delete call (Marketo: 300).</summary>
+    public int MaxBatchSize { get; set; } = 300;
+
+    /// <summary>
+    /// Fraction (0..1) of change-feed pages that come back short or empty while moreResult stays true,
+    /// as real activity scans do. Deterministic per paging position. Default 0.2; 0 turns it off.
+    /// </summary>
+    public double ShortPageRate { get; set; } = 0.2;
+
+    /// <summary>Custom lead fields of the instance; the defaults are the ones the BC mapping uses.</summary>
+    public IList<CustomFieldDefinition> CustomFields { get; } = new List<CustomFieldDefinition>
+    {
+        new("bcCustomerNumber", "string", 20, Searchable: true, DisplayName: "BC Customer Number"),
+        new("bcContactNumber", "string", 20, Searchable: true, DisplayName: "BC Contact Number"),
+        new("bcCurrencyCode", "string", 10, DisplayName: "BC Currency Code"),
+        new("bcBalance", "currency", DisplayName: "BC Balance"),
+        new("bcTotalSalesExclTax", "currency", DisplayName: "BC Total Sales Excl. Tax"),
+        new("bcBlocked", "boolean", DisplayName: "BC Blocked"),
+        new("bcLastModified", "datetime", DisplayName: "BC Last Modified"),
+        new("leadScore", "integer", ReadOnly: true, DisplayName: "Lead Score"),
+        new("mktoPersonNotes", "text", DisplayName: "Person Notes"),
+    };
 }
