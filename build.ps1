@@ -1,0 +1,180 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The one entry point for building, testing and trying MlConnector.
+
+.DESCRIPTION
+    Run through the pinned PowerShell local tool on a machine that has only the .NET SDK:
+
+        dotnet tool restore && dotnet pwsh ./build.ps1 Test
+
+    Tasks:
+      Build    Publishes the module layout to out/MlConnector/ (cmdlets at the root, the engine and
+               every third-party assembly under Dependencies/).
+      Test     Build, then the xunit projects and the Pester suite (in a child pwsh against
+               out/MlConnector); prints "Tests: N passed, N failed, N skipped".
+      Sandbox  The main job on the built-in sandbox.
+      Bench    The benchmark scenarios; writes artifacts/bench/.
+      Package  The module as a .nupkg for a private gallery.
+      Docs     Builds the MAML help from docs/*.md into the module.
+
+.EXAMPLE
+    dotnet pwsh ./build.ps1 Build -Configuration Debug
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Test: run only the xunit projects or only Pester.
+    [ValidateSet('All', 'Xunit', 'Pester')]
+    [string] $Suite = 'All',
+
+    # Bench: skip the slowest scenarios.
+    [switch] $Quick
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+$Root = $PSScriptRoot
+$OutRoot = Join-Path $Root 'out'
+$ModuleOut = Join-Path $OutRoot 'MlConnector'
+$Artifacts = Join-Path $Root 'artifacts'
+$ShippedRuntimes = 'win-x64', 'win-arm64', 'linux-x64', 'linux-arm64', 'osx-x64', 'osx-arm64'
+
+function Invoke-Dotnet {
+    # A simple function on purpose: $args passes '-o', '-c', ... through untouched.
+    & dotnet @args | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($args -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Get-ModuleVersion {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    $version = $props.Project.PropertyGroup.MlConnectorVersion | Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'MlConnectorVersion is missing from Directory.Build.props.' }
+    return "$version".Trim()
+}
+
+function Invoke-Build {
+    $version = Get-ModuleVersion
+    Write-Host "Building MlConnector $version ($Configuration) into $ModuleOut"
+    if (Test-Path $ModuleOut) { Remove-Item $ModuleOut -Recurse -Force }
+    $dependencies = Join-Path $ModuleOut 'Dependencies'
+    $cmdletBuild = Join-Path $OutRoot 'obj/cmdlets'
+
+    Invoke-Dotnet publish (Join-Path $Root 'src/MlConnector.Engine/MlConnector.Engine.csproj') -c $Configuration -o $dependencies --nologo '-v:q'
+    Invoke-Dotnet build (Join-Path $Root 'src/MlConnector/MlConnector.csproj') -c $Configuration -o $cmdletBuild --nologo '-v:q'
+
+    foreach ($file in 'MlConnector.dll', 'MlConnector.pdb') {
+        Copy-Item (Join-Path $cmdletBuild $file) $ModuleOut
+    }
+    Copy-Item (Join-Path $Root 'src/MlConnector/Formats/*.ps1xml') $ModuleOut
+
+    # Native SQLite for the platforms the module supports; the private load context resolves it from here.
+    Get-ChildItem (Join-Path $dependencies 'runtimes') -Directory -ErrorAction SilentlyContinue |
+        Where-Object Name -NotIn $ShippedRuntimes |
+        Remove-Item -Recurse -Force
+
+    $manifest = Get-Content -Raw (Join-Path $Root 'MlConnector.psd1')
+    Set-Content -Path (Join-Path $ModuleOut 'MlConnector.psd1') -Value $manifest.Replace('{{ModuleVersion}}', $version) -NoNewline
+
+    $helpBuilder = Join-Path $Root 'build/ConvertTo-MamlHelp.ps1'
+    if (Test-Path $helpBuilder) {
+        & $helpBuilder -DocsPath (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleOut 'en-US/MlConnector.dll-Help.xml')
+    }
+    Write-Host "Built $ModuleOut"
+}
+
+function Restore-Tools {
+    Invoke-Dotnet restore (Join-Path $Root 'build/Tools.proj') --nologo '-v:q'
+    $pester = Join-Path $Root '.tools/packages/pester/5.7.1/tools/Pester.psd1'
+    if (-not (Test-Path $pester)) { throw "Pester was not restored to $pester." }
+    return $pester
+}
+
+function Get-TrxTotals {
+    param([string] $Folder)
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    foreach ($trx in Get-ChildItem $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
+        [xml] $doc = Get-Content -Raw $trx.FullName
+        $counters = $doc.TestRun.ResultSummary.Counters
+        $totals.Passed += [int] $counters.passed
+        $totals.Failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        $totals.Skipped += [int] $counters.notExecuted
+    }
+    return $totals
+}
+
+function Invoke-Xunit {
+    $results = Join-Path $Artifacts 'test-results/xunit'
+    if (Test-Path $results) { Remove-Item $results -Recurse -Force }
+    & dotnet test (Join-Path $Root 'MlConnector.sln') -c $Configuration --nologo `
+        --logger 'trx;LogFilePrefix=xunit' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
+    $exit = $LASTEXITCODE
+    $totals = Get-TrxTotals $results
+    if ($exit -ne 0 -and $totals.Failed -eq 0) {
+        # A build or host failure produces no failed test but must still fail the run.
+        Write-Warning "dotnet test exited with $exit without a failed test result (build or test host failure)."
+        $totals.Failed += 1
+    }
+    return $totals
+}
+
+function Invoke-PesterTests {
+    param([string] $PesterPath)
+    $resultFile = Join-Path $Artifacts 'test-results/pester/summary.json'
+    New-Item -ItemType Directory -Force -Path (Split-Path $resultFile) | Out-Null
+    if (Test-Path $resultFile) { Remove-Item $resultFile }
+    $runner = Join-Path $Root 'tests/pester/Invoke-PesterSuite.ps1'
+    & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File $runner `
+        -PesterPath $PesterPath -ModulePath $ModuleOut -ResultFile $resultFile | Out-Host
+    $exit = $LASTEXITCODE
+    if (-not (Test-Path $resultFile)) {
+        Write-Warning "The Pester run (exit $exit) wrote no summary."
+        return [ordered]@{ Passed = 0; Failed = 1; Skipped = 0 }
+    }
+    $summary = Get-Content -Raw $resultFile | ConvertFrom-Json
+    return [ordered]@{ Passed = [int] $summary.Passed; Failed = [int] $summary.Failed; Skipped = [int] $summary.Skipped }
+}
+
+function Invoke-Test {
+    Invoke-Build
+    Invoke-Dotnet publish (Join-Path $Root 'tests/fixtures/OtherMsalConsumer/OtherMsalConsumer.csproj') -c $Configuration `
+        -o (Join-Path $OutRoot 'test-fixtures/OtherMsalConsumer') --nologo '-v:q'
+    $pester = Restore-Tools
+
+    $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
+    $parts = @()
+    if ($Suite -in 'All', 'Xunit') { $parts += , ('xunit', (Invoke-Xunit)) }
+    if ($Suite -in 'All', 'Pester') { $parts += , ('Pester', (Invoke-PesterTests -PesterPath $pester)) }
+    foreach ($part in $parts) {
+        $name, $counts = $part
+        Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $name, $counts.Passed, $counts.Failed, $counts.Skipped)
+        foreach ($key in 'Passed', 'Failed', 'Skipped') { $totals[$key] += $counts[$key] }
+    }
+    Write-Host ("Tests: {0} passed, {1} failed, {2} skipped" -f $totals.Passed, $totals.Failed, $totals.Skipped)
+    if ($totals.Failed -gt 0 -or $totals.Passed -eq 0) { exit 1 }
+}
+
+function Invoke-NotBuiltYet([string] $Name) {
+    Write-Host "$Name`: not built yet"
+    exit 1
+}
+
+switch ($Task) {
+    'Build' { Invoke-Build }
+    'Test' { Invoke-Test }
+    'Sandbox' { Invoke-NotBuiltYet 'Sandbox' }
+    'Bench' { Invoke-NotBuiltYet 'Bench' }
+    'Package' { Invoke-NotBuiltYet 'Package' }
+    'Docs' { Invoke-NotBuiltYet 'Docs' }
+}

@@ -1,0 +1,27 @@
+<#
+    Runs the Pester suite in this (child, -NoProfile) pwsh against the built module and writes a
+    summary JSON the build adds to the xunit totals. Tests find the module through $env:MLCONNECTOR_MODULE.
+#>
+param(
+    [Parameter(Mandatory)] [string] $PesterPath,
+    [Parameter(Mandatory)] [string] $ModulePath,
+    [Parameter(Mandatory)] [string] $ResultFile
+)
+$ErrorActionPreference = 'Stop'
+Import-Module $PesterPath -Force
+$env:MLCONNECTOR_MODULE = (Resolve-Path $ModulePath).Path
+
+$configuration = New-PesterConfiguration
+$configuration.Run.Path = $PSScriptRoot
+$configuration.Run.PassThru = $true
+$configuration.Output.Verbosity = 'Normal'
+$configuration.TestResult.Enabled = $true
+$configuration.TestResult.OutputFormat = 'NUnitXml'
+$configuration.TestResult.OutputPath = [IO.Path]::ChangeExtension($ResultFile, '.xml')
+$result = Invoke-Pester -Configuration $configuration
+
+[ordered]@{
+    Passed  = $result.PassedCount
+    Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+    Skipped = $result.SkippedCount + $result.NotRunCount
+} | ConvertTo-Json | Set-Content -Path $ResultFile

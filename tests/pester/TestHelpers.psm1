@@ -1,0 +1,43 @@
+# Shared helpers for the Pester suite. Every test runs against the built module in out/MlConnector.
+
+function Get-MlModulePath {
+    if (-not $env:MLCONNECTOR_MODULE) { throw 'MLCONNECTOR_MODULE is not set: run the suite through build.ps1 Test.' }
+    return Join-Path $env:MLCONNECTOR_MODULE 'MlConnector.psd1'
+}
+
+function Get-RepositoryRoot {
+    return (Resolve-Path (Join-Path $PSScriptRoot '../..')).Path
+}
+
+<#
+    Runs a script block in a fresh pwsh -NoProfile process (load contexts are per process, so
+    isolation and import-time tests need their own) and returns what it wrote to the output stream,
+    deserialised from JSON.
+#>
+function Invoke-InFreshPwsh {
+    param(
+        [Parameter(Mandatory)] [scriptblock] $ScriptBlock,
+        [hashtable] $Environment = @{}
+    )
+    $file = Join-Path ([IO.Path]::GetTempPath()) ("mlc-{0}.ps1" -f [guid]::NewGuid())
+    Set-Content -Path $file -Value ("`$ErrorActionPreference = 'Stop'`n& {`n$ScriptBlock`n} | ConvertTo-Json -Depth 5 -Compress")
+    try {
+        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        foreach ($argument in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $file) { $start.ArgumentList.Add($argument) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
+        foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
+        $process = [System.Diagnostics.Process]::Start($start)
+        $stderr = $process.StandardError.ReadToEndAsync()
+        $stdout = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        if ($process.ExitCode -ne 0) { throw "Child pwsh failed ($($process.ExitCode)): $($stderr.Result) $stdout" }
+        return $stdout | ConvertFrom-Json
+    }
+    finally {
+        Remove-Item $file -ErrorAction SilentlyContinue
+    }
+}
+
+Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh
