@@ -1,0 +1,31 @@
+using System.Text.RegularExpressions;
+
+namespace MlConnector.Engine.Diagnostics;
+
+/// <summary>Removes credentials from text that may reach logs, errors or audit: bearer tokens, JWTs, secrets in query strings and form bodies.</summary>
+public static partial class Redactor
+{
+    public const string Mask = "***";
+
+    public static string Redact(string? text)
+    {
+        if (string.IsNullOrEmpty(text)) return text ?? string.Empty;
+        text = BearerPattern().Replace(text, "Bearer " + Mask);
+        text = JwtPattern().Replace(text, Mask);
+        text = SecretParameterPattern().Replace(text, m => m.Groups["name"].Value + "=" + Mask);
+        text = SecretJsonPattern().Replace(text, m => "\"" + m.Groups["name"].Value + "\":\"" + Mask + "\"");
+        return text;
+    }
+
+    [GeneratedRegex(@"Bearer\s+[A-Za-z0-9\-\._~\+/=:]+", RegexOptions.IgnoreCase)]
+    private static partial Regex BearerPattern();
+
+    [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")]
+    private static partial Regex JwtPattern();
+
+    [GeneratedRegex(@"(?<name>client_secret|access_token|refresh_token|client_assertion|password)=[^&\s""]+", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretParameterPattern();
+
+    [GeneratedRegex(@"""(?<name>client_secret|access_token|refresh_token|password|clientSecret|accessToken)""\s*:\s*""[^""]*""", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretJsonPattern();
+}
