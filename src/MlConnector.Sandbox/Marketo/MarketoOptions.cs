@@ -71,6 +71,24 @@ public sealed class MarketoOptions
     /// </summary>
     public double ShortPageRate { get; set; } = 0.2;
 
+    /// <summary>
+    /// How a sinceDatetime without an offset is read. Not documented (Adobe only says "for best results
+    /// provide a time zone"); default UTC.
+    /// </summary>
+    public TimeSpan UnzonedDatetimeOffset { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether the legacy access_token query parameter is still accepted. Adobe is removing it (dates in the
+    /// docs disagree: 2025-06-30 vs 2026-08-31); default false, so clients must send Authorization: Bearer.
+    /// </summary>
+    public bool AcceptAccessTokenQueryParameter { get; set; }
+
+    /// <summary>Extra time each REST call holds its concurrency slot (lets tests provoke 615). Default zero.</summary>
+    public TimeSpan ProcessingDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Lead partitions of the instance (partitionName); the first is the default.</summary>
+    public IList<string> Partitions { get; } = new List<string> { "Default" };
+
     /// <summary>Custom lead fields of the instance; the defaults are the ones the BC mapping uses.</summary>
     public IList<CustomFieldDefinition> CustomFields { get; } = new List<CustomFieldDefinition>
     {
@@ -81,7 +99,8 @@ public sealed class MarketoOptions
         new("bcTotalSalesExclTax", "currency", DisplayName: "BC Total Sales Excl. Tax"),
         new("bcBlocked", "boolean", DisplayName: "BC Blocked"),
         new("bcLastModified", "datetime", DisplayName: "BC Last Modified"),
-        new("leadScore", "integer", ReadOnly: true, DisplayName: "Lead Score"),
-        new("mktoPersonNotes", "text", DisplayName: "Person Notes"),
+        new("bcEngagementScore", "score", ReadOnly: true, DisplayName: "BC Engagement Score"),
+        new("bcLifetimeValue", "formula", ReadOnly: true, DisplayName: "BC Lifetime Value"),
+        new("bcNotes", "text", DisplayName: "BC Notes"),
     };
 }

@@ -1,20 +1,182 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using MlConnector.Sandbox.Core;
 
 namespace MlConnector.Sandbox.Marketo;
 
-// STUB: replaced by the Marketo helper.
-public sealed class MarketoSimulator(MarketoOptions options, SandboxClock clock) : IServiceSimulator
+/// <summary>A lead as the API shows it: every non-null field (company fields read through from a linked company).</summary>
+public sealed record LeadSnapshot(long Id, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyDictionary<string, string?> Fields);
+
+/// <summary>A company with its field values.</summary>
+public sealed record CompanySnapshot(long Id, string ExternalCompanyId, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt, IReadOnlyDictionary<string, string?> Fields);
+
+/// <summary>
+/// The simulated Marketo instance: identity, leads, companies, change feed, usage and limits, on the
+/// sandbox's shared clock. Tests and the benchmark read state through the public accessors.
+/// </summary>
+public sealed class MarketoSimulator : IServiceSimulator
 {
-    public MarketoOptions Options { get; } = options;
-    public SandboxClock Clock { get; } = clock;
-    public void SeedLeads(int count, int seed, IReadOnlyList<string> knownEmails) { }
-    public void MapEndpoints(IEndpointRouteBuilder endpoints) { }
-    public void MapAdminEndpoints(IEndpointRouteBuilder admin) { }
+    private readonly MarketoStore _store;
+    private readonly LeadSync _leadSync;
+
+    public MarketoSimulator(MarketoOptions options, SandboxClock clock)
+    {
+        Options = options;
+        Clock = clock;
+        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies());
+        _leadSync = new LeadSync(_store, options);
+        Tokens = new MarketoTokens(options, clock);
+        Limiter = new MarketoLimiter(options, clock);
+    }
+
+    public MarketoOptions Options { get; }
+    public SandboxClock Clock { get; }
+    public MarketoTokens Tokens { get; }
+    public MarketoLimiter Limiter { get; }
+    public FieldSchema LeadSchema => _store.LeadSchema;
+
+    public int LeadCount { get { lock (_store.Gate) return _store.LeadCount; } }
+    public int CompanyCount { get { lock (_store.Gate) return _store.CompanyCount; } }
+    public int ActivityCount => _store.Activities.Count;
+
+    public void MapEndpoints(IEndpointRouteBuilder endpoints)
+    {
+        var gate = new MarketoGate(Options, Clock, Tokens, Limiter);
+        new IdentityEndpoints(Options, Tokens).Map(endpoints);
+        new LeadEndpoints(_store, Options, _leadSync).Map(endpoints, gate);
+        new CompanyEndpoints(_store, Options, _leadSync).Map(endpoints, gate);
+        new ActivityEndpoints(_store, Options).Map(endpoints, gate);
+        new StatsEndpoints(Options, Limiter).Map(endpoints, gate);
+        MarketoHandler notFound = _ => throw MarketoException.Of("610");
+        endpoints.Map("/rest/{**path}", gate.Route(notFound, notFound));
+        endpoints.Map("/bulk/{**path}", gate.Route(notFound, notFound));
+    }
+
+    public void MapAdminEndpoints(IEndpointRouteBuilder admin) => MarketoAdmin.Map(admin, this);
+
+    /// <summary>
+    /// An injected Marketo error code is rendered as Marketo does: HTTP 200 (unless the rule also sets a status)
+    /// with success:false and the documented message. An HTTP status alone gets the envelope with that status as code.
+    /// Identity faults use the OAuth error body.
+    /// </summary>
     public Task WriteFaultAsync(HttpContext context, FaultRule rule)
     {
-        context.Response.StatusCode = rule.HttpStatus ?? 500;
-        return Task.CompletedTask;
+        if (rule.RetryAfterSeconds is { } retry) context.Response.Headers.RetryAfter = retry.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (SandboxHost.ServiceOf(context.Request.Path) == SandboxService.MarketoIdentity)
+        {
+            JournalTags.SetNotCounted(context);
+            return rule.ErrorCode is { } error
+                ? IdentityEndpoints.ErrorAsync(context, rule.HttpStatus ?? 401, error, error == "unauthorized" ? "Bad client credentials" : "Injected fault")
+                : IdentityEndpoints.ErrorAsync(context, rule.HttpStatus ?? 500, "server_error", "Internal Server Error");
+        }
+        if (rule.ErrorCode is { } code)
+        {
+            var message = code == "606" ? MarketoErrors.Message(code, Options.RateLimit, (int)Options.RateWindow.TotalSeconds) : MarketoErrors.Message(code);
+            return MarketoGate.FailAsync(context, code, message, rule.HttpStatus ?? StatusCodes.Status200OK, counted: !MarketoErrors.IsNotCounted(code));
+        }
+        var status = rule.HttpStatus ?? 500;
+        var phrase = Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+        return MarketoGate.FailAsync(context, status.ToString(System.Globalization.CultureInfo.InvariantCulture), phrase.Length > 0 ? phrase : "Error", status);
     }
+
+    /// <summary>
+    /// Leads marketing created before the connector ran: about a third reuse a known (BC contact) email,
+    /// the rest are new people. Creation dates spread over the previous 30 days; each gets a New Lead
+    /// activity with source "marketing".
+    /// </summary>
+    public void SeedLeads(int count, int seed, IReadOnlyList<string> knownEmails)
+    {
+        if (count <= 0) return;
+        var random = new Random(seed);
+        var known = knownEmails.Where(e => !string.IsNullOrWhiteSpace(e)).Distinct(StringComparer.OrdinalIgnoreCase).OrderBy(_ => random.Next()).ToList();
+        var matching = Math.Min(known.Count, (count + 2) / 3);
+        var now = Clock.GetUtcNow();
+        var start = now - TimeSpan.FromDays(30);
+        var step = TimeSpan.FromTicks(TimeSpan.FromDays(30).Ticks / (count + 1));
+        string[] firsts = { "Ava", "Ben", "Chloe", "Daniel", "Emma", "Felix", "Grace", "Hugo", "Isla", "Jonas", "Kira", "Liam", "Mia", "Noah", "Olivia", "Paul" };
+        string[] lasts = { "Andersen", "Becker", "Costa", "Dubois", "Eriksen", "Fischer", "Garcia", "Hansen", "Ivanova", "Jensen", "Keller", "Larsen", "Moreau", "Novak" };
+        string[] sources = { "Website", "Trade Show", "Webinar", "Paid Search", "Referral" };
+        var fields = new[] { "email", "firstName", "lastName", "leadSource", "title" }.Select(n => _store.LeadSchema.Find(n)!).ToArray();
+
+        lock (_store.Gate)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var created = start + step * (i + 1);
+                var first = firsts[random.Next(firsts.Length)];
+                var last = lasts[random.Next(lasts.Length)];
+                var email = i < matching ? known[i] : $"{first}.{last}.{i}@marketing-leads.example".ToLowerInvariant();
+                var lead = _store.CreateLead(created);
+                _store.SetLeadField(lead, fields[0], email);
+                _store.SetLeadField(lead, fields[1], first);
+                _store.SetLeadField(lead, fields[2], last);
+                _store.SetLeadField(lead, fields[3], sources[random.Next(sources.Length)]);
+                if (random.Next(3) == 0) _store.SetLeadField(lead, fields[4], "Marketing Contact");
+                _store.Activities.Add(lead.Id, created, ActivityTypes.NewLead, ActivitySources.Marketing, MarketoStore.LeadName(lead));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Edits a lead as a marketing user would: validates each value like the API, writes the changed ones and
+    /// records one Change Data Value (13) activity per changed field with source "marketing". Returns the number
+    /// of changed fields. Throws for an unknown lead, unknown field or invalid value.
+    /// </summary>
+    public int MarketingEdit(long leadId, IReadOnlyDictionary<string, string?> changes, string source = ActivitySources.Marketing)
+    {
+        lock (_store.Gate)
+        {
+            var lead = _store.Lead(leadId) ?? throw new KeyNotFoundException($"Lead {leadId} not found.");
+            var values = new List<(FieldDef, string?)>();
+            foreach (var (name, value) in changes)
+            {
+                var field = _store.LeadSchema.Find(name) ?? throw new ArgumentException($"Field '{name}' not found.", nameof(changes));
+                if (field.Name is "id" or "createdAt" or "updatedAt") throw new ArgumentException($"Field '{name}' is system managed.", nameof(changes));
+                var checkedValue = FieldSchema.Validate(field, value is null ? null : JsonValue.Create(value));
+                if (!checkedValue.Ok) throw new ArgumentException(checkedValue.Message, nameof(changes));
+                values.Add((field, checkedValue.Value));
+            }
+            return _leadSync.Apply(lead, values, Clock.GetUtcNow(), source);
+        }
+    }
+
+    public LeadSnapshot? Lead(long id)
+    {
+        lock (_store.Gate) return _store.Lead(id) is { } lead ? Snapshot(lead) : null;
+    }
+
+    public IReadOnlyList<LeadSnapshot> LeadsByEmail(string email)
+    {
+        lock (_store.Gate) return _store.FindLeads("email", email).Select(id => Snapshot(_store.Lead(id)!)).ToArray();
+    }
+
+    public IReadOnlyList<LeadSnapshot> Leads()
+    {
+        lock (_store.Gate) return _store.Leads.OrderBy(l => l.Id).Select(Snapshot).ToArray();
+    }
+
+    public IReadOnlyList<CompanySnapshot> Companies()
+    {
+        lock (_store.Gate) return _store.Companies.OrderBy(c => c.Id).Select(Snapshot).ToArray();
+    }
+
+    public CompanySnapshot? CompanyByExternalId(string externalCompanyId)
+    {
+        lock (_store.Gate) return _store.CompanyByExternalId(externalCompanyId) is { } company ? Snapshot(company) : null;
+    }
+
+    public IReadOnlyList<ActivityRecord> Activities() => _store.Activities.Snapshot();
+
+    private LeadSnapshot Snapshot(LeadRecord lead)
+    {
+        var fields = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var field in _store.LeadSchema.Fields)
+            if (_store.ReadLeadField(lead, field) is { } value) fields[field.Name] = value;
+        return new LeadSnapshot(lead.Id, lead.CreatedAt, lead.UpdatedAt, fields);
+    }
+
+    private static CompanySnapshot Snapshot(CompanyRecord company)
+        => new(company.Id, company.ExternalCompanyId, company.CreatedAt, company.UpdatedAt, new Dictionary<string, string?>(company.Fields, StringComparer.Ordinal));
 }

@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using MlConnector.Sandbox.Core;
+
+namespace MlConnector.Sandbox.Marketo;
+
+/// <summary>One REST call after the gate: merged parameters (query, or the form body of a POST ?_method=GET) and the JSON body.</summary>
+public sealed class MarketoRequest(HttpContext context, Dictionary<string, string> parameters, JsonNode? body, DateTimeOffset now)
+{
+    public HttpContext Context { get; } = context;
+    public JsonNode? Body { get; } = body;
+    public DateTimeOffset Now { get; } = now;
+
+    public string? Param(string name) => parameters.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
+
+    public string[] ListParam(string name)
+        => Param(name)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? Array.Empty<string>();
+
+    /// <summary>batchSize: default and maximum 300; anything else answers 1003.</summary>
+    public int BatchSize(int max = 300)
+    {
+        var text = Param("batchSize");
+        if (text is null) return max;
+        return int.TryParse(text, out var size) && size >= 1 && size <= max ? size : throw new MarketoException("1003", $"Invalid batchSize '{text}', must be between 1 and {max}");
+    }
+}
+
+public delegate Task<JsonObject> MarketoHandler(MarketoRequest request);
+
+/// <summary>
+/// Everything a REST call passes before its handler, in Marketo's order: URI size (414), body size (413),
+/// the _method=GET override, HTTP method (605), access token (601/602), daily quota (607), rate (606),
+/// concurrency (615), content type and JSON (612/609). Then the handler; business failures come back
+/// as HTTP 200 with success:false.
+/// </summary>
+public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, MarketoTokens tokens, MarketoLimiter limiter)
+{
+    public RequestDelegate Route(MarketoHandler? get, MarketoHandler? post) => context => RunAsync(context, get, post);
+
+    private async Task RunAsync(HttpContext context, MarketoHandler? get, MarketoHandler? post)
+    {
+        var request = context.Request;
+        var uri = request.Path.Value + request.QueryString.Value;
+        if (Encoding.UTF8.GetByteCount(uri) > options.MaxUriBytes)
+        {
+            await FailAsync(context, "414", "Request-URI Too Long", StatusCodes.Status414UriTooLong, counted: false).ConfigureAwait(false);
+            return;
+        }
+
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            await FailAsync(context, "413", "Request Entity Too Large", StatusCodes.Status413PayloadTooLarge, counted: false).ConfigureAwait(false);
+            return;
+        }
+
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (key, value) in request.Query) parameters[key] = value.ToString();
+        var method = request.Method.ToUpperInvariant();
+        var isForm = request.ContentType?.StartsWith("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase) == true;
+        if (method == "POST" && isForm)
+        {
+            foreach (var (key, value) in QueryHelpers.ParseQuery(Encoding.UTF8.GetString(body))) parameters[key] = value.ToString();
+        }
+        if (method == "POST" && string.Equals(parameters.GetValueOrDefault("_method"), "GET", StringComparison.OrdinalIgnoreCase)) method = "GET";
+
+        var handler = method switch { "GET" => get, "POST" => post, _ => null };
+        if (handler is null)
+        {
+            await FailAsync(context, "605", MarketoErrors.Message("605"), counted: false).ConfigureAwait(false);
+            return;
+        }
+
+        var token = AccessToken(request, parameters);
+        if (tokens.Check(token) is { } tokenError)
+        {
+            await FailAsync(context, tokenError, MarketoErrors.Message(tokenError), counted: false).ConfigureAwait(false);
+            return;
+        }
+
+        if (limiter.TryEnter() is { } limitError)
+        {
+            var message = limitError == "606"
+                ? MarketoErrors.Message("606", options.RateLimit, (int)options.RateWindow.TotalSeconds)
+                : MarketoErrors.Message(limitError);
+            await FailAsync(context, limitError, message).ConfigureAwait(false);
+            return;
+        }
+
+        try
+        {
+            if (options.ProcessingDelay > TimeSpan.Zero) await Task.Delay(options.ProcessingDelay, context.RequestAborted).ConfigureAwait(false);
+            JsonNode? json = null;
+            if (method == "POST" && !isForm && body.Length > 0)
+            {
+                if (request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+                    throw MarketoException.Of("612");
+                try { json = JsonNode.Parse(body); }
+                catch (JsonException) { throw MarketoException.Of("609"); }
+            }
+            var response = await handler(new MarketoRequest(context, parameters, json, clock.GetUtcNow())).ConfigureAwait(false);
+            if (response["result"] is JsonArray result) JournalTags.SetRecordCount(context, result.Count);
+            await MarketoEnvelope.WriteAsync(context, response).ConfigureAwait(false);
+        }
+        catch (MarketoException error)
+        {
+            await FailAsync(context, error.Code, error.Message, counted: !MarketoErrors.IsNotCounted(error.Code)).ConfigureAwait(false);
+        }
+        catch (Exception error) when (error is InvalidOperationException or FormatException or JsonException)
+        {
+            // A body member of the wrong JSON type (e.g. "action": 5).
+            await FailAsync(context, "1003", MarketoErrors.Message("1003")).ConfigureAwait(false);
+        }
+        finally
+        {
+            limiter.Exit();
+        }
+    }
+
+    private string? AccessToken(HttpRequest request, Dictionary<string, string> parameters)
+    {
+        var header = request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) return header["Bearer ".Length..].Trim();
+        return options.AcceptAccessTokenQueryParameter ? parameters.GetValueOrDefault("access_token") : null;
+    }
+
+    /// <summary>The body, or null when it is larger than the 1 MB limit.</summary>
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        if (context.Request.ContentLength > options.MaxBodyBytes) return null;
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > options.MaxBodyBytes) return null;
+        }
+        return buffer.ToArray();
+    }
+
+    public static async Task FailAsync(HttpContext context, string code, string message, int status = StatusCodes.Status200OK, bool counted = true)
+    {
+        JournalTags.SetErrorCode(context, code);
+        if (!counted) JournalTags.SetNotCounted(context);
+        await MarketoEnvelope.WriteAsync(context, MarketoEnvelope.Failure(code, message), status).ConfigureAwait(false);
+    }
+}
