@@ -13,6 +13,34 @@ public sealed class SqliteStateStore : IDisposable
         """
         CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
         """,
+        """
+        CREATE TABLE work_queue (
+            job_id         TEXT PRIMARY KEY,
+            target_type    TEXT NOT NULL,
+            source_type    TEXT NOT NULL,
+            source_number  TEXT NOT NULL,
+            payload        TEXT NOT NULL,
+            status         TEXT NOT NULL,
+            attempts       INTEGER NOT NULL DEFAULT 0,
+            last_error     TEXT NULL,
+            enqueued_at    TEXT NOT NULL,
+            updated_at     TEXT NOT NULL,
+            sequence       INTEGER NOT NULL
+        );
+        CREATE INDEX work_queue_status ON work_queue(status, target_type, sequence);
+        CREATE TABLE record_state (
+            target_key     TEXT PRIMARY KEY,
+            source_number  TEXT NOT NULL,
+            content_hash   TEXT NOT NULL,
+            marketo_id     INTEGER NULL,
+            written_at     TEXT NOT NULL
+        );
+        CREATE TABLE checkpoints (
+            name           TEXT PRIMARY KEY,
+            value          TEXT NOT NULL,
+            updated_at     TEXT NOT NULL
+        );
+        """,
     ];
 
     private readonly SqliteConnection _connection;
@@ -24,6 +52,15 @@ public sealed class SqliteStateStore : IDisposable
     }
 
     public string Path { get; }
+
+    /// <summary>Records waiting to be sent (pending) or parked for replay, one job per BC record.</summary>
+    public WorkQueue Queue => new(_connection);
+
+    /// <summary>What was last written per target record (content hash, Marketo id), so unchanged records cost nothing.</summary>
+    public RecordStates Records => new(_connection);
+
+    /// <summary>Named high-water marks of incremental reads.</summary>
+    public Checkpoints Checkpoints => new(_connection);
 
     public static SqliteStateStore Open(string path)
     {

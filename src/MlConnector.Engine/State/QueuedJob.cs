@@ -1,0 +1,19 @@
+namespace MlConnector.Engine.State;
+
+public enum QueuedJobStatus { Pending, Parked }
+
+/// <summary>
+/// One record to send. <see cref="JobId"/> is keyed on the BC number (e.g. "company:C00010"), so the same
+/// record enqueued by a notification and by the poll is one job carrying the latest payload.
+/// </summary>
+public sealed record QueuedJob(
+    string JobId,
+    string TargetType,
+    string SourceType,
+    string SourceNumber,
+    string Payload,
+    QueuedJobStatus Status,
+    int Attempts,
+    string? LastError,
+    DateTimeOffset EnqueuedAt,
+    DateTimeOffset UpdatedAt);
