@@ -1,0 +1,38 @@
+using System.Text.Json.Nodes;
+
+namespace MlConnector.Sandbox.Tests.Marketo;
+
+/// <summary>The validator itself: it must reject what the swagger rejects and allow only the documented deviations.</summary>
+public sealed class SwaggerSchemasTests
+{
+    [Theory]
+    [InlineData("GET", "/rest/v1/leads.json", "ResponseOfLead")]
+    [InlineData("POST", "/rest/v1/leads.json", "ResponseOfLead")]
+    [InlineData("GET", "/rest/v1/lead/123.json", "ResponseOfLead")]
+    [InlineData("GET", "/rest/v1/leads/describe2.json", "ResponseOfLeadAttribute2")]
+    [InlineData("POST", "/rest/v1/companies.json", "ResponseOfCompany")]
+    [InlineData("GET", "/rest/v1/activities/leadchanges.json", "ResponseOfLeadChange")]
+    [InlineData("GET", "/rest/v1/activities/pagingtoken.json", "ResponseOfVoid")]
+    public void Paths_map_to_their_swagger_response(string method, string path, string definition)
+        => Assert.Equal(definition, SwaggerSchemas.DefinitionFor(method, path));
+
+    [Theory]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":"yes"}""")]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":false,"errors":[{"code":606,"message":"x"}]}""")]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true,"result":[{"id":"12"}]}""")]
+    [InlineData("ResponseOfLead", """{"success":true}""")]
+    [InlineData("ResponseOfCompany", """{"requestId":"a#b","success":true,"result":[{"id":1,"status":"created"}]}""")]
+    [InlineData("ResponseOfLeadChange", """{"requestId":"a#b","success":true,"result":[{"id":1,"leadId":2,"activityDate":"2024-01-01T00:00:00Z","activityTypeId":13}]}""")]
+    [InlineData("ResponseOfIdentity", """{"access_token":"x","token_type":"mac","expires_in":1,"scope":"s"}""")]
+    [InlineData("OAuthError", """{"error":"unauthorized"}""")]
+    public void Invalid_bodies_are_rejected(string definition, string json)
+        => Assert.NotEmpty(SwaggerSchemas.Validate(definition, JsonNode.Parse(json)));
+
+    [Theory]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true}""")]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true,"warnings":["No assets found"],"result":[{"status":"skipped","reasons":[{"code":"1005","message":"Lead already exists"}]}]}""")]
+    [InlineData("ResponseOfCompany", """{"requestId":"a#b","success":true,"result":[{"seq":1,"status":"skipped","reasons":[{"code":"1013","message":"Record not found"}]}]}""")]
+    [InlineData("ResponseOfActivity", """{"requestId":"a#b","success":true,"result":[{"id":1,"leadId":2,"activityDate":"2024-01-01T00:00:00Z","activityTypeId":13,"attributes":[{"name":"Source","value":"Web service API"}]}]}""")]
+    public void Documented_live_deviations_are_allowed(string definition, string json)
+        => Assert.Empty(SwaggerSchemas.Validate(definition, JsonNode.Parse(json)));
+}
