@@ -1,0 +1,120 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace MlConnector.Engine.BusinessCentral;
+
+/// <summary>
+/// Reads contacts with the number of the customer each belongs to. BC keeps that link in the Contact Business
+/// Relation, which API v2.0 exposes only through customerContacts (person contacts, with first/last name) and
+/// contactsInformation (needs relatedId and relatedType filters). Company contacts are linked through their persons.
+/// </summary>
+internal sealed class BcContactReader(BusinessCentralClient client)
+{
+    private readonly Dictionary<Guid, string> _customerNumbers = new();
+    private readonly Dictionary<Guid, (string CustomerNumber, string First, string Last)> _persons = new();
+    private readonly Dictionary<string, string> _companyCustomer = new(StringComparer.OrdinalIgnoreCase);
+
+    public async IAsyncEnumerable<BcContact> ReadAsync(BcContactQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var modified = client.ModifiedFilter(query.ModifiedSince);
+        await LoadCustomersAsync(query.CustomerNumbers, cancellationToken).ConfigureAwait(false);
+        if (query.CustomerNumbers is not null && _customerNumbers.Count == 0) yield break;
+        await LoadCustomerContactsAsync(query.CustomerNumbers is null ? null : _customerNumbers.Keys, cancellationToken).ConfigureAwait(false);
+
+        IEnumerable<string?> filters = [modified];
+        if (query.CustomerNumbers is not null)
+        {
+            var numbers = await ContactNumbersOfCustomersAsync(cancellationToken).ConfigureAwait(false);
+            filters = BcFilter.AnyOf("number", numbers).Select(chunk => BcFilter.And(chunk, modified));
+        }
+
+        var seen = new HashSet<Guid>();
+        var deferred = new List<JsonElement>();
+        foreach (var filter in filters)
+        {
+            var uri = client.Endpoints.Company("contacts", BcFilter.Query(filter));
+            await foreach (var raw in client.Reader.ReadAsync(uri, "contacts", e => e.Clone(), query.OnPage, cancellationToken).ConfigureAwait(false))
+            {
+                if (!seen.Add(BcJson.Guid(raw, "id"))) continue;
+                var contact = Map(raw);
+                if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw);
+                else yield return contact;
+            }
+        }
+
+        // A company contact is linked through its persons; those seen later, or not changed at all, are looked up now.
+        var unresolved = deferred.Where(d => !_companyCustomer.ContainsKey(BcJson.Str(d, "number"))).Select(d => BcJson.Str(d, "number")).ToArray();
+        if (unresolved.Length > 0) await LearnCompaniesFromPersonsAsync(unresolved, cancellationToken).ConfigureAwait(false);
+        foreach (var raw in deferred) yield return Map(raw);
+    }
+
+    private BcContact Map(JsonElement raw)
+    {
+        var id = BcJson.Guid(raw, "id");
+        var number = BcJson.Str(raw, "number");
+        var company = BcJson.Str(raw, "companyNumber");
+        string? customer = null;
+        (string, string)? names = null;
+        if (_persons.TryGetValue(id, out var person))
+        {
+            customer = person.CustomerNumber;
+            names = (person.First, person.Last);
+            if (company.Length > 0) _companyCustomer.TryAdd(company, customer);
+        }
+        customer ??= _companyCustomer.GetValueOrDefault(company.Length > 0 ? company : number) ?? _companyCustomer.GetValueOrDefault(number);
+        return BcJson.Contact(raw, customer, names);
+    }
+
+    private async Task LoadCustomersAsync(IReadOnlyCollection<string>? numbers, CancellationToken cancellationToken)
+    {
+        foreach (var filter in client.CustomerFilters(numbers, null))
+        {
+            var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: "id,number"));
+            await foreach (var (id, number) in client.Reader.ReadAsync(uri, "customers", e => (BcJson.Guid(e, "id"), BcJson.Str(e, "number")), null, cancellationToken).ConfigureAwait(false))
+                _customerNumbers[id] = number;
+        }
+    }
+
+    private async Task LoadCustomerContactsAsync(IEnumerable<Guid>? customerIds, CancellationToken cancellationToken)
+    {
+        IEnumerable<string?> filters = customerIds is null ? [null] : Chunk(customerIds.Select(id => BcFilter.Guid("customerId", id)));
+        foreach (var filter in filters)
+        {
+            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter));
+            await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
+                e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
+                if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
+        }
+    }
+
+    /// <summary>contactsInformation per customer (BC requires relatedId and relatedType): every contact of the customer's company.</summary>
+    private async Task<IReadOnlyCollection<string>> ContactNumbersOfCustomersAsync(CancellationToken cancellationToken)
+    {
+        var numbers = new List<string>();
+        foreach (var (customerId, customerNumber) in _customerNumbers)
+        {
+            var filter = BcFilter.And(BcFilter.Guid("relatedId", customerId), "relatedType eq 'Customer'");
+            var uri = client.Endpoints.Company("contactsInformation", BcFilter.Query(filter));
+            await foreach (var (number, type) in client.Reader.ReadAsync(uri, "contactsInformation",
+                e => (BcJson.Str(e, "contactNumber"), BcJson.Enum(BcJson.Str(e, "contactType"))), null, cancellationToken).ConfigureAwait(false))
+            {
+                numbers.Add(number);
+                if (type == "Company") _companyCustomer.TryAdd(number, customerNumber);
+            }
+        }
+        return numbers;
+    }
+
+    private async Task LearnCompaniesFromPersonsAsync(IEnumerable<string> companyNumbers, CancellationToken cancellationToken)
+    {
+        foreach (var chunk in BcFilter.AnyOf("companyNumber", companyNumbers))
+        {
+            var uri = client.Endpoints.Company("contacts", BcFilter.Query(BcFilter.And(chunk, "type eq 'Person'"), select: "id,companyNumber"));
+            await foreach (var (id, company) in client.Reader.ReadAsync(uri, "contacts", e => (BcJson.Guid(e, "id"), BcJson.Str(e, "companyNumber")), null, cancellationToken).ConfigureAwait(false))
+                if (_persons.TryGetValue(id, out var person)) _companyCustomer.TryAdd(company, person.CustomerNumber);
+        }
+    }
+
+    private static IEnumerable<string?> Chunk(IEnumerable<string> terms)
+        => terms.Chunk(BcFilter.ChunkSize).Select(c => string.Join(" or ", c));
+}

@@ -1,0 +1,54 @@
+using System.Net;
+using System.Text.Json;
+using MlConnector.Engine.Diagnostics;
+
+namespace MlConnector.Engine.BusinessCentral;
+
+/// <summary>BC's {"error":{"code","message"}} answer as an engine exception with a stable id and category.</summary>
+internal static class BcErrorTranslator
+{
+    public static BusinessCentralException Translate(BcRequest request, HttpResponseMessage response, string body, int attempts)
+    {
+        var status = (int)response.StatusCode;
+        var (code, text) = Parse(body);
+        var what = $"{request.Method} {BcHttp.Describe(request.Uri)}";
+        var detail = Redactor.Redact(text ?? response.ReasonPhrase ?? "");
+        var label = code is null ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{status} {code}";
+
+        if (response.StatusCode == HttpStatusCode.Unauthorized)
+            return new BusinessCentralAuthenticationException(
+                $"Business Central rejected the app's token ({label}): {detail} Check that the app is listed and Enabled on BC's 'Microsoft Entra Applications' page with permission sets, and that API.ReadWrite.All is consented.",
+                code, status);
+        if (response.StatusCode == HttpStatusCode.Forbidden)
+            return new BusinessCentralException("BusinessCentralForbidden", MlErrorCategory.Authentication,
+                $"Business Central refused {what} ({label}): {detail} Assign the app's BC user a permission set that covers this data.", status, code);
+        if (BcResilience.IsRetryableStatus(response.StatusCode))
+            return new BusinessCentralException("BusinessCentralThrottled", MlErrorCategory.Throttled,
+                $"Business Central kept answering {label} to {what}; gave up after {attempts} attempt(s). {detail}", status, code);
+
+        var (id, category) = status switch
+        {
+            404 => ("BusinessCentralNotFound", MlErrorCategory.NotFound),
+            409 or 412 => ("BusinessCentralConflict", MlErrorCategory.InvalidData),
+            >= 500 => ("BusinessCentralServerError", MlErrorCategory.Connection),
+            _ => ("BusinessCentralRequestRejected", MlErrorCategory.InvalidData),
+        };
+        return new BusinessCentralException(id, category, $"Business Central answered {label} to {what}: {detail}", status, code);
+    }
+
+    private static (string? Code, string? Message) Parse(string body)
+    {
+        if (body.Length == 0) return (null, null);
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+                return (error.TryGetProperty("code", out var c) ? c.GetString() : null, error.TryGetProperty("message", out var m) ? m.GetString() : null);
+        }
+        catch (JsonException)
+        {
+            // Not JSON (a gateway page): fall through to the raw text.
+        }
+        return (null, body.Length > 200 ? body[..200] : body);
+    }
+}

@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using Polly;
+using Polly.Timeout;
+using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Http;
+
+namespace MlConnector.Engine.BusinessCentral;
+
+/// <summary>
+/// Sends BC requests: bearer token (renewed once after a 401, then the call is repeated once), the retry
+/// pipeline, one verbose log line per HTTP attempt, a call counter, and BC's error body turned into an engine exception.
+/// </summary>
+internal sealed class BcHttp : IDisposable
+{
+    private readonly HttpClient _client;
+    private readonly BcTokenProvider _tokens;
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly IEngineLog _log;
+    private readonly int _maxAttempts;
+    private readonly TimeSpan _totalTimeout;
+    private long _calls;
+
+    public BcHttp(Uri apiRoot, string? pinnedThumbprint, BcTokenProvider tokens, BcRetryOptions retry, TimeProvider time, IEngineLog log)
+    {
+        _client = new HttpClient(EndpointPolicy.CreateHandler(apiRoot, EndpointPolicy.IsLoopback(apiRoot) ? pinnedThumbprint : null), disposeHandler: true)
+        {
+            Timeout = Timeout.InfiniteTimeSpan, // the pipeline bounds each attempt and the whole call
+        };
+        _tokens = tokens;
+        _log = log;
+        _maxAttempts = retry.MaxAttempts;
+        _totalTimeout = retry.TotalTimeout;
+        _pipeline = BcResilience.Build(retry, time, m => log.Verbose(m));
+    }
+
+    /// <summary>HTTP requests sent to BC, retries and 401 repeats included.</summary>
+    public long CallCount => Interlocked.Read(ref _calls);
+
+    /// <summary>Sends <paramref name="request"/>; returns the JSON body (null for 204) or throws a <see cref="BusinessCentralException"/>.</summary>
+    public async Task<JsonDocument?> SendAsync(BcRequest request, CancellationToken cancellationToken)
+    {
+        var state = new CallState(this, request);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _pipeline.ExecuteAsync(static (s, ct) => s.AttemptAsync(ct), state, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutRejectedException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BusinessCentralException("BusinessCentralTimeout", MlErrorCategory.Connection,
+                $"Business Central did not complete {request.Method} {Describe(request.Uri)} within {_totalTimeout.TotalSeconds:0} s ({state.Attempts} attempt(s)).", innerException: e);
+        }
+        catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw new BusinessCentralException("BusinessCentralConnectionFailed", MlErrorCategory.Connection,
+                Redactor.Redact($"Could not reach Business Central for {request.Method} {Describe(request.Uri)} after {state.Attempts} attempt(s): {e.Message}"), innerException: e);
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            if (response.IsSuccessStatusCode)
+                return text.Length == 0 ? null : JsonDocument.Parse(text);
+            throw BcErrorTranslator.Translate(request, response, text, state.Attempts);
+        }
+    }
+
+    private async Task<HttpResponseMessage> SendOnceAsync(BcRequest request, string token, CancellationToken cancellationToken)
+    {
+        using var message = new HttpRequestMessage(request.Method, request.Uri);
+        message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        if (request.MaxPageSize is int size) message.Headers.TryAddWithoutValidation("Prefer", "odata.maxpagesize=" + size.ToString(CultureInfo.InvariantCulture));
+        if (request.IfMatch is not null) message.Headers.TryAddWithoutValidation("If-Match", request.IfMatch);
+        if (request.Headers is not null)
+            foreach (var (name, value) in request.Headers) message.Headers.TryAddWithoutValidation(name, value);
+        if (request.JsonBody is not null) message.Content = new StringContent(request.JsonBody, Encoding.UTF8, "application/json");
+
+        Interlocked.Increment(ref _calls);
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            _log.Verbose($"BC {request.Method} {Describe(request.Uri)} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
+            return response;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _log.Verbose(Redactor.Redact($"BC {request.Method} {Describe(request.Uri)} failed after {watch.ElapsedMilliseconds} ms: {e.GetType().Name}: {e.Message}"));
+            throw;
+        }
+    }
+
+    /// <summary>Path and query for logs and messages, unescaped and redacted, shortened when long.</summary>
+    internal static string Describe(Uri uri)
+    {
+        var text = Redactor.Redact(Uri.UnescapeDataString(uri.PathAndQuery));
+        return text.Length <= 300 ? text : text[..300] + "...";
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private sealed class CallState(BcHttp owner, BcRequest request)
+    {
+        private bool _renewed;
+
+        public int Attempts { get; private set; }
+
+        public async ValueTask<HttpResponseMessage> AttemptAsync(CancellationToken cancellationToken)
+        {
+            Attempts++;
+            var token = await owner._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+            var response = await owner.SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
+            if (response.StatusCode != HttpStatusCode.Unauthorized || _renewed) return response;
+
+            // BC answers 401 to an expired or revoked token: renew once and repeat the call once.
+            _renewed = true;
+            response.Dispose();
+            owner._log.Verbose("BC rejected the access token (401); renewing it once.");
+            token = await owner._tokens.RenewAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
+            return await owner.SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,31 @@
+namespace MlConnector.Engine.BusinessCentral;
+
+/// <summary>The company a client is bound to.</summary>
+public sealed record BcCompanyInfo(Guid Id, string Name, string DisplayName);
+
+/// <summary>One page served during a read: how many entities it held and how many the read has seen so far.</summary>
+public sealed record BcPageProgress(string EntitySet, int PageNumber, int PageCount, long TotalSoFar);
+
+public sealed class BcCustomerQuery
+{
+    /// <summary>Only customers changed after this instant (minus the settings' overlap window).</summary>
+    public DateTimeOffset? ModifiedSince { get; init; }
+
+    /// <summary>Only these customer numbers.</summary>
+    public IReadOnlyCollection<string>? Numbers { get; init; }
+
+    /// <summary>Expand customerFinancialDetail (balance, sales, overdue).</summary>
+    public bool IncludeFinancialDetails { get; init; }
+
+    public Action<BcPageProgress>? OnPage { get; init; }
+}
+
+public sealed class BcContactQuery
+{
+    public DateTimeOffset? ModifiedSince { get; init; }
+
+    /// <summary>Only contacts related to these customer numbers.</summary>
+    public IReadOnlyCollection<string>? CustomerNumbers { get; init; }
+
+    public Action<BcPageProgress>? OnPage { get; init; }
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace MlConnector.Engine.BusinessCentral;
+
+/// <summary>
+/// The retry policy for BC calls: 429/503/504 and transport failures, Retry-After when BC sends one, otherwise
+/// exponential back-off with jitter; bounded in attempts, per-attempt time and total time. Delays run on the
+/// injected TimeProvider and honour the caller's CancellationToken.
+/// </summary>
+internal static class BcResilience
+{
+    public static bool IsRetryableStatus(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    public static ResiliencePipeline<HttpResponseMessage> Build(BcRetryOptions options, TimeProvider time, Action<string> log)
+    {
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout });
+        if (options.MaxAttempts > 1)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.MaxAttempts - 1,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.BaseDelay,
+                MaxDelay = options.MaxDelay,
+                ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                    .Handle<HttpRequestException>()
+                    .Handle<IOException>()
+                    .Handle<TimeoutRejectedException>()
+                    .HandleResult(r => IsRetryableStatus(r.StatusCode)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(RetryAfter(args.Outcome.Result, time, options.MaxDelay)),
+                OnRetry = args =>
+                {
+                    var why = args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name;
+                    log($"BC retry {args.AttemptNumber + 1} of {options.MaxAttempts - 1} after {why}; waiting {args.RetryDelay.TotalMilliseconds:0} ms.");
+                    return default;
+                },
+            });
+        }
+        builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout });
+        return builder.Build();
+    }
+
+    /// <summary>The server's Retry-After (seconds or date), capped; null lets the back-off decide.</summary>
+    private static TimeSpan? RetryAfter(HttpResponseMessage? response, TimeProvider time, TimeSpan cap)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null) return null;
+        var delay = header.Delta ?? (header.Date is { } date ? date - time.GetUtcNow() : null);
+        if (delay is null) return null;
+        if (delay < TimeSpan.Zero) return TimeSpan.Zero;
+        return delay > cap ? cap : delay;
+    }
+}

@@ -1,0 +1,107 @@
+using Microsoft.Identity.Client;
+using MlConnector.Engine.Http;
+using MlConnector.Engine.Security;
+
+namespace MlConnector.Engine.BusinessCentral;
+
+/// <summary>
+/// App-only tokens for Business Central from one MSAL confidential client (its cache is per instance).
+/// MSAL judges expiry by the wall clock; this provider also judges it by the injected TimeProvider and forces
+/// MSAL past its cache when that clock says the token is due, so a moved clock behaves like real time passing.
+/// </summary>
+internal sealed class BcTokenProvider : IDisposable
+{
+    public const string Scope = "https://api.businesscentral.dynamics.com/.default";
+    private static readonly string[] Scopes = [Scope];
+
+    private readonly IConfidentialClientApplication _app;
+    private readonly MsalHttpClientFactory _httpFactory;
+    private readonly TimeProvider _time;
+    private readonly TimeSpan _margin;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly string _tenant;
+    private readonly string _clientId;
+    private readonly Uri _authority;
+    private string? _token;
+    private DateTimeOffset _expiresOn;
+    private long _acquisitions;
+
+    public BcTokenProvider(BusinessCentralSettings settings, SecretText secret, TimeProvider time)
+    {
+        _time = time;
+        _margin = settings.TokenRenewalMargin;
+        _tenant = settings.TenantId;
+        _clientId = settings.ClientId;
+        _authority = new Uri(settings.AuthorityHost, Uri.EscapeDataString(settings.TenantId));
+        var isDefault = BcEndpoints.IsDefaultAuthority(settings.AuthorityHost);
+        _httpFactory = new MsalHttpClientFactory(_authority, isDefault ? null : settings.CertificateThumbprint);
+        var builder = ConfidentialClientApplicationBuilder.Create(settings.ClientId)
+            .WithClientSecret(secret.Reveal())
+            .WithHttpClientFactory(_httpFactory)
+            .WithAuthority(_authority.ToString(), validateAuthority: isDefault);
+        if (!isDefault) builder = builder.WithInstanceDiscovery(false);
+        _app = builder.Build();
+    }
+
+    /// <summary>Token requests that reached Entra or MSAL's cache (diagnostics).</summary>
+    public long Acquisitions => Interlocked.Read(ref _acquisitions);
+
+    /// <summary>Expiry on the injected clock of the current token.</summary>
+    public DateTimeOffset ExpiresOn => _expiresOn;
+
+    public async Task<string> GetTokenAsync(CancellationToken cancellationToken)
+    {
+        var token = _token;
+        if (token is not null && _time.GetUtcNow() < _expiresOn - _margin) return token;
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_token is not null && _time.GetUtcNow() < _expiresOn - _margin) return _token;
+            return await AcquireAsync(force: _token is not null, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>After BC said 401 to <paramref name="rejected"/>: renew once, unless another caller already did.</summary>
+    public async Task<string> RenewAfterRejectionAsync(string rejected, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_token is not null && !string.Equals(_token, rejected, StringComparison.Ordinal)) return _token;
+            return await AcquireAsync(force: true, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<string> AcquireAsync(bool force, CancellationToken cancellationToken)
+    {
+        AuthenticationResult result;
+        try
+        {
+            Interlocked.Increment(ref _acquisitions);
+            result = await _app.AcquireTokenForClient(Scopes).WithForceRefresh(force).ExecuteAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MsalException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
+        {
+            throw EntraErrorTranslator.Translate(e, _tenant, _clientId, _authority);
+        }
+        // MSAL's ExpiresOn is wall-clock; keep the remaining lifetime and pin it to the injected clock.
+        var remaining = result.ExpiresOn - DateTimeOffset.UtcNow;
+        _expiresOn = _time.GetUtcNow() + remaining;
+        _token = result.AccessToken;
+        return _token;
+    }
+
+    public void Dispose()
+    {
+        _httpFactory.Dispose();
+        _gate.Dispose();
+    }
+}
