@@ -1,0 +1,43 @@
+using System.Text;
+
+namespace MlConnector.Engine.Marketo;
+
+/// <summary>One REST request as the client means it: method, path under the REST host, query parameters and an optional JSON body.</summary>
+internal sealed record MarketoCall(HttpMethod Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Query, string? JsonBody = null, TimeSpan? Timeout = null)
+{
+    public bool IsBulk => Path.StartsWith("bulk/", StringComparison.OrdinalIgnoreCase);
+
+    public static MarketoCall Get(string path, params (string Name, string? Value)[] query)
+        => new(HttpMethod.Get, path, query.Where(q => !string.IsNullOrEmpty(q.Value)).Select(q => new KeyValuePair<string, string>(q.Name, q.Value!)).ToArray());
+
+    public static MarketoCall PostJson(string path, string json) => new(HttpMethod.Post, path, Array.Empty<KeyValuePair<string, string>>(), json);
+
+    public string QueryString() => string.Join('&', Query.Select(q => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(q.Value)));
+
+    /// <summary>
+    /// The HTTP request. A GET whose URI would pass Marketo's 8 KB limit (414) goes as POST ?_method=GET with the
+    /// parameters in a form body, which Marketo documents for exactly this case.
+    /// </summary>
+    public HttpRequestMessage ToRequest(Uri restBase, string accessToken, out bool overridden)
+    {
+        var query = QueryString();
+        var uri = new Uri(restBase, query.Length == 0 ? Path : Path + "?" + query);
+        overridden = Method == HttpMethod.Get && Encoding.UTF8.GetByteCount(uri.AbsoluteUri) > MarketoLimits.MaxUriBytes;
+        HttpRequestMessage request;
+        if (overridden)
+        {
+            request = new HttpRequestMessage(HttpMethod.Post, new Uri(restBase, Path + "?_method=GET"))
+            {
+                Content = new FormUrlEncodedContent(Query),
+            };
+        }
+        else
+        {
+            request = new HttpRequestMessage(Method, uri);
+            if (JsonBody is not null) request.Content = new StringContent(JsonBody, Encoding.UTF8, "application/json");
+        }
+        // The header, not the access_token parameter Adobe is removing (shared/api/marketo.md §1).
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);
+        return request;
+    }
+}

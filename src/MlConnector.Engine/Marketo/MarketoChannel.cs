@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using MlConnector.Engine.Diagnostics;
+
+namespace MlConnector.Engine.Marketo;
+
+/// <summary>
+/// Sends <see cref="MarketoCall"/>s: through the quota gate, with the current token, inside the retry pipeline,
+/// and turns the envelope (not the HTTP status — Marketo reports errors inside HTTP 200) into a result or an
+/// engine exception. 601/602 renew the token and repeat the call once. 607 closes the gate until the reset.
+/// </summary>
+internal sealed class MarketoChannel
+{
+    private readonly HttpClient _http;
+    private readonly Uri _restBase;
+    private readonly MarketoTokenProvider _tokens;
+    private readonly MarketoQuotaGate _gate;
+    private readonly MarketoRetry _retry;
+    private readonly TimeProvider _time;
+    private readonly IEngineLog _log;
+    private long _callCount;
+
+    public MarketoChannel(HttpClient http, Uri restBase, MarketoTokenProvider tokens, MarketoQuotaGate gate, MarketoRetry retry, TimeProvider time, IEngineLog log)
+    {
+        _http = http;
+        _restBase = restBase;
+        _tokens = tokens;
+        _gate = gate;
+        _retry = retry;
+        _time = time;
+        _log = log;
+    }
+
+    public long CallCount => Interlocked.Read(ref _callCount);
+
+    public Task<MarketoEnvelope> SendAsync(MarketoCall call, CancellationToken cancellationToken)
+        => _retry.ExecuteAsync(ct => AttemptAsync(call, ct), call.Method.Method + " " + call.Path, call.Timeout, cancellationToken);
+
+    private async Task<MarketoEnvelope> AttemptAsync(MarketoCall call, CancellationToken cancellationToken)
+    {
+        var (envelope, token) = await SendOnceAsync(call, cancellationToken).ConfigureAwait(false);
+        if (!envelope.Success && MarketoErrorCodes.Classify(envelope.Error?.Code) == MarketoErrorKind.Token)
+        {
+            // 602 on the first use after expiry, 601 afterwards (vendor blog): both mean "get a new token".
+            _tokens.Invalidate(token);
+            (envelope, _) = await SendOnceAsync(call, cancellationToken).ConfigureAwait(false);
+            if (!envelope.Success && MarketoErrorCodes.Classify(envelope.Error?.Code) == MarketoErrorKind.Token)
+                throw new MarketoAuthenticationException(
+                    $"Marketo rejected a freshly issued access token for {call.Path} (error {envelope.Error!.Code}: {envelope.Error.Message}, requestId {envelope.RequestId}). Check that the custom service is still active.");
+        }
+        if (envelope.Success) return envelope;
+
+        var error = envelope.Error ?? new MarketoReason("", "success:false without errors");
+        switch (MarketoErrorCodes.Classify(error.Code))
+        {
+            case MarketoErrorKind.DailyQuota:
+                var dailyReset = MarketoCentralTime.NextMidnight(_time.GetUtcNow());
+                var daily = new MarketoQuotaExceededException("MarketoDailyQuotaExceeded", error.Code, dailyReset,
+                    $"Marketo's daily API quota is used up (error 607: {error.Message}, requestId {envelope.RequestId}). No further calls are made; it resets at {dailyReset:yyyy-MM-dd HH:mm zzz} (midnight US Central).",
+                    envelope.RequestId);
+                _gate.Close(daily, bulkOnly: false);
+                throw daily;
+            case MarketoErrorKind.ExportQuota:
+                var exportReset = MarketoCentralTime.NextMidnight(_time.GetUtcNow());
+                var export = new MarketoQuotaExceededException("MarketoExportQuotaExceeded", error.Code, exportReset,
+                    $"Marketo refused the bulk job (error 1029: {error.Message}, requestId {envelope.RequestId}). Not retried: the daily export allocation and queue reset at {exportReset:yyyy-MM-dd HH:mm zzz} (midnight US Central).",
+                    envelope.RequestId);
+                _gate.Close(export, bulkOnly: true);
+                throw export;
+            default:
+                throw new MarketoApiException(error.Code, error.Message, envelope.RequestId, envelope.HttpStatus, call.Path);
+        }
+    }
+
+    private async Task<(MarketoEnvelope Envelope, string Token)> SendOnceAsync(MarketoCall call, CancellationToken cancellationToken)
+    {
+        using var lease = await _gate.EnterAsync(call.IsBulk, cancellationToken).ConfigureAwait(false);
+        var (token, _) = await _tokens.GetAsync(cancellationToken).ConfigureAwait(false);
+        using var request = call.ToRequest(_restBase, token, out var overridden);
+        Interlocked.Increment(ref _callCount);
+        var started = Stopwatch.GetTimestamp();
+        string body;
+        int status;
+        using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
+        {
+            status = (int)response.StatusCode;
+            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        var envelope = MarketoEnvelope.TryParse(body, status);
+        var method = overridden ? "POST(_method=GET)" : call.Method.Method;
+        var outcome = envelope is null ? "no envelope"
+            : envelope.Success ? "ok" + (envelope.Warnings.Count > 0 ? ", warnings: " + string.Join("; ", envelope.Warnings.Select(w => w.Message)) : "")
+            : "errors " + string.Join(",", envelope.Errors.Select(e => e.Code));
+        _log.Verbose(Redactor.Redact($"Marketo {method} /{call.Path} -> HTTP {status}, requestId {envelope?.RequestId ?? "-"}, {elapsed.TotalMilliseconds:0} ms, {outcome}"));
+
+        if (envelope is null || (status >= 400 && envelope.Success))
+            throw new MarketoApiException(status.ToString(System.Globalization.CultureInfo.InvariantCulture), status >= 400 ? "HTTP error without a Marketo envelope" : "response is not a Marketo envelope", envelope?.RequestId, status, call.Path);
+        return (envelope, token);
+    }
+}

@@ -1,0 +1,41 @@
+namespace MlConnector.Engine.Marketo;
+
+public enum MarketoSyncAction { CreateOrUpdate, CreateOnly, UpdateOnly, CreateDuplicate }
+
+/// <summary>A lead or company field as describe reports it. <see cref="Name"/> is the REST API name.</summary>
+public sealed record MarketoField(string Name, string DisplayName, string DataType, int? Length, bool ReadOnly, bool Searchable, bool CrmManaged = false);
+
+/// <summary>One changed field of a Change Data Value activity.</summary>
+public sealed record MarketoFieldChange(long? Id, string Name, string? NewValue, string? OldValue);
+
+/// <summary>
+/// One item of the lead change feed: a New Lead (activity type 12) or Change Data Value (13) activity.
+/// <see cref="PageToken"/> is the nextPageToken of the page it came from, a safe checkpoint once its page is processed.
+/// </summary>
+public sealed record MarketoLeadChange(
+    long? Id,
+    string? MarketoGuid,
+    long LeadId,
+    DateTimeOffset? ActivityDate,
+    int ActivityTypeId,
+    IReadOnlyList<MarketoFieldChange> Fields,
+    IReadOnlyDictionary<string, string?> Attributes,
+    string? PageToken)
+{
+    public const int NewLeadTypeId = 12;
+    public const int ChangeDataValueTypeId = 13;
+}
+
+/// <summary>Today's counted API calls of the instance (GET stats/usage.json) next to this connection's own count and budget.</summary>
+public sealed record MarketoUsage(DateOnly? Date, long Total, IReadOnlyDictionary<string, long> ByUser, long ConnectionCalls, int? DailyCallBudget);
+
+internal static class MarketoSyncActions
+{
+    public static string ToApi(this MarketoSyncAction action) => action switch
+    {
+        MarketoSyncAction.CreateOnly => "createOnly",
+        MarketoSyncAction.UpdateOnly => "updateOnly",
+        MarketoSyncAction.CreateDuplicate => "createDuplicate",
+        _ => "createOrUpdate",
+    };
+}

@@ -1,0 +1,144 @@
+namespace MlConnector.Engine.Marketo;
+
+/// <summary>
+/// Keeps one connection under its share of the instance's limits: at most N calls started in any sliding
+/// window, at most M in flight, and the local daily budget. A call occupies the window from its start until
+/// its response has been read (plus the window), so the server, which sees the call start a little later,
+/// never counts more than N in any of its windows. Identity calls do not pass through here (not counted by Marketo).
+/// After 607 the gate is closed until the reset; after 1029 only bulk calls are.
+/// </summary>
+internal sealed class MarketoQuotaGate : IDisposable
+{
+    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+    private readonly TimeProvider _time;
+    private readonly int _limit;
+    private readonly TimeSpan _window;
+    private readonly int? _dailyBudget;
+    private readonly SemaphoreSlim _slots;
+    private readonly object _lock = new();
+    private readonly List<Entry> _entries = new();
+    private DateTimeOffset _blockedUntil;
+    private DateOnly _day;
+    private int _dayCount;
+    private MarketoQuotaExceededException? _closed;
+    private MarketoQuotaExceededException? _bulkClosed;
+
+    public MarketoQuotaGate(int callsPerWindow, TimeSpan window, int maxConcurrency, int? dailyBudget, TimeProvider time)
+    {
+        _limit = callsPerWindow;
+        _window = window;
+        _dailyBudget = dailyBudget;
+        _time = time;
+        _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
+    }
+
+    public TimeSpan Window => _window;
+
+    /// <summary>Waits for a free slot in both the window and the concurrency limit; throws when a quota is used up.</summary>
+    public async ValueTask<IDisposable> EnterAsync(bool bulk, CancellationToken cancellationToken)
+    {
+        ThrowIfClosed(bulk);
+        await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                TimeSpan wait;
+                lock (_lock)
+                {
+                    ThrowIfClosed(bulk);
+                    var now = _time.GetUtcNow();
+                    _entries.RemoveAll(e => e.Released is { } released && released <= now - _window);
+                    if (now < _blockedUntil) wait = _blockedUntil - now;
+                    else if (_entries.Count < _limit)
+                    {
+                        CountAgainstBudget(now);
+                        var entry = new Entry();
+                        _entries.Add(entry);
+                        return new Lease(this, entry);
+                    }
+                    else
+                    {
+                        var frees = _entries.Where(e => e.Released is not null).Select(e => e.Released!.Value + _window).DefaultIfEmpty(now + Poll).Min();
+                        wait = frees - now;
+                    }
+                }
+                await Task.Delay(wait < Poll ? Poll : wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            _slots.Release();
+            throw;
+        }
+    }
+
+    /// <summary>After a 606 the instance's window is full (other integrations share it): nobody starts for one window.</summary>
+    public void HoldForWindow()
+    {
+        lock (_lock)
+        {
+            var until = _time.GetUtcNow() + _window;
+            if (until > _blockedUntil) _blockedUntil = until;
+        }
+    }
+
+    /// <summary>607: no further call until the reset. 1029: no further bulk call until the reset.</summary>
+    public void Close(MarketoQuotaExceededException reason, bool bulkOnly)
+    {
+        lock (_lock)
+        {
+            if (bulkOnly) _bulkClosed = reason; else _closed = reason;
+        }
+    }
+
+    public void Dispose() => _slots.Dispose();
+
+    private void ThrowIfClosed(bool bulk)
+    {
+        lock (_lock)
+        {
+            var now = _time.GetUtcNow();
+            if (_closed is { } closed && now < closed.ResetsAt) throw Again(closed);
+            if (bulk && _bulkClosed is { } bulkClosed && now < bulkClosed.ResetsAt) throw Again(bulkClosed);
+        }
+    }
+
+    private static MarketoQuotaExceededException Again(MarketoQuotaExceededException first)
+        => new(first.ErrorId, first.Code, first.ResetsAt, first.Message, first.RequestId);
+
+    private void CountAgainstBudget(DateTimeOffset now)
+    {
+        if (_dailyBudget is not { } budget) return;
+        var today = MarketoCentralTime.DateOf(now);
+        if (today != _day) { _day = today; _dayCount = 0; }
+        if (_dayCount >= budget)
+        {
+            var resets = MarketoCentralTime.NextMidnight(now);
+            throw new MarketoQuotaExceededException("MarketoDailyCallBudgetReached", null, resets,
+                $"This connection's daily Marketo call budget of {budget} calls is used up; it resets at {resets:yyyy-MM-dd HH:mm zzz} (midnight US Central). Raise DailyCallBudget or wait.");
+        }
+        _dayCount++;
+    }
+
+    private void Release(Entry entry)
+    {
+        lock (_lock) entry.Released = _time.GetUtcNow();
+        _slots.Release();
+    }
+
+    private sealed class Entry
+    {
+        public DateTimeOffset? Released { get; set; }
+    }
+
+    private sealed class Lease(MarketoQuotaGate gate, Entry entry) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 0) gate.Release(entry);
+        }
+    }
+}

@@ -1,0 +1,82 @@
+using System.Text.RegularExpressions;
+using MlConnector.Engine.Http;
+
+namespace MlConnector.Engine.Marketo;
+
+/// <summary>Where a Marketo instance is and how much of its shared limits this connection may use.</summary>
+public sealed partial class MarketoSettings
+{
+    /// <summary>Munchkin account id, e.g. 123-ABC-456. Used to derive the endpoints when <see cref="BaseUri"/> is not given.</summary>
+    public string MunchkinId { get; set; } = "";
+
+    /// <summary>The custom service's client id.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>REST host, e.g. https://123-ABC-456.mktorest.com/ (a trailing /rest is accepted); default derived from <see cref="MunchkinId"/>.</summary>
+    public Uri? BaseUri { get; set; }
+
+    /// <summary>Identity base, default {BaseUri}/identity/.</summary>
+    public Uri? IdentityUri { get; set; }
+
+    /// <summary>Calls this connection may start per <see cref="RateWindow"/>. Marketo allows 100 per 20 s per instance, shared by every integration; Adobe suggests 50.</summary>
+    public int CallsPer20Seconds { get; set; } = 50;
+
+    /// <summary>The sliding window <see cref="CallsPer20Seconds"/> applies to. Marketo's is 20 s; only tests shorten it.</summary>
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Calls in flight at once. Marketo allows 10 per instance; Adobe suggests 5 per application.</summary>
+    public int MaxConcurrency { get; set; } = 5;
+
+    /// <summary>Calls this connection may make per Marketo day (midnight US Central to midnight); null = no local budget.</summary>
+    public int? DailyCallBudget { get; set; }
+
+    /// <summary>Records per read page (batchSize), 1..300.</summary>
+    public int PageSize { get; set; } = MarketoLimits.MaxBatch;
+
+    public MarketoRetryOptions Retry { get; set; } = new();
+
+    internal Uri RestBase => Normalize(BaseUri ?? new Uri($"https://{MunchkinId}.mktorest.com/"));
+
+    internal Uri IdentityBase => IdentityUri is { } identity ? WithSlash(identity) : new Uri(RestBase, "identity/");
+
+    /// <summary>Throws an <see cref="MlConnectorException"/> (InvalidConfiguration) naming the first problem.</summary>
+    internal void Validate()
+    {
+        if (string.IsNullOrWhiteSpace(ClientId)) throw Invalid("ClientId is required.");
+        if (BaseUri is null)
+        {
+            if (string.IsNullOrWhiteSpace(MunchkinId)) throw Invalid("MunchkinId or BaseUri is required.");
+            if (!MunchkinPattern().IsMatch(MunchkinId)) throw Invalid($"MunchkinId '{MunchkinId}' is not of the form 123-ABC-456 (Admin > Integration > Munchkin).");
+        }
+        if (CallsPer20Seconds is < 1 or > 100) throw Invalid("CallsPer20Seconds must be between 1 and 100 (Marketo's instance limit).");
+        if (MaxConcurrency is < 1 or > 10) throw Invalid("MaxConcurrency must be between 1 and 10 (Marketo's instance limit).");
+        if (RateWindow <= TimeSpan.Zero) throw Invalid("RateWindow must be positive.");
+        if (DailyCallBudget is < 1) throw Invalid("DailyCallBudget must be positive when given.");
+        if (PageSize is < 1 or > MarketoLimits.MaxBatch) throw Invalid($"PageSize must be between 1 and {MarketoLimits.MaxBatch}.");
+        Retry.Validate();
+        try
+        {
+            EndpointPolicy.RequireSecure(RestBase, "The Marketo REST endpoint");
+            EndpointPolicy.RequireSecure(IdentityBase, "The Marketo identity endpoint");
+        }
+        catch (ArgumentException e)
+        {
+            throw Invalid(e.Message);
+        }
+    }
+
+    internal static MlConnectorException Invalid(string message)
+        => new("MarketoInvalidConfiguration", MlErrorCategory.InvalidConfiguration, "Marketo settings: " + message);
+
+    private static Uri Normalize(Uri uri)
+    {
+        var text = uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+        if (text.EndsWith("/rest", StringComparison.OrdinalIgnoreCase)) text = text[..^"/rest".Length];
+        return new Uri(text + "/");
+    }
+
+    private static Uri WithSlash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+
+    [GeneratedRegex(@"^\d{3}-[A-Za-z0-9]{3}-\d{3}$")]
+    private static partial Regex MunchkinPattern();
+}
