@@ -1,11 +1,86 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using MlConnector.Sandbox;
 
-// STUB: the Entra/BC helper completes argument parsing and the one-line JSON readiness report.
+// Standalone sandbox: starts every simulator on loopback and prints ONE JSON line with what a client needs,
+// then runs until SIGINT/SIGTERM. Nothing else goes to stdout.
 var options = new SandboxOptions();
-await using var host = await SandboxHost.StartAsync(options);
-Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { httpBaseUri = host.HttpBaseUri, httpsBaseUri = host.HttpsBaseUri, certificateThumbprint = host.CertificateThumbprint }));
-var stop = new TaskCompletionSource();
-Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.TrySetResult(); };
-AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.TrySetResult();
-await stop.Task;
+try
+{
+    ApplyArguments(args, options);
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync]");
+    return 2;
+}
+
+var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+await using (var host = await SandboxHost.StartAsync(options))
+{
+    var bc = host.BusinessCentral;
+    var tenant = bc.TenantId;
+    var environment = bc.Options.EnvironmentName;
+    var marketo = host.Marketo.Options;
+    var ready = new Dictionary<string, object>
+    {
+        ["bcApiBaseUrl"] = new Uri(host.HttpBaseUri, $"v2.0/{tenant}/{environment}/api/v2.0/").ToString(),
+        ["entraAuthority"] = new Uri(host.HttpsBaseUri, tenant).ToString(),
+        ["certificateThumbprint"] = host.CertificateSha1Thumbprint,
+        ["certificateSha256"] = host.CertificateThumbprint,
+        ["tenantId"] = tenant,
+        ["environment"] = environment,
+        ["companyId"] = bc.CompanyId.ToString("D"),
+        ["companyName"] = bc.Options.CompanyName,
+        ["bcClientId"] = host.Entra.Options.ClientId,
+        ["bcClientSecret"] = host.Entra.Options.ClientSecret,
+        ["marketoRestUrl"] = new Uri(host.HttpBaseUri, "rest").ToString(),
+        ["marketoIdentityUrl"] = new Uri(host.HttpBaseUri, "identity").ToString(),
+        ["munchkinId"] = marketo.MunchkinId,
+        ["marketoClientId"] = marketo.ClientId,
+        ["marketoClientSecret"] = marketo.ClientSecret,
+        ["adminUrl"] = host.AdminUri.ToString(),
+        ["customers"] = options.Customers,
+        ["seed"] = options.Seed,
+    };
+    Console.Out.WriteLine(JsonSerializer.Serialize(ready));
+    Console.Out.Flush();
+    await stop.Task;
+}
 return 0;
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    stop.TrySetResult();
+}
+
+static void ApplyArguments(string[] args, SandboxOptions options)
+{
+    for (var i = 0; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--customers": options.Customers = Number(args, ref i); break;
+            case "--seed": options.Seed = Number(args, ref i); break;
+            case "--port": options.Port = Number(args, ref i); break;
+            case "--https-port": options.HttpsPort = Number(args, ref i); break;
+            case "--marketo-leads": options.MarketoLeads = Number(args, ref i); break;
+            case "--crm-sync": options.Marketo.CrmSync = true; break;
+            default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
+        }
+    }
+}
+
+static int Number(string[] args, ref int i)
+{
+    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < 0)
+        throw new ArgumentException($"'{args[i]}' needs a non-negative whole number.");
+    i++;
+    return value;
+}

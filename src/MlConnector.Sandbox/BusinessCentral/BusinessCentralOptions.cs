@@ -1,5 +1,45 @@
 namespace MlConnector.Sandbox.BusinessCentral;
 
+/// <summary>The simulated BC online environment: where it lives, its company, which Entra apps it knows, and its limits.</summary>
 public sealed class BusinessCentralOptions
 {
+    public string EnvironmentName { get; set; } = "Production";
+
+    public Guid CompanyId { get; set; } = Guid.Parse("6f1c2d3e-4b5a-4e8f-9c7d-1a2b3c4d5e6f");
+
+    /// <summary>Company.Name (MaxLength 30), also accepted by ?company= and the $batch Company header.</summary>
+    public string CompanyName { get; set; } = "CRONUS USA, Inc.";
+
+    /// <summary>Local currency: what currencyCode shows when currencyId is empty.</summary>
+    public string LocalCurrencyCode { get; set; } = "USD";
+
+    /// <summary>Client ids on the "Microsoft Entra Applications" page. Empty at start means: the Entra simulator's app.</summary>
+    public List<string> RegisteredAppIds { get; } = new();
+
+    /// <summary>Per-user request rate: this many requests per <see cref="RateWindow"/> (sliding), then 429.</summary>
+    public int RequestsPerWindow { get; set; } = 6000;
+
+    public TimeSpan RateWindow { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Requests processed at once per user; the rest queue.</summary>
+    public int MaxConcurrentRequests { get; set; } = 5;
+
+    /// <summary>Requests that may wait per user; beyond that (100 connections online) the answer is 429.</summary>
+    public int MaxQueuedRequests { get; set; } = 95;
+
+    /// <summary>Whether a 429 carries Retry-After (BC documents it only for 502/503, so it is off by default).</summary>
+    public bool RetryAfterOn429 { get; set; }
+
+    /// <summary>Artificial processing time per request, held inside the concurrency slot (to make overlap testable).</summary>
+    public TimeSpan ProcessingDelay { get; set; }
+
+    /// <summary>Page size when the client sends no Prefer: odata.maxpagesize (BC online: 20,000).</summary>
+    public int DefaultPageSize { get; set; } = 20000;
+
+    public int MaxPageSize { get; set; } = 20000;
+
+    public int MaxBatchOperations { get; set; } = 100;
+
+    /// <summary>The error code of a throttled request. Not in the vendor notes; configurable.</summary>
+    public string TooManyRequestsCode { get; set; } = "Application_TooManyRequests";
 }

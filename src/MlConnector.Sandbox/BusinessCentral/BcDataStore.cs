@@ -1,0 +1,251 @@
+using System.Reflection;
+using MlConnector.Sandbox.Core;
+
+namespace MlConnector.Sandbox.BusinessCentral;
+
+/// <summary>
+/// The one company's tables in memory. Every read and write happens under <see cref="Gate"/>; a $batch with
+/// Isolation: snapshot holds it for the whole batch and rolls back through the undo log.
+/// </summary>
+public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
+{
+    private readonly Dictionary<Guid, BcCustomer> _customersById = new();
+    private readonly Dictionary<string, BcCustomer> _customersByNumber = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<Guid, BcContact> _contactsById = new();
+    private readonly Dictionary<string, BcContact> _contactsByNumber = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, List<BcContact>> _contactsByCompanyNumber = new(StringComparer.OrdinalIgnoreCase);
+    private List<Action>? _undo;
+    private long _rowVersion;
+    private int _lastCustomerNumber;
+    private int _lastContactNumber;
+
+    public object Gate { get; } = new();
+    public SandboxClock Clock { get; } = clock;
+    public string LocalCurrencyCode { get; } = localCurrencyCode;
+    public BcCompany Company { get; } = new();
+    public List<BcCurrency> Currencies { get; } = new();
+    public List<BcCustomer> Customers { get; } = new();
+    public List<BcContact> Contacts { get; } = new();
+
+    /// <summary>The work date: today on the sandbox clock.</summary>
+    public DateOnly WorkDate => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
+
+    public BcCustomer? Customer(Guid id) => _customersById.GetValueOrDefault(id);
+    public BcCustomer? CustomerByNumber(string number) => _customersByNumber.GetValueOrDefault(number);
+    public BcContact? Contact(Guid id) => _contactsById.GetValueOrDefault(id);
+    public BcContact? ContactByNumber(string number) => _contactsByNumber.GetValueOrDefault(number);
+    public BcCurrency? Currency(Guid id) => Currencies.FirstOrDefault(c => c.Id == id);
+    public BcCurrency? CurrencyByCode(string code) => Currencies.FirstOrDefault(c => string.Equals(c.Code, code, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Contacts whose Company No. is <paramref name="companyNumber"/> (the company contact itself included).</summary>
+    public IReadOnlyList<BcContact> ContactsOfCompany(string companyNumber)
+        => _contactsByCompanyNumber.TryGetValue(companyNumber, out var list) ? list : Array.Empty<BcContact>();
+
+    public string CurrencyCodeOf(BcCustomer customer) => customer.CurrencyId == Guid.Empty ? LocalCurrencyCode : Currency(customer.CurrencyId)?.Code ?? "";
+
+    public decimal ExchangeRateOf(BcCustomer customer) => customer.CurrencyId == Guid.Empty ? 1m : Currency(customer.CurrencyId)?.ExchangeRate ?? 1m;
+
+    public long NextRowVersion() => Interlocked.Increment(ref _rowVersion);
+
+    public string NextCustomerNumber()
+    {
+        string number;
+        do number = "C" + (++_lastCustomerNumber).ToString("D5", System.Globalization.CultureInfo.InvariantCulture);
+        while (_customersByNumber.ContainsKey(number));
+        return number;
+    }
+
+    public string NextContactNumber()
+    {
+        string number;
+        do number = "CT" + (++_lastContactNumber).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        while (_contactsByNumber.ContainsKey(number));
+        return number;
+    }
+
+    /// <summary>Marks a record as modified now (server time, SQL datetime precision) with a new etag.</summary>
+    public void Stamp(BcRecord record)
+    {
+        record.LastModified = BcTime.SqlRound(Clock.GetUtcNow());
+        record.RowVersion = NextRowVersion();
+    }
+
+    public void AddCustomer(BcCustomer customer)
+    {
+        if (_customersByNumber.ContainsKey(customer.Number))
+            throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Customer already exists. Identification fields and values: No.='{customer.Number}'");
+        if (customer.RowVersion == 0) customer.RowVersion = NextRowVersion();
+        Customers.Add(customer);
+        _customersById.Add(customer.Id, customer);
+        _customersByNumber.Add(customer.Number, customer);
+        _undo?.Add(() => RemoveCustomerCore(customer));
+    }
+
+    public void AddContact(BcContact contact)
+    {
+        if (_contactsByNumber.ContainsKey(contact.Number))
+            throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Contact already exists. Identification fields and values: No.='{contact.Number}'");
+        if (contact.RowVersion == 0) contact.RowVersion = NextRowVersion();
+        Contacts.Add(contact);
+        _contactsById.Add(contact.Id, contact);
+        _contactsByNumber.Add(contact.Number, contact);
+        IndexByCompany(contact);
+        _undo?.Add(() => RemoveContactCore(contact));
+    }
+
+    /// <summary>Links a company contact to a customer (the Contact Business Relation).</summary>
+    public void Relate(BcContact companyContact, BcCustomer customer)
+    {
+        Remember(customer);
+        Remember(companyContact);
+        customer.CompanyContact = companyContact;
+        companyContact.LinkedCustomer = customer;
+        companyContact.BusinessRelation = "Customer";
+    }
+
+    /// <summary>Changes a record the way a user or API write does: snapshot for rollback, apply, stamp.</summary>
+    public void Modify<T>(T record, Action<T> change, bool stamp = true) where T : BcRecord
+    {
+        Remember(record);
+        var contact = record as BcContact;
+        var oldCompany = contact?.CompanyNumber;
+        change(record);
+        if (contact is not null && !string.Equals(oldCompany, contact.CompanyNumber, StringComparison.OrdinalIgnoreCase))
+        {
+            if (oldCompany is { Length: > 0 } && _contactsByCompanyNumber.TryGetValue(oldCompany, out var list)) list.Remove(contact);
+            IndexByCompany(contact);
+        }
+        if (stamp) Stamp(record);
+    }
+
+    public void DeleteCustomer(BcCustomer customer)
+    {
+        RemoveCustomerCore(customer);
+        var contact = customer.CompanyContact;
+        if (contact is not null)
+        {
+            Remember(contact);
+            contact.LinkedCustomer = null;
+            contact.BusinessRelation = "None";
+        }
+        _undo?.Add(() =>
+        {
+            Customers.Add(customer);
+            _customersById.Add(customer.Id, customer);
+            _customersByNumber.Add(customer.Number, customer);
+        });
+    }
+
+    public void DeleteContact(BcContact contact)
+    {
+        RemoveContactCore(contact);
+        if (contact.LinkedCustomer is { } customer)
+        {
+            Remember(customer);
+            customer.CompanyContact = null;
+        }
+        _undo?.Add(() =>
+        {
+            Contacts.Add(contact);
+            _contactsById.Add(contact.Id, contact);
+            _contactsByNumber.Add(contact.Number, contact);
+            IndexByCompany(contact);
+        });
+    }
+
+    /// <summary>Runs <paramref name="work"/> atomically: when it reports failure every change it made is undone.</summary>
+    public T Atomically<T>(Func<T> work, Func<T, bool> failed)
+    {
+        lock (Gate)
+        {
+            var outer = _undo;
+            var mine = new List<Action>();
+            _undo = mine;
+            var committed = false;
+            try
+            {
+                var result = work();
+                if (failed(result)) Rollback(mine); else committed = true;
+                return result;
+            }
+            catch
+            {
+                Rollback(mine);
+                throw;
+            }
+            finally
+            {
+                _undo = outer;
+                if (committed) outer?.AddRange(mine);
+            }
+        }
+    }
+
+    private void Rollback(List<Action> undo)
+    {
+        _undo = null;
+        for (var i = undo.Count - 1; i >= 0; i--) undo[i]();
+        undo.Clear();
+    }
+
+    /// <summary>Keeps a field-by-field copy so a rollback can restore the record in place.</summary>
+    private void Remember(BcRecord record)
+    {
+        if (_undo is null) return;
+        var before = record.ShallowCopy();
+        var ledger = (record as BcCustomer)?.Ledger.Copy();
+        _undo.Add(() =>
+        {
+            CopyInto(before, record);
+            if (record is BcCustomer customer && ledger is not null) customer.Ledger = ledger;
+            if (record is BcContact contact) { RemoveFromCompanyIndex(contact); IndexByCompany(contact); }
+        });
+    }
+
+    private static void CopyInto(BcRecord from, BcRecord to)
+    {
+        foreach (var property in to.GetType().GetProperties(BindingFlags.Public | BindingFlags.Instance))
+            if (property.CanWrite) property.SetValue(to, property.GetValue(from));
+    }
+
+    private void IndexByCompany(BcContact contact)
+    {
+        if (contact.CompanyNumber.Length == 0) return;
+        if (!_contactsByCompanyNumber.TryGetValue(contact.CompanyNumber, out var list))
+            _contactsByCompanyNumber[contact.CompanyNumber] = list = new List<BcContact>(4);
+        if (!list.Contains(contact)) list.Add(contact);
+    }
+
+    private void RemoveFromCompanyIndex(BcContact contact)
+    {
+        foreach (var list in _contactsByCompanyNumber.Values) list.Remove(contact);
+    }
+
+    private void RemoveCustomerCore(BcCustomer customer)
+    {
+        Customers.Remove(customer);
+        _customersById.Remove(customer.Id);
+        _customersByNumber.Remove(customer.Number);
+    }
+
+    private void RemoveContactCore(BcContact contact)
+    {
+        Contacts.Remove(contact);
+        _contactsById.Remove(contact.Id);
+        _contactsByNumber.Remove(contact.Number);
+        if (contact.CompanyNumber.Length > 0 && _contactsByCompanyNumber.TryGetValue(contact.CompanyNumber, out var list)) list.Remove(contact);
+    }
+
+    /// <summary>Renumbering needs the number index to follow.</summary>
+    public void Renumber(BcCustomer customer, string newNumber)
+    {
+        if (string.Equals(customer.Number, newNumber, StringComparison.OrdinalIgnoreCase)) { customer.Number = newNumber; return; }
+        if (_customersByNumber.ContainsKey(newNumber))
+            throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Customer already exists. Identification fields and values: No.='{newNumber}'");
+        var old = customer.Number;
+        _customersByNumber.Remove(old);
+        customer.Number = newNumber;
+        _customersByNumber[newNumber] = customer;
+        _undo?.Add(() => { _customersByNumber.Remove(newNumber); _customersByNumber[old] = customer; });
+    }
+}

@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace MlConnector.Sandbox.BusinessCentral;
+
+/// <summary>One API call, from HTTP or from inside a $batch. <see cref="Path"/> is relative to the API root, without query.</summary>
+public sealed class BcRequest
+{
+    public required string Method { get; init; }
+    public required string Path { get; init; }
+    public required IReadOnlyList<KeyValuePair<string, string>> QueryPairs { get; init; }
+    public required string ApiRoot { get; init; }
+    public string? IfMatch { get; init; }
+    public string? Prefer { get; init; }
+    public string? CompanyHeader { get; init; }
+    public JsonElement? Body { get; init; }
+    public bool BodyIsInvalidJson { get; init; }
+
+    public IReadOnlyDictionary<string, string> Query => _query ??= QueryPairs.GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
+    private Dictionary<string, string>? _query;
+}
+
+/// <summary>What the API answers: status, headers and a JSON (or XML) body.</summary>
+public sealed class BcResponse
+{
+    public int Status { get; init; } = 200;
+    public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public byte[]? Body { get; init; }
+    public string ContentType { get; init; } = ODataJson;
+    public string? ErrorCode { get; init; }
+    public int RecordCount { get; init; }
+
+    private static readonly JsonSerializerOptions Relaxed = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public const string ODataJson = "application/json; odata.metadata=minimal";
+
+    public static BcResponse Json(int status, Action<Utf8JsonWriter> write, int records = 0)
+    {
+        var buffer = new ArrayBufferWriter<byte>(1024);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            write(writer);
+        return new BcResponse { Status = status, Body = buffer.WrittenSpan.ToArray(), RecordCount = records };
+    }
+
+    public static BcResponse Error(BcException error) => Error(error.Status, error.Code, error.Message);
+
+    public static BcResponse Error(int status, string code, string message)
+    {
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { error = new { code, message = BcErrors.WithCorrelationId(message, Guid.NewGuid()) } }, Relaxed);
+        return new BcResponse { Status = status, Body = body, ErrorCode = code, ContentType = "application/json; charset=utf-8" };
+    }
+
+    public static BcResponse NoContent() => new() { Status = 204 };
+
+    public override string ToString() => $"{Status} {(Body is null ? "" : Encoding.UTF8.GetString(Body))}";
+}

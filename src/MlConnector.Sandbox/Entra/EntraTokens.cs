@@ -1,0 +1,87 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+
+namespace MlConnector.Sandbox.Entra;
+
+/// <summary>What a relying party (the BC simulator) learns from a valid-looking access token.</summary>
+public sealed record EntraTokenClaims(string AppId, string TenantId, string Audience, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, IReadOnlyList<string> Roles);
+
+/// <summary>
+/// Issues RS256 JWTs shaped like Entra's v1 app-only tokens for Business Central (aud, iss, tid, appid, roles, exp...)
+/// and verifies the ones it issued. The signing key lives only as long as the sandbox.
+/// </summary>
+public sealed class EntraTokens : IDisposable
+{
+    public const string BusinessCentralResource = "https://api.businesscentral.dynamics.com";
+    private readonly RSA _key = RSA.Create(2048);
+
+    public string KeyId { get; } = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(20));
+
+    public string Issue(string tenantId, string appId, DateTimeOffset now, TimeSpan lifetime)
+    {
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { typ = "JWT", alg = "RS256", x5t = KeyId, kid = KeyId });
+        var iat = now.ToUnixTimeSeconds();
+        var oid = ObjectIdFor(tenantId, appId);
+        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        {
+            ["aud"] = BusinessCentralResource,
+            ["iss"] = $"https://sts.windows.net/{tenantId}/",
+            ["iat"] = iat,
+            ["nbf"] = iat,
+            ["exp"] = iat + (long)lifetime.TotalSeconds,
+            ["aio"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24)),
+            ["appid"] = appId,
+            ["appidacr"] = "1",
+            ["idp"] = $"https://sts.windows.net/{tenantId}/",
+            ["idtyp"] = "app",
+            ["oid"] = oid,
+            ["rh"] = "0.AAAA" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)) + ".",
+            ["roles"] = new[] { "API.ReadWrite.All" },
+            ["sub"] = oid,
+            ["tid"] = tenantId,
+            ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
+            ["ver"] = "1.0",
+        });
+        var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
+        var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return signingInput + "." + Base64Url.EncodeToString(signature);
+    }
+
+    /// <summary>Returns the claims of a token this sandbox signed (expired or not), or null for anything else.</summary>
+    public EntraTokenClaims? Read(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3) return null;
+        try
+        {
+            var signature = Base64Url.DecodeFromChars(parts[2]);
+            if (!_key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) return null;
+            using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
+            var root = doc.RootElement;
+            var roles = root.TryGetProperty("roles", out var r) ? r.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : Array.Empty<string>();
+            return new EntraTokenClaims(root.GetProperty("appid").GetString()!, root.GetProperty("tid").GetString()!, root.GetProperty("aud").GetString()!,
+                DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("iat").GetInt64()), DateTimeOffset.FromUnixTimeSeconds(root.GetProperty("exp").GetInt64()), roles);
+        }
+        catch (Exception e) when (e is FormatException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The public key as a JWKS document, for clients that want to look.</summary>
+    public object Jwks()
+    {
+        var p = _key.ExportParameters(false);
+        return new { keys = new[] { new { kty = "RSA", use = "sig", kid = KeyId, x5t = KeyId, n = Base64Url.EncodeToString(p.Modulus), e = Base64Url.EncodeToString(p.Exponent) } } };
+    }
+
+    private static string ObjectIdFor(string tenantId, string appId)
+    {
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + appId));
+        return new Guid(hash.AsSpan(0, 16)).ToString();
+    }
+
+    public void Dispose() => _key.Dispose();
+}
