@@ -84,7 +84,7 @@ public sealed class ActivityEndpoints(MarketoStore store, MarketoOptions options
         var scanLimit = int.MaxValue;
         var roll = Mix(position, page);
         if (options.ShortPageRate > 0 && (roll % 10_000) / 10_000.0 < options.ShortPageRate)
-            scanLimit = (int)((roll >> 20) % (ulong)batchSize); // 0..batchSize-1 activities: a short, possibly empty, page
+            scanLimit = (roll >> 20) % 2 == 0 ? 0 : (int)((roll >> 21) % (ulong)batchSize); // an empty page, or a short one
         var (items, next, more) = store.Activities.Scan(position, scanLimit, batchSize, match);
 
         var result = new JsonArray();
