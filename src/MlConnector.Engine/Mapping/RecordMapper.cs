@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Reflection;
+using MlConnector.Engine.BusinessCentral;
+
+namespace MlConnector.Engine.Mapping;
+
+/// <summary>Turns BC customers into Marketo companies and BC person contacts into Marketo leads, by a <see cref="MappingSet"/>.</summary>
+public sealed class RecordMapper
+{
+    private readonly MappingSet _mapping;
+
+    public RecordMapper(MappingSet mapping) => _mapping = mapping;
+
+    public MappingSet Mapping => _mapping;
+
+    public MarketoRecord MapCustomer(BcCustomer customer)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        var fields = Fill(_mapping.Company.Fields, customer);
+        return new MarketoRecord(MarketoRecord.Company, "Customer", customer.Number, customer.Number, fields, ContentHash.Of(fields));
+    }
+
+    /// <summary>
+    /// Maps a person contact to a lead, or returns the reason it cannot be one (no usable email, not a person).
+    /// <paramref name="customer"/> supplies the account attributes when <paramref name="withAccountFields"/>.
+    /// </summary>
+    public MappedLead MapContact(BcContact contact, BcCustomer? customer, bool withAccountFields)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        if (!string.Equals(contact.Type, "Person", StringComparison.OrdinalIgnoreCase))
+            return MappedLead.Skip(contact, "NotAPerson");
+        if (EmailRules.Problem(contact.Email) is { } problem)
+            return MappedLead.Skip(contact, problem);
+
+        var fields = Fill(_mapping.Lead.Fields, contact);
+        fields[_mapping.Lead.KeyField] = contact.Email.Trim();
+        if (withAccountFields && customer is not null)
+        {
+            foreach (var (target, value) in Fill(_mapping.LeadAccountFields, customer)) fields[target] = value;
+        }
+        var record = new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, contact.Email.Trim(), fields, ContentHash.Of(fields));
+        return new MappedLead(contact, record, null);
+    }
+
+    /// <summary>Whether leads carry the account attributes, given whether Marketo Companies are writable.</summary>
+    public bool LeadsCarryAccountFields(bool companiesWritable) => _mapping.LeadAccountFieldsWhen switch
+    {
+        LeadAccountFieldsWhen.Always => true,
+        LeadAccountFieldsWhen.Never => false,
+        _ => !companiesWritable,
+    };
+
+    private static Dictionary<string, object?> Fill(IReadOnlyList<FieldMapping> mappings, object source)
+    {
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var mapping in mappings)
+        {
+            fields[mapping.Target] = mapping.Sources.Count == 1
+                ? Convert(Read(source, mapping.Sources[0]))
+                : Join(mapping.Sources.Select(s => Convert(Read(source, s))));
+        }
+        return fields;
+    }
+
+    private static object? Read(object source, string property) =>
+        source.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.GetValue(source);
+
+    private static object? Convert(object? value) => value switch
+    {
+        null => null,
+        string text => string.IsNullOrWhiteSpace(text) ? null : text.Trim(),
+        decimal number => number,
+        bool flag => flag,
+        DateTimeOffset time => time.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+        Guid id => id == Guid.Empty ? null : id.ToString("D"),
+        IFormattable other => other.ToString(null, CultureInfo.InvariantCulture),
+        _ => value.ToString(),
+    };
+
+    private static string? Join(IEnumerable<object?> parts)
+    {
+        var text = string.Join("\n", parts.OfType<string>());
+        return text.Length == 0 ? null : text;
+    }
+}
+
+/// <summary>The outcome of mapping one contact: a lead record, or the reason it was skipped.</summary>
+public sealed record MappedLead(BcContact Contact, MarketoRecord? Record, string? SkipReason)
+{
+    public static MappedLead Skip(BcContact contact, string reason) => new(contact, null, reason);
+}
