@@ -14,8 +14,15 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MlConnector.format.ps1xml')
     CmdletsToExport      = @(
+        'Connect-MlBusinessCentral'
+        'Connect-MlMarketo'
+        'Disconnect-MlConnection'
+        'Get-BcContact'
+        'Get-BcCustomer'
+        'Get-MlConnection'
         'Get-MlModuleInfo'
         'Initialize-MlStateStore'
+        'Test-MlConnection'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -38,6 +38,8 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
 
     public void OnRemove(PSModuleInfo psModuleInfo)
     {
+        // A re-imported module starts disconnected in this runspace; other runspaces keep their own connection.
+        Connections.DefaultConnection.Reset();
         AssemblyLoadContext.Default.Resolving -= ResolveEngine;
     }
 

@@ -1,0 +1,114 @@
+using System.Management.Automation;
+using MlConnector.Connections;
+using MlConnector.Engine.Connections;
+using MlConnector.Engine.Marketo;
+using MlConnector.Engine.Security;
+using MlConnector.Infrastructure;
+
+namespace MlConnector.Cmdlets;
+
+/// <summary>Gets a Marketo access token for the custom service and makes that the connection.</summary>
+[Cmdlet(VerbsCommunications.Connect, "MlMarketo", DefaultParameterSetName = ClientSecretSet, SupportsShouldProcess = true)]
+[OutputType(typeof(MlConnection))]
+public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
+{
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
+    [ValidatePattern(@"^\d{3}-[A-Za-z0-9]{3}-\d{3}$")]
+    public string MunchkinId { get; set; } = "";
+
+    /// <summary>REST host; default https://&lt;MunchkinId&gt;.mktorest.com/.</summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    public Uri? BaseUri { get; set; }
+
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    public Uri? IdentityUri { get; set; }
+
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateRange(1, 100)]
+    public int CallsPer20Seconds { get; set; } = 50;
+
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateRange(1, 10)]
+    public int MaxConcurrency { get; set; } = 5;
+
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int? DailyCallBudget { get; set; }
+
+    protected override void EndProcessing()
+    {
+        MarketoSettings settings;
+        SecretText secret;
+        if (ParameterSetName == ProfileSet)
+        {
+            var saved = LoadProfile().Marketo;
+            if (saved is null) { ThrowTerminatingError(ProfileIncomplete("Marketo")); return; }
+            settings = SettingsFrom(saved);
+            secret = GivenSecret(saved.Vault, saved.SecretName);
+        }
+        else
+        {
+            CheckPreconditions();
+            settings = new MarketoSettings
+            {
+                MunchkinId = MunchkinId,
+                ClientId = GivenClientId,
+                BaseUri = BaseUri,
+                IdentityUri = IdentityUri,
+                CallsPer20Seconds = CallsPer20Seconds,
+                MaxConcurrency = MaxConcurrency,
+                DailyCallBudget = DailyCallBudget,
+            };
+            secret = GivenSecret();
+        }
+
+        MarketoClient? client = null;
+        DateTimeOffset? expiresOn = null;
+        RunPumped(async cancel =>
+        {
+            client = await MarketoClient.ConnectAsync(settings, secret, EngineLog, null, cancel).ConfigureAwait(false);
+            expiresOn = await client.EnsureTokenAsync(cancel).ConfigureAwait(false);
+        }, settings.MunchkinId);
+        if (client is null) return;
+
+        SaveProfileIfAsked("Marketo", profile => profile.Marketo = ProfileFrom(settings));
+        var session = new MarketoSession(client, settings, secret, ProfileName, DateTimeOffset.Now, expiresOn);
+        Install(connection => connection.Marketo = session);
+    }
+
+    private static MarketoSettings SettingsFrom(MarketoProfile saved) => new()
+    {
+        MunchkinId = saved.MunchkinId,
+        ClientId = saved.ClientId,
+        BaseUri = saved.BaseUri,
+        IdentityUri = saved.IdentityUri,
+        CallsPer20Seconds = saved.CallsPer20Seconds ?? 50,
+        MaxConcurrency = saved.MaxConcurrency ?? 5,
+        DailyCallBudget = saved.DailyCallBudget,
+    };
+
+    private MarketoProfile ProfileFrom(MarketoSettings settings) => new()
+    {
+        MunchkinId = settings.MunchkinId,
+        ClientId = settings.ClientId,
+        BaseUri = settings.BaseUri,
+        IdentityUri = settings.IdentityUri,
+        CallsPer20Seconds = settings.CallsPer20Seconds,
+        MaxConcurrency = settings.MaxConcurrency,
+        DailyCallBudget = settings.DailyCallBudget,
+        Vault = Vault!,
+        SecretName = SecretName!,
+    };
+}

@@ -1,0 +1,157 @@
+using System.Management.Automation;
+using System.Net;
+using System.Security;
+using MlConnector.Connections;
+using MlConnector.Engine;
+using MlConnector.Engine.Connections;
+using MlConnector.Engine.Security;
+
+namespace MlConnector.Infrastructure;
+
+/// <summary>
+/// What Connect-MlBusinessCentral and Connect-MlMarketo share: where the secret comes from (-ClientSecret,
+/// -Credential, -Vault/-SecretName or a saved -Profile), saving a profile, and installing the new connection.
+/// </summary>
+public abstract class ConnectServiceCmdlet : AsyncCmdlet
+{
+    protected const string ClientSecretSet = "ClientSecret";
+    protected const string CredentialSet = "Credential";
+    protected const string VaultSet = "Vault";
+    protected const string ProfileSet = "Profile";
+
+    /// <summary>The app's client id (with -Credential, the credential's user name is the client id).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
+    [ValidateNotNullOrEmpty]
+    public string ClientId { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [ValidateNotNull]
+    public SecureString ClientSecret { get; set; } = null!;
+
+    /// <summary>User name = client id, password = client secret (e.g. an Azure Automation credential asset).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
+    [Credential]
+    [ValidateNotNull]
+    public PSCredential Credential { get; set; } = null!;
+
+    /// <summary>SecretManagement vault: where the secret is read from, or (with -ClientSecret/-Credential) stored.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [ValidateNotNullOrEmpty]
+    public string? Vault { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SecretName { get; set; }
+
+    /// <summary>Saves the settings (not the secret) under this profile name; needs -Vault and -SecretName.</summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateNotNullOrEmpty]
+    public string? SaveProfile { get; set; }
+
+    /// <summary>Reconnects from a saved profile; the secret is read from the profile's vault.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ProfileSet)]
+    [ValidateNotNullOrEmpty]
+    public string Profile { get; set; } = "";
+
+    /// <summary>Adds the service to this connection instead of the runspace's default connection.</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public MlConnection? Connection { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    private protected ConnectionProfileStore Profiles { get; } = ConnectionProfileStore.ForCurrentUser();
+
+    private protected SecretVault Vaults => new(this, ErrorIdPrefix);
+
+    private protected string? ProfileName => ParameterSetName == ProfileSet ? Profile : SaveProfile;
+
+    /// <summary>The client id from -ClientId or the credential's user name.</summary>
+    private protected string GivenClientId => ParameterSetName == CredentialSet ? Credential.UserName : ClientId;
+
+    /// <summary>Checks what must hold before any network call (profile save needs a vault and SecretManagement).</summary>
+    private protected void CheckPreconditions()
+    {
+        if (SaveProfile is null) return;
+        if (Vault is null || SecretName is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new ArgumentException("-SaveProfile keeps the secret in a SecretManagement vault: add -Vault <name> -SecretName <name>."),
+                ErrorIdPrefix + "SaveProfileNeedsVault", ErrorCategory.InvalidArgument, SaveProfile));
+        }
+        Vaults.RequireAvailable();
+    }
+
+    /// <summary>The secret from the parameters or the vault (the profile's vault is resolved by the caller).</summary>
+    private protected SecretText GivenSecret(string? profileVault = null, string? profileSecretName = null)
+    {
+        return ParameterSetName switch
+        {
+            ClientSecretSet => new SecretText(new NetworkCredential(string.Empty, ClientSecret).Password),
+            CredentialSet => new SecretText(Credential.GetNetworkCredential().Password),
+            VaultSet => Vaults.Read(Vault!, SecretName!),
+            _ => Vaults.Read(profileVault!, profileSecretName!),
+        };
+    }
+
+    /// <summary>With -SaveProfile: stores a secret that came as a parameter in the vault, then the profile file.</summary>
+    private protected void SaveProfileIfAsked(string service, Action<ConnectionProfile> update)
+    {
+        if (SaveProfile is null) return;
+        var given = ParameterSetName switch
+        {
+            ClientSecretSet => ClientSecret,
+            CredentialSet => Credential.Password,
+            _ => null,
+        };
+        if (given is not null && ShouldProcess($"secret '{SecretName}' in vault '{Vault}'", $"Store the {service} client secret with Set-Secret"))
+            Vaults.Store(Vault!, SecretName!, given);
+        var path = Profiles.PathOf(SaveProfile);
+        if (ShouldProcess(path, $"Save the {service} settings to connection profile '{SaveProfile}'"))
+        {
+            try { Profiles.Save(SaveProfile, update); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "ProfileNotSaved", ErrorCategory.WriteError, path));
+            }
+        }
+    }
+
+    /// <summary>Loads a saved profile or ends with a terminating error.</summary>
+    private protected ConnectionProfile LoadProfile()
+    {
+        try { return Profiles.Get(Profile); }
+        catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Profile)); throw; }
+    }
+
+    /// <summary>Puts the updated connection in place: into -Connection, or as a new default for this runspace.</summary>
+    private protected void Install(Action<MlConnection> update)
+    {
+        MlConnection connection;
+        if (Connection is not null)
+        {
+            connection = Connection;
+            update(connection);
+        }
+        else
+        {
+            // A new object, so a connection captured earlier with -PassThru keeps pointing where it did.
+            connection = DefaultConnection.Current?.Copy() ?? new MlConnection();
+            update(connection);
+            DefaultConnection.Set(connection);
+        }
+        if (PassThru) WriteObject(connection);
+    }
+
+    private protected ErrorRecord ProfileIncomplete(string service) => ErrorRecords.Create(
+        new InvalidOperationException($"Connection profile '{Profile}' has no {service} part. Save one with Connect-Ml{service} ... -SaveProfile {Profile}."),
+        ErrorIdPrefix + "ProfileIncomplete", ErrorCategory.InvalidData, Profile);
+}
