@@ -150,6 +150,9 @@ function Invoke-Test {
     Invoke-Build
     Invoke-Dotnet publish (Join-Path $Root 'tests/fixtures/OtherMsalConsumer/OtherMsalConsumer.csproj') -c $Configuration `
         -o (Join-Path $OutRoot 'test-fixtures/OtherMsalConsumer') --nologo '-v:q'
+    # The standalone sandbox, for Pester tests that start it as a child process (tests/pester/SandboxHelpers.psm1).
+    Invoke-Dotnet publish (Join-Path $Root 'src/MlConnector.Sandbox/MlConnector.Sandbox.csproj') -c $Configuration `
+        -o (Join-Path $OutRoot 'sandbox') --nologo '-v:q'
     $pester = Restore-Tools
 
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
