@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using MlConnector.Connections;
 using MlConnector.Engine.BusinessCentral;
-using MlConnector.Engine.Connections;
 using MlConnector.Engine.Security;
 using MlConnector.Infrastructure;
 
@@ -56,7 +55,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
         {
             var saved = LoadProfile().BusinessCentral;
             if (saved is null) { ThrowTerminatingError(ProfileIncomplete("BusinessCentral")); return; }
-            settings = SettingsFrom(saved);
+            settings = ProfileSettings.ToSettings(saved);
             secret = GivenSecret(saved.Vault, saved.SecretName);
         }
         else
@@ -84,32 +83,8 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
         }, settings.Company);
         if (client is null) return;
 
-        SaveProfileIfAsked("BusinessCentral", profile => profile.BusinessCentral = ProfileFrom(settings));
+        SaveProfileIfAsked("BusinessCentral", profile => profile.BusinessCentral = ProfileSettings.ToProfile(settings, Vault!, SecretName!));
         var session = new BusinessCentralSession(client, settings, secret, ProfileName, DateTimeOffset.Now, expiresOn);
         Install(connection => connection.BusinessCentral = session);
     }
-
-    private static BusinessCentralSettings SettingsFrom(BusinessCentralProfile saved) => new()
-    {
-        TenantId = saved.TenantId,
-        ClientId = saved.ClientId,
-        Environment = saved.Environment,
-        Company = saved.Company,
-        BaseUri = saved.BaseUri ?? BusinessCentralSettings.DefaultBaseUri,
-        AuthorityHost = saved.AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
-        CertificateThumbprint = saved.CertificateThumbprint,
-    };
-
-    private BusinessCentralProfile ProfileFrom(BusinessCentralSettings settings) => new()
-    {
-        TenantId = settings.TenantId,
-        ClientId = settings.ClientId,
-        Environment = settings.Environment,
-        Company = settings.Company,
-        BaseUri = settings.BaseUri,
-        AuthorityHost = settings.AuthorityHost,
-        CertificateThumbprint = settings.CertificateThumbprint,
-        Vault = Vault!,
-        SecretName = SecretName!,
-    };
 }

@@ -1,6 +1,5 @@
 using System.Management.Automation;
 using MlConnector.Connections;
-using MlConnector.Engine.Connections;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Infrastructure;
@@ -55,7 +54,7 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
         {
             var saved = LoadProfile().Marketo;
             if (saved is null) { ThrowTerminatingError(ProfileIncomplete("Marketo")); return; }
-            settings = SettingsFrom(saved);
+            settings = ProfileSettings.ToSettings(saved);
             secret = GivenSecret(saved.Vault, saved.SecretName);
         }
         else
@@ -83,32 +82,8 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
         }, settings.MunchkinId);
         if (client is null) return;
 
-        SaveProfileIfAsked("Marketo", profile => profile.Marketo = ProfileFrom(settings));
+        SaveProfileIfAsked("Marketo", profile => profile.Marketo = ProfileSettings.ToProfile(settings, Vault!, SecretName!));
         var session = new MarketoSession(client, settings, secret, ProfileName, DateTimeOffset.Now, expiresOn);
         Install(connection => connection.Marketo = session);
     }
-
-    private static MarketoSettings SettingsFrom(MarketoProfile saved) => new()
-    {
-        MunchkinId = saved.MunchkinId,
-        ClientId = saved.ClientId,
-        BaseUri = saved.BaseUri,
-        IdentityUri = saved.IdentityUri,
-        CallsPer20Seconds = saved.CallsPer20Seconds ?? 50,
-        MaxConcurrency = saved.MaxConcurrency ?? 5,
-        DailyCallBudget = saved.DailyCallBudget,
-    };
-
-    private MarketoProfile ProfileFrom(MarketoSettings settings) => new()
-    {
-        MunchkinId = settings.MunchkinId,
-        ClientId = settings.ClientId,
-        BaseUri = settings.BaseUri,
-        IdentityUri = settings.IdentityUri,
-        CallsPer20Seconds = settings.CallsPer20Seconds,
-        MaxConcurrency = settings.MaxConcurrency,
-        DailyCallBudget = settings.DailyCallBudget,
-        Vault = Vault!,
-        SecretName = SecretName!,
-    };
 }

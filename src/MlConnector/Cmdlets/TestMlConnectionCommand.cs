@@ -1,27 +1,60 @@
 using System.Management.Automation;
+using MlConnector.Connections;
 using MlConnector.Diagnostics;
+using MlConnector.Engine;
+using MlConnector.Engine.Connections;
 using MlConnector.Infrastructure;
 using MlConnector.Output;
 
 namespace MlConnector.Cmdlets;
 
 /// <summary>
-/// Pings the real systems behind a connection with fresh sign-ins and emits one result per check, so a CI job
-/// can assert (Test-MlConnection).Status -notcontains 'Failed'. Failures are results, not errors.
+/// Pings the real systems behind a connection (or a saved profile) with fresh sign-ins and emits one result per
+/// check, so a CI job can assert (Test-MlConnection).Status -notcontains 'Failed'. Failures are results, not errors.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MlConnection")]
+[Cmdlet(VerbsDiagnostic.Test, "MlConnection", DefaultParameterSetName = ConnectionSet)]
 [OutputType(typeof(MlConnectionCheck))]
 public sealed class TestMlConnectionCommand : ConnectedCmdlet
 {
+    private const string ConnectionSet = "Connection";
+    private const string ProfileSet = "Profile";
+
+    /// <summary>Tests a saved profile (secrets from its vault) without connecting the session.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = ProfileSet)]
+    [ValidateNotNullOrEmpty]
+    public string Profile { get; set; } = "";
+
     protected override void EndProcessing()
     {
-        var connection = RequireConnection();
-        var bc = connection.BusinessCentral;
-        var marketo = connection.Marketo;
+        var (bc, marketo) = ParameterSetName == ProfileSet ? FromProfile() : FromConnection();
         RunPumped(async cancel =>
         {
             if (bc is not null) await new BusinessCentralChecks(bc, EngineLog, QueueObject).RunAsync(cancel).ConfigureAwait(false);
             if (marketo is not null) await new MarketoChecks(marketo, EngineLog, QueueObject).RunAsync(cancel).ConfigureAwait(false);
         });
+    }
+
+    private (BusinessCentralTarget?, MarketoTarget?) FromConnection()
+    {
+        var connection = RequireConnection();
+        var bc = connection.BusinessCentral is { } b ? new BusinessCentralTarget(b.Settings, b.Secret, b.ProfileName) : null;
+        var marketo = connection.Marketo is { } m ? new MarketoTarget(m.Settings, m.Secret, m.ProfileName) : null;
+        return (bc, marketo);
+    }
+
+    // Secrets are read here, on the pipeline thread: Get-Secret is a PowerShell command.
+    private (BusinessCentralTarget?, MarketoTarget?) FromProfile()
+    {
+        ConnectionProfile profile;
+        try { profile = ConnectionProfileStore.ForCurrentUser().Get(Profile); }
+        catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Profile)); throw; }
+        var vault = new SecretVault(this, ErrorIdPrefix);
+        var bc = profile.BusinessCentral is { } b
+            ? new BusinessCentralTarget(ProfileSettings.ToSettings(b), vault.Read(b.Vault, b.SecretName), Profile)
+            : null;
+        var marketo = profile.Marketo is { } m
+            ? new MarketoTarget(ProfileSettings.ToSettings(m), vault.Read(m.Vault, m.SecretName), Profile)
+            : null;
+        return (bc, marketo);
     }
 }

@@ -34,3 +34,8 @@ internal sealed record BusinessCentralSession(
 
 internal sealed record MarketoSession(
     MarketoClient Client, MarketoSettings Settings, SecretText Secret, string? ProfileName, DateTimeOffset ConnectedAt, DateTimeOffset? TokenExpiresOn);
+
+/// <summary>What Test-MlConnection signs in with: from a live session or straight from a saved profile.</summary>
+internal sealed record BusinessCentralTarget(BusinessCentralSettings Settings, SecretText Secret, string? ProfileName);
+
+internal sealed record MarketoTarget(MarketoSettings Settings, SecretText Secret, string? ProfileName);

@@ -10,7 +10,7 @@ namespace MlConnector.Diagnostics;
 /// Business Central's part of Test-MlConnection: a fresh sign-in (so a rotated or revoked secret shows up even
 /// while the session's token is still cached), the company, and one customer.
 /// </summary>
-internal sealed class BusinessCentralChecks(BusinessCentralSession session, IEngineLog log, Action<MlConnectionCheck> emit)
+internal sealed class BusinessCentralChecks(BusinessCentralTarget session, IEngineLog log, Action<MlConnectionCheck> emit)
 {
     private const string Service = "BusinessCentral";
     private readonly CheckRunner _runner = new(Service, emit, e => Advice(session, e));
@@ -84,7 +84,7 @@ internal sealed class BusinessCentralChecks(BusinessCentralSession session, IEng
         };
     }
 
-    private static string Advice(BusinessCentralSession session, MlConnectorException e) => e switch
+    private static string Advice(BusinessCentralTarget session, MlConnectorException e) => e switch
     {
         BusinessCentralAuthenticationException =>
             $"Fix the credential of app registration '{session.Settings.ClientId}' in Entra ID (App registrations > Certificates & secrets), " +
@@ -96,7 +96,7 @@ internal sealed class BusinessCentralChecks(BusinessCentralSession session, IEng
         _ => "",
     };
 
-    internal static string SecretSource(BusinessCentralSession session) => session.ProfileName is null
+    internal static string SecretSource(BusinessCentralTarget session) => session.ProfileName is null
         ? "where this session got it (-ClientSecret, -Credential or the vault)"
         : $"in the vault used by profile '{session.ProfileName}' (Set-Secret)";
 }

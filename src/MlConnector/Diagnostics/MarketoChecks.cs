@@ -10,7 +10,7 @@ namespace MlConnector.Diagnostics;
 /// Marketo's part of Test-MlConnection: a fresh token, describe for leads and companies, whether Companies
 /// can be written (not on a CRM-synced instance), and the day's API usage when the API user may read it.
 /// </summary>
-internal sealed class MarketoChecks(MarketoSession session, IEngineLog log, Action<MlConnectionCheck> emit)
+internal sealed class MarketoChecks(MarketoTarget session, IEngineLog log, Action<MlConnectionCheck> emit)
 {
     private const string Service = "Marketo";
     private readonly CheckRunner _runner = new(Service, emit, e => Advice(session, e));
@@ -75,7 +75,7 @@ internal sealed class MarketoChecks(MarketoSession session, IEngineLog log, Acti
         }
     }
 
-    private static string Advice(MarketoSession session, MlConnectorException e) => e switch
+    private static string Advice(MarketoTarget session, MlConnectorException e) => e switch
     {
         MarketoAuthenticationException =>
             $"Check the client id and secret of the LaunchPoint custom service (Marketo Admin > Integration > LaunchPoint > View Details) for instance {session.Settings.MunchkinId}, " +
