@@ -59,6 +59,15 @@ public sealed class WorkQueue
         return (IReadOnlyList<QueuedJob>)jobs;
     });
 
+    public ISet<string> JobIds(QueuedJobStatus status) => Guard(() =>
+    {
+        using var command = Create(_connection, "SELECT job_id FROM work_queue WHERE status = $status;", ("$status", status.ToString()));
+        using var reader = command.ExecuteReader();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        while (reader.Read()) ids.Add(reader.GetString(0));
+        return (ISet<string>)ids;
+    });
+
     public int Count(QueuedJobStatus status) => Guard(() =>
     {
         using var command = Create(_connection, "SELECT COUNT(*) FROM work_queue WHERE status = $status;", ("$status", status.ToString()));

@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Mapping;
+using MlConnector.Engine.State;
+
+namespace MlConnector.Engine.Sync;
+
+/// <summary>
+/// BC customers and contacts into Marketo companies and leads. Plan (read-only calls), then durably
+/// enqueue what must be sent, advance the checkpoints, and drain the queue: companies first, then leads.
+/// </summary>
+public sealed class CustomerToMarketoSync
+{
+    private readonly SyncContext _context;
+
+    public CustomerToMarketoSync(SyncContext context) => _context = context;
+
+    /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
+    public async IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var scope = await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
+        await foreach (var chunk in PlanChunksAsync(request, scope, cancellationToken).ConfigureAwait(false))
+        {
+            var now = _context.Time.GetUtcNow();
+            _context.State.Queue.Enqueue(chunk.Plan.Send.Select(r => QueuedRecord.ToJob(r, now)), now);
+            _context.State.Records.Save(chunk.Plan.CrmSkipped.Select(r =>
+                new RecordState(r.TargetKey, r.SourceNumber, SyncPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
+            SyncAudit.Write(_context, chunk.Plan.Immediate);
+            foreach (var result in chunk.Plan.Immediate) yield return result;
+            if (chunk.CheckpointName is not null && chunk.CheckpointValue is { } value)
+                _context.State.Checkpoints.Advance(chunk.CheckpointName, value, now);
+        }
+        if (request.RefreshFinancials)
+            _context.State.Checkpoints.Advance(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), _context.Time.GetUtcNow());
+
+        var executor = new SyncExecutor(_context);
+        await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
+    }
+
+    /// <summary>-WhatIf: only reads. One row per record with the planned action and a field-level diff against Marketo.</summary>
+    public async IAsyncEnumerable<SyncPlanRow> PlanAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var scope = await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
+        var diff = new WhatIfDiff(_context.Marketo);
+        await foreach (var chunk in PlanChunksAsync(request, scope, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var row in chunk.Plan.Immediate.Select(WhatIfDiff.FromResult)) yield return row;
+            foreach (var row in await diff.CompareAsync(chunk.Plan.Send, cancellationToken).ConfigureAwait(false)) yield return row;
+        }
+    }
+
+    /// <summary>Moves parked jobs (all, or those whose BC number matches a LIKE pattern) back to pending and sends them.</summary>
+    public async IAsyncEnumerable<SyncResult> ReplayAsync(string? sourceNumberLike, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        _context.State.Queue.Unpark(sourceNumberLike, _context.Time.GetUtcNow());
+        var executor = new SyncExecutor(_context);
+        await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
+    }
+
+    private sealed record PlannedChunk(SyncPlanner.Chunk Plan, string? CheckpointName, DateTimeOffset? CheckpointValue);
+
+    private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, SyncScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var planner = new SyncPlanner(_context.Mapper, _context.CorrelationId);
+        var pending = _context.State.Queue.JobIds(QueuedJobStatus.Pending);
+        var withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
+        var customersSeen = new Dictionary<string, BcCustomer>(StringComparer.OrdinalIgnoreCase);
+        var changedCustomers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var sources = new SyncSources(_context);
+
+        // Customers → companies.
+        DateTimeOffset? newestCustomer = null;
+        long read = 0;
+        await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var customer in batch)
+            {
+                if (withAccountFields) customersSeen[customer.Number] = customer;
+                if (newestCustomer is null || customer.LastModifiedDateTime > newestCustomer) newestCustomer = customer.LastModifiedDateTime;
+            }
+            var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _context.State.Records.Get, pending);
+            foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
+            read += batch.Count;
+            _context.Progress?.Report(new SyncProgress("Planning companies", read));
+            yield return new PlannedChunk(plan, null, null);
+        }
+        if (request.Incremental && newestCustomer is not null) yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer.Value);
+
+        // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
+        // attributes — those of customers whose attributes changed.
+        IReadOnlyCollection<string>? contactsOf = request.Incremental || request.RefreshFinancials
+            ? (withAccountFields ? changedCustomers : null)
+            : InputNumbers(request);
+        DateTimeOffset? newestContact = null;
+        read = 0;
+        await foreach (var batch in sources.ContactsAsync(request.Incremental, contactsOf, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (var contact in batch)
+                if (newestContact is null || contact.LastModifiedDateTime > newestContact) newestContact = contact.LastModifiedDateTime;
+            if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
+            var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _context.State.Records.Get, pending);
+            read += batch.Count;
+            _context.Progress?.Report(new SyncProgress("Planning leads", read));
+            yield return new PlannedChunk(plan, null, null);
+        }
+        if (request.Incremental && newestContact is not null) yield return Checkpoint(SyncCheckpoints.Contacts, newestContact.Value);
+    }
+
+    private static IReadOnlyCollection<string> InputNumbers(CustomerSyncRequest request) =>
+        (request.Customers?.Select(c => c.Number) ?? request.CustomerNumbers ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private static PlannedChunk Checkpoint(string name, DateTimeOffset value) =>
+        new(new SyncPlanner.Chunk(new(), new(), new()), name, value);
+}

@@ -1,0 +1,25 @@
+using MlConnector.Engine.Audit;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Marketo;
+using MlConnector.Engine.State;
+
+namespace MlConnector.Engine.Sync;
+
+/// <summary>Everything one sync run works with. The caller owns (and disposes) the clients and the store.</summary>
+public sealed class SyncContext
+{
+    public required BusinessCentralClient BusinessCentral { get; init; }
+    public required MarketoClient Marketo { get; init; }
+    public required SqliteStateStore State { get; init; }
+    public required AuditLog Audit { get; init; }
+    public required RecordMapper Mapper { get; init; }
+    public IEngineLog Log { get; init; } = NullEngineLog.Instance;
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    public string CorrelationId { get; init; } = Guid.NewGuid().ToString("D");
+    public IProgress<SyncProgress>? Progress { get; init; }
+
+    /// <summary>Records per planning chunk; bounds memory on large reads.</summary>
+    public int ChunkSize { get; init; } = 1000;
+}

@@ -1,0 +1,9 @@
+namespace MlConnector.Engine.Sync;
+
+/// <summary>The stable reason words results and the audit trail carry.</summary>
+public static class SyncReasons
+{
+    public const string CrmSyncEnabled = "CrmSyncEnabled";
+    public const string DuplicateEmail = "DuplicateEmail";
+    public const string ContentUnchanged = "ContentUnchanged";
+}

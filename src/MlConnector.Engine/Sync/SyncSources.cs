@@ -1,0 +1,76 @@
+using System.Runtime.CompilerServices;
+using MlConnector.Engine.BusinessCentral;
+
+namespace MlConnector.Engine.Sync;
+
+/// <summary>Reads what a sync covers from Business Central, in chunks that bound memory.</summary>
+internal sealed class SyncSources
+{
+    private readonly SyncContext _context;
+
+    public SyncSources(SyncContext context) => _context = context;
+
+    public IAsyncEnumerable<List<BcCustomer>> CustomersAsync(CustomerSyncRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Customers is { } given && given.All(c => c.Balance is not null)) return Chunk(ToAsync(given), cancellationToken);
+        var query = new BcCustomerQuery
+        {
+            IncludeFinancialDetails = true,
+            Numbers = request.Customers?.Select(c => c.Number).ToArray() ?? request.CustomerNumbers,
+            ModifiedSince = request.Incremental ? _context.State.Checkpoints.Get(SyncCheckpoints.Customers) : null,
+        };
+        return Chunk(_context.BusinessCentral.GetCustomersAsync(query, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>) and those of the given customers, each once.</summary>
+    public async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, IReadOnlyCollection<string>? ofCustomers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        if (modifiedSince)
+        {
+            var query = new BcContactQuery { ModifiedSince = _context.State.Checkpoints.Get(SyncCheckpoints.Contacts) };
+            await foreach (var chunk in Chunk(_context.BusinessCentral.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))
+            {
+                foreach (var contact in chunk) seen.Add(contact.Number);
+                yield return chunk;
+            }
+        }
+        if (ofCustomers is null || ofCustomers.Count == 0) yield break;
+        var byCustomer = _context.BusinessCentral.GetContactsAsync(new BcContactQuery { CustomerNumbers = ofCustomers.ToArray() }, cancellationToken);
+        await foreach (var chunk in Chunk(byCustomer, cancellationToken).ConfigureAwait(false))
+        {
+            var fresh = chunk.Where(c => seen.Add(c.Number)).ToList();
+            if (fresh.Count > 0) yield return fresh;
+        }
+    }
+
+    /// <summary>Reads the customers (with financial details) that contacts belong to but the run has not seen yet.</summary>
+    public async Task FillCustomersAsync(IEnumerable<BcContact> contacts, Dictionary<string, BcCustomer> known, CancellationToken cancellationToken)
+    {
+        var missing = contacts.Select(c => c.CustomerNumber).OfType<string>().Where(n => n.Length > 0 && !known.ContainsKey(n))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+        if (missing.Length == 0) return;
+        var query = new BcCustomerQuery { Numbers = missing, IncludeFinancialDetails = true };
+        await foreach (var customer in _context.BusinessCentral.GetCustomersAsync(query, cancellationToken).ConfigureAwait(false))
+            known[customer.Number] = customer;
+    }
+
+    private async IAsyncEnumerable<List<T>> Chunk<T>(IAsyncEnumerable<T> source, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var chunk = new List<T>(_context.ChunkSize);
+        await foreach (var item in source.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            chunk.Add(item);
+            if (chunk.Count < _context.ChunkSize) continue;
+            yield return chunk;
+            chunk = new List<T>(_context.ChunkSize);
+        }
+        if (chunk.Count > 0) yield return chunk;
+    }
+
+    private static async IAsyncEnumerable<T> ToAsync<T>(IEnumerable<T> items)
+    {
+        foreach (var item in items) yield return item;
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,31 @@
+namespace MlConnector.Engine.Sync;
+
+/// <summary>The one object a scheduled pass ends with: counts per direction and action, API calls, duration.</summary>
+public sealed class SyncSummary
+{
+    public required string CorrelationId { get; init; }
+    public required string Direction { get; init; }
+    public int Created { get; set; }
+    public int Updated { get; set; }
+    public int Unchanged { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+    public int Parked { get; set; }
+    public long MarketoCalls { get; set; }
+    public long BusinessCentralCalls { get; set; }
+    public bool FinancialsRefreshed { get; set; }
+    public TimeSpan Duration { get; set; }
+    public string? AuditPath { get; set; }
+
+    public void Count(SyncAction action)
+    {
+        switch (action)
+        {
+            case SyncAction.Created: Created++; break;
+            case SyncAction.Updated: Updated++; break;
+            case SyncAction.Unchanged: Unchanged++; break;
+            case SyncAction.Skipped: Skipped++; break;
+            default: Failed++; break;
+        }
+    }
+}
