@@ -87,11 +87,15 @@ function Invoke-Build {
     $manifest = Get-Content -Raw (Join-Path $Root 'MlConnector.psd1')
     Set-Content -Path (Join-Path $ModuleOut 'MlConnector.psd1') -Value $manifest.Replace('{{ModuleVersion}}', $version) -NoNewline
 
-    $helpBuilder = Join-Path $Root 'build/ConvertTo-MamlHelp.ps1'
-    if (Test-Path $helpBuilder) {
-        & $helpBuilder -DocsPath (Join-Path $Root 'docs/cmdlets') -OutputPath (Join-Path $ModuleOut 'en-US/MlConnector.dll-Help.xml')
-    }
+    Invoke-Docs
     Write-Host "Built $ModuleOut"
+}
+
+# MAML help and about topics from docs/ into out/MlConnector/en-US (also part of every Build).
+function Invoke-Docs {
+    if (-not (Test-Path (Join-Path $ModuleOut 'MlConnector.dll'))) { Invoke-Build; return }
+    & (Join-Path $Root 'build/ConvertTo-MamlHelp.ps1') -DocsPath (Join-Path $Root 'docs/cmdlets') `
+        -AboutPath (Join-Path $Root 'docs') -OutputPath (Join-Path $ModuleOut 'en-US/MlConnector.dll-Help.xml')
 }
 
 function Restore-Tools {
@@ -179,5 +183,5 @@ switch ($Task) {
     'Sandbox' { Invoke-NotBuiltYet 'Sandbox' }
     'Bench' { Invoke-NotBuiltYet 'Bench' }
     'Package' { Invoke-NotBuiltYet 'Package' }
-    'Docs' { Invoke-NotBuiltYet 'Docs' }
+    'Docs' { Invoke-Docs }
 }
