@@ -28,10 +28,10 @@ public sealed class MappingTests
         Assert.Equal("C00010", record.Fields["externalCompanyId"]);
         Assert.Equal("Fabrikam, Inc.", record.Fields["company"]);
         Assert.Equal("1 Main St\nSuite 5", record.Fields["billingStreet"]);
-        Assert.Equal("EUR", record.Fields["bcCurrencyCode"]);
-        Assert.Equal(1234.56m, record.Fields["bcBalance"]);
-        Assert.Equal(98765.43m, record.Fields["bcTotalSalesExclTax"]);
-        Assert.Equal(15000.5m, record.Fields["bcCreditLimit"]);
+        Assert.Equal("EUR", record.Fields["bcAccountCurrency"]);
+        Assert.Equal(1234.56m, record.Fields["bcAccountBalance"]);
+        Assert.Equal(98765.43m, record.Fields["bcAccountTotalSales"]);
+        Assert.Equal(15000.5m, record.Fields["bcAccountCreditLimit"]);
         Assert.Equal("SP01", record.Fields["externalSalesPersonId"]);
     }
 
@@ -90,11 +90,11 @@ public sealed class MappingTests
     public void A_user_file_retargets_adds_and_drops_fields()
     {
         var mapping = MappingLoader.FromUserJson("""
-            { "company": { "remove": ["bcBalance", "website"], "fields": { "accountBalance": "Balance", "companyNotes": ["City", "Country"] } },
+            { "company": { "remove": ["bcAccountBalance", "website"], "fields": { "accountBalance": "Balance", "companyNotes": ["City", "Country"] } },
               "leadAccount": { "when": "Always" } }
             """);
         var record = new RecordMapper(mapping).MapCustomer(Customer());
-        Assert.False(record.Fields.ContainsKey("bcBalance"));
+        Assert.False(record.Fields.ContainsKey("bcAccountBalance"));
         Assert.False(record.Fields.ContainsKey("website"));
         Assert.Equal(1234.56m, record.Fields["accountBalance"]);
         Assert.Equal("Köln\nDE", record.Fields["companyNotes"]);
@@ -149,7 +149,7 @@ public sealed class MappingTests
         var local = RunIn(new CultureInfo(culture), () => mapper.MapCustomer(Customer()));
         Assert.Equal(invariant.ContentHash, local.ContentHash);
         Assert.Equal(ContentHash.Canonical(invariant.Fields), ContentHash.Canonical(local.Fields));
-        Assert.Contains("\"bcBalance\":1234.56", ContentHash.Canonical(local.Fields), StringComparison.Ordinal);
+        Assert.Contains("\"bcAccountBalance\":1234.56", ContentHash.Canonical(local.Fields), StringComparison.Ordinal);
     }
 
     [Fact]
