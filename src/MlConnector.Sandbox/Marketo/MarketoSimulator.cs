@@ -119,6 +119,26 @@ public sealed class MarketoSimulator : IServiceSimulator
         }
     }
 
+    /// <summary>Companies created by an earlier import (benchmarks): externalCompanyId "SEED-000001"... with a few fields each.</summary>
+    public void SeedCompanies(int count, int seed)
+    {
+        var random = new Random(seed);
+        string[] industries = { "Retail", "Manufacturing", "Services", "Food", "Logistics" };
+        var fields = new[] { "company", "industry", "billingCity", "numberOfEmployees" }.Select(n => _store.CompanySchema.Find(n)!.Name).ToArray();
+        var now = Clock.GetUtcNow();
+        lock (_store.Gate)
+        {
+            for (var i = 1; i <= count; i++)
+            {
+                var company = _store.CreateCompany(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"SEED-{i:D6}"), now);
+                company.Fields[fields[0]] = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"Seed Company {i}");
+                company.Fields[fields[1]] = industries[random.Next(industries.Length)];
+                company.Fields[fields[2]] = "Chicago";
+                company.Fields[fields[3]] = random.Next(1, 5000).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     /// <summary>
     /// Edits a lead as a marketing user would: validates each value like the API, writes the changed ones and
     /// records one Change Data Value (13) activity per changed field with source "marketing". Returns the number

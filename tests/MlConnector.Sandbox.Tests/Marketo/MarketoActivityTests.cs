@@ -4,11 +4,11 @@ using MlConnector.Sandbox.Marketo;
 
 namespace MlConnector.Sandbox.Tests.Marketo;
 
-public sealed class MarketoActivityTests
+public sealed class MarketoActivityTests(MarketoFixture shared) : IClassFixture<MarketoFixture>
 {
     private static async Task<string> TokenSinceAsync(MarketoApi api, DateTimeOffset since)
     {
-        var reply = await api.GetAsync("rest/v1/activities/pagingtoken.json?sinceDatetime=" + Uri.EscapeDataString(since.ToString("yyyy-MM-dd'T'HH:mm:sszzz")));
+        var reply = await api.GetAsync("rest/v1/activities/pagingtoken.json?sinceDatetime=" + Uri.EscapeDataString(since.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz")));
         Assert.False(reply.Body.ContainsKey("result"));
         return reply.NextPageToken!;
     }
@@ -40,7 +40,7 @@ public sealed class MarketoActivityTests
     [InlineData("2024-01-01")]
     public async Task Paging_token_accepts_documented_datetime_formats(string since)
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
             var reply = await sandbox.Api.GetAsync("rest/v1/activities/pagingtoken.json?sinceDatetime=" + Uri.EscapeDataString(since));
@@ -53,7 +53,7 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Paging_token_rejects_an_unparseable_datetime_with_704()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try { Assert.Equal("704", (await sandbox.Api.GetAsync("rest/v1/activities/pagingtoken.json?sinceDatetime=last-tuesday")).ErrorCode); }
         finally { await sandbox.StopAsync(); }
     }
@@ -61,14 +61,14 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Lead_changes_report_new_lead_and_change_data_value_with_api_source()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
             var token = await TokenSinceAsync(sandbox.Api, sandbox.Host.Clock.GetUtcNow().AddMinutes(-1));
             var id = (await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = "feed@example.com", firstName = "Old" } } })).Item(0)["id"]!.GetValue<long>();
             await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = "feed@example.com", firstName = "New", title = "CFO" } } });
 
-            var (items, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities/leadchanges.json?fields=firstName,email", token);
+            var (items, _, _) = await DrainAsync(sandbox.Api, $"rest/v1/activities/leadchanges.json?fields=firstName,email&leadIds={id}", token);
             var newLead = Assert.Single(items, i => i["activityTypeId"]!.GetValue<int>() == ActivityTypes.NewLead);
             Assert.Equal(id, newLead["leadId"]!.GetValue<long>());
             var change = Assert.Single(items, i => i["activityTypeId"]!.GetValue<int>() == ActivityTypes.ChangeDataValue);
@@ -86,7 +86,7 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Marketing_edits_from_csharp_and_admin_api_produce_change_activities_with_marketing_source()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync(leads: 5);
+        var sandbox = shared.AsPrivate();
         try
         {
             var lead = sandbox.Host.Marketo.Leads()[0];
@@ -95,7 +95,7 @@ public sealed class MarketoActivityTests
             using var response = await sandbox.Http.PostAsync($"admin/marketo/leads/{lead.Id}/marketing-edit", JsonContent.Create(new { fields = new Dictionary<string, string?> { ["bcCurrencyCode"] = "DKK" } }));
             response.EnsureSuccessStatusCode();
 
-            var (items, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities/leadchanges.json?fields=title,bcCurrencyCode", token);
+            var (items, _, _) = await DrainAsync(sandbox.Api, $"rest/v1/activities/leadchanges.json?fields=title,bcCurrencyCode&leadIds={lead.Id}", token);
             Assert.Equal(2, items.Count);
             Assert.All(items, i => Assert.Contains(i["attributes"]!.AsArray(), a => a!["name"]!.GetValue<string>() == "Source" && a["value"]!.GetValue<string>() == ActivitySources.Marketing));
             Assert.Equal("DKK", sandbox.Host.Marketo.Lead(lead.Id)!.Fields["bcCurrencyCode"]);
@@ -106,17 +106,18 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Seeded_leads_have_new_lead_activities_from_marketing_and_some_match_bc_emails()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync(leads: 12);
+        var sandbox = shared.AsPrivate();
         try
         {
             var bcEmails = sandbox.Host.BusinessCentral.ContactEmails().ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var leads = sandbox.Host.Marketo.Leads();
-            Assert.Equal(12, leads.Count);
+            var leads = sandbox.Host.Marketo.Leads().Where(l => l.CreatedAt < sandbox.Host.Clock.GetUtcNow().AddDays(-1)).ToList();
+            Assert.Equal(sandbox.Host.Options.MarketoLeads, leads.Count);
             Assert.Contains(leads, l => bcEmails.Contains(l.Fields["email"]!));
             Assert.Contains(leads, l => !bcEmails.Contains(l.Fields["email"]!));
             var token = await TokenSinceAsync(sandbox.Api, sandbox.Host.Clock.GetUtcNow().AddDays(-31));
-            var (items, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities.json?activityTypeIds=12", token);
-            Assert.Equal(12, items.Count);
+            var (all, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities.json?activityTypeIds=12", token);
+            var items = all.Where(i => i["activityDate"]!.GetValue<string>().CompareTo(sandbox.Host.Clock.GetUtcNow().AddDays(-1).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'")) < 0).ToList();
+            Assert.Equal(leads.Count, items.Count);
             Assert.All(items, i => Assert.Contains(i["attributes"]!.AsArray(), a => a!["value"]!.GetValue<string>() == ActivitySources.Marketing));
         }
         finally { await sandbox.StopAsync(); }
@@ -125,13 +126,13 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Activities_filter_by_type_and_refuse_more_than_ten_types()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
             var token = await TokenSinceAsync(sandbox.Api, sandbox.Host.Clock.GetUtcNow().AddMinutes(-1));
             var id = (await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = "types@example.com" } } })).Item(0)["id"]!.GetValue<long>();
             await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = "types@example.com", lastName = "Changed" } } });
-            var (items, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities.json?activityTypeIds=13", token);
+            var (items, _, _) = await DrainAsync(sandbox.Api, $"rest/v1/activities.json?activityTypeIds=13&leadIds={id}", token);
             var change = Assert.Single(items);
             Assert.Equal(id, change["leadId"]!.GetValue<long>());
             Assert.Equal("Last Name", change["primaryAttributeValue"]!.GetValue<string>());
@@ -144,7 +145,7 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Activity_types_include_new_lead_and_change_data_value()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
             var types = (await sandbox.Api.GetAsync("rest/v1/activities/types.json")).Result.ToDictionary(t => t!["id"]!.GetValue<int>(), t => t!["name"]!.GetValue<string>());
@@ -157,14 +158,14 @@ public sealed class MarketoActivityTests
     [Fact]
     public async Task Caught_up_feed_still_returns_a_token_that_picks_up_later_changes()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
-            var token = await TokenSinceAsync(sandbox.Api, sandbox.Host.Clock.GetUtcNow());
+            var token = await TokenSinceAsync(sandbox.Api, sandbox.Host.Clock.GetUtcNow().AddMilliseconds(1));
             var (empty, pages, watermark) = await DrainAsync(sandbox.Api, "rest/v1/activities/leadchanges.json?fields=email", token);
             Assert.Empty(empty);
             Assert.False(pages[^1].More);
-            await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = "later@example.com" } } });
+            await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = $"later.{Guid.NewGuid():N}@example.com" } } });
             var (later, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities/leadchanges.json?fields=email", watermark);
             Assert.Single(later);
         }

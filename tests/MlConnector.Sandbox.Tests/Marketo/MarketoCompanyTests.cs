@@ -110,7 +110,7 @@ public sealed class MarketoCompanyTests(MarketoFixture sandbox) : IClassFixture<
     }
 }
 
-public sealed class MarketoCrmSyncTests
+public sealed class MarketoCrmSyncTests(MarketoFixture shared) : IClassFixture<MarketoFixture>
 {
     [Theory]
     [InlineData(CrmSyncMode.RecordSkipped1018, true, null, "1018")]
@@ -118,14 +118,16 @@ public sealed class MarketoCrmSyncTests
     [InlineData(CrmSyncMode.AccessDenied603, false, "603", null)]
     public async Task Crm_sync_makes_companies_read_only_while_leads_stay_writable(CrmSyncMode mode, bool success, string? responseCode, string? recordCode)
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
-            await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = "CRM-1", company = "Before" } } });
+            var one = "CRM-1-" + mode;
+            var two = "CRM-2-" + mode;
+            await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = one, company = "Before" } } });
             sandbox.Host.Marketo.Options.CrmSync = true;
             sandbox.Host.Marketo.Options.CrmSyncMode = mode;
 
-            var write = await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = "CRM-1", company = "After" }, new { externalCompanyId = "CRM-2", company = "New" } } });
+            var write = await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = one, company = "After" }, new { externalCompanyId = two, company = "New" } } });
             Assert.Equal(success, write.Success);
             Assert.Equal(responseCode, write.ErrorCode);
             if (recordCode is not null)
@@ -134,32 +136,32 @@ public sealed class MarketoCrmSyncTests
                 Assert.Equal("CRM Enabled", write.Item(1)["reasons"]![0]!["message"]!.GetValue<string>());
                 Assert.True(write.Item(0).ContainsKey("id"));
             }
-            var delete = await sandbox.Api.PostAsync("rest/v1/companies/delete.json", new { input = new[] { new { externalCompanyId = "CRM-1" } } });
+            var delete = await sandbox.Api.PostAsync("rest/v1/companies/delete.json", new { input = new[] { new { externalCompanyId = one } } });
             Assert.True(delete.ErrorCode == responseCode && (recordCode is null || delete.ReasonCode(0) == recordCode));
 
-            Assert.Equal("Before", sandbox.Host.Marketo.CompanyByExternalId("CRM-1")!.Fields["company"]);
-            Assert.Null(sandbox.Host.Marketo.CompanyByExternalId("CRM-2"));
-            Assert.True((await sandbox.Api.GetAsync("rest/v1/companies.json?filterType=externalCompanyId&filterValues=CRM-1")).Success);
-            var lead = await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = "crm@example.com", externalCompanyId = "CRM-1" } } });
+            Assert.Equal("Before", sandbox.Host.Marketo.CompanyByExternalId(one)!.Fields["company"]);
+            Assert.Null(sandbox.Host.Marketo.CompanyByExternalId(two));
+            Assert.True((await sandbox.Api.GetAsync("rest/v1/companies.json?filterType=externalCompanyId&filterValues=" + one)).Success);
+            var lead = await sandbox.Api.PostAsync("rest/v1/leads.json", new { input = new[] { new { email = $"crm.{mode}@example.com", externalCompanyId = one } } });
             Assert.Equal("created", lead.Status0);
         }
-        finally { await sandbox.StopAsync(); }
+        finally { sandbox.Host.Marketo.Options.CrmSync = false; sandbox.Host.Marketo.Options.CrmSyncMode = CrmSyncMode.RecordSkipped1018; }
     }
 
     [Fact]
     public async Task Crm_sync_switch_and_mode_are_set_through_the_admin_api()
     {
-        var sandbox = await MarketoFixture.StartPrivateAsync();
+        var sandbox = shared.AsPrivate();
         try
         {
             using var response = await sandbox.Http.PostAsync("admin/marketo/crm-sync", System.Net.Http.Json.JsonContent.Create(new { enabled = true, mode = "AccessDenied603" }));
             response.EnsureSuccessStatusCode();
             Assert.True(sandbox.Host.Marketo.Options.CrmSync);
-            var write = await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = "A" } } });
+            var write = await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = "ADMIN-A" } } });
             Assert.Equal("603", write.ErrorCode);
             using var off = await sandbox.Http.PostAsync("admin/marketo/crm-sync", System.Net.Http.Json.JsonContent.Create(new { enabled = false }));
-            Assert.Equal("created", (await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = "A" } } })).Status0);
+            Assert.Equal("created", (await sandbox.Api.PostAsync("rest/v1/companies.json", new { input = new[] { new { externalCompanyId = "ADMIN-A" } } })).Status0);
         }
-        finally { await sandbox.StopAsync(); }
+        finally { sandbox.Host.Marketo.Options.CrmSync = false; sandbox.Host.Marketo.Options.CrmSyncMode = CrmSyncMode.RecordSkipped1018; }
     }
 }

@@ -19,15 +19,18 @@ public sealed class MarketoFixture : IAsyncLifetime
     }
 
     /// <summary>A fresh sandbox for tests that change switches, limits, faults or the clock.</summary>
-    public static async Task<(SandboxHost Host, HttpClient Http, MarketoApi Api)> StartPrivateAsync(Action<MarketoOptions>? configure = null, int leads = 0)
+    public static async Task<MarketoSandbox> StartPrivateAsync(Action<MarketoOptions>? configure = null, int leads = 0)
     {
         var options = new SandboxOptions { Customers = 5, MarketoLeads = leads };
         options.Marketo.RateLimit = 1_000_000;
         options.Marketo.ShortPageRate = 0;
         configure?.Invoke(options.Marketo);
         var (host, http) = await SandboxFixture.StartAsync(options);
-        return (host, http, new MarketoApi(http, host));
+        return new MarketoSandbox(host, http, new MarketoApi(http, host), owned: true);
     }
+
+    /// <summary>This class's shared sandbox in the same shape as a private one; StopAsync leaves it running.</summary>
+    public MarketoSandbox AsPrivate() => new(Host, Http, Api, owned: false);
 
     public async Task DisposeAsync()
     {
@@ -36,12 +39,17 @@ public sealed class MarketoFixture : IAsyncLifetime
     }
 }
 
-/// <summary>Disposes a private sandbox.</summary>
-public static class PrivateSandbox
+/// <summary>A sandbox a test uses: private (stopped by StopAsync) or the class's shared one.</summary>
+public sealed class MarketoSandbox(SandboxHost host, HttpClient http, MarketoApi api, bool owned)
 {
-    public static async Task StopAsync(this (SandboxHost Host, HttpClient Http, MarketoApi Api) sandbox)
+    public SandboxHost Host { get; } = host;
+    public HttpClient Http { get; } = http;
+    public MarketoApi Api { get; } = api;
+
+    public async Task StopAsync()
     {
-        sandbox.Http.Dispose();
-        await sandbox.Host.DisposeAsync();
+        if (!owned) return;
+        Http.Dispose();
+        await Host.DisposeAsync();
     }
 }
