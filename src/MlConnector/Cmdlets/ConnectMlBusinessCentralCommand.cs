@@ -7,7 +7,7 @@ using MlConnector.Infrastructure;
 namespace MlConnector.Cmdlets;
 
 /// <summary>Signs in to Entra ID as the app, binds to a BC environment and company, and makes that the connection.</summary>
-[Cmdlet(VerbsCommunications.Connect, "MlBusinessCentral", DefaultParameterSetName = ClientSecretSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommunications.Connect, "MlBusinessCentral", DefaultParameterSetName = VaultSet, SupportsShouldProcess = true)]
 [OutputType(typeof(MlConnection))]
 public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
 {

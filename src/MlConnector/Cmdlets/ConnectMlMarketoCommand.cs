@@ -7,7 +7,7 @@ using MlConnector.Infrastructure;
 namespace MlConnector.Cmdlets;
 
 /// <summary>Gets a Marketo access token for the custom service and makes that the connection.</summary>
-[Cmdlet(VerbsCommunications.Connect, "MlMarketo", DefaultParameterSetName = ClientSecretSet, SupportsShouldProcess = true)]
+[Cmdlet(VerbsCommunications.Connect, "MlMarketo", DefaultParameterSetName = VaultSet, SupportsShouldProcess = true)]
 [OutputType(typeof(MlConnection))]
 public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
 {
