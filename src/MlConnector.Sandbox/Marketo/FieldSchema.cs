@@ -80,7 +80,7 @@ public sealed partial class FieldSchema
         return new FieldSchema(list);
     }
 
-    public static FieldSchema ForCompanies()
+    public static FieldSchema ForCompanies(MarketoOptions options)
     {
         var list = new List<FieldDef>();
         void Add(string name, string type, int? length = null, bool updateable = true, bool searchable = false, string? display = null)
@@ -94,6 +94,9 @@ public sealed partial class FieldSchema
         Add("sicCode", "string", 40); Add("billingStreet", "text");
         Add("billingCity", "string", 255); Add("billingState", "string", 255); Add("billingPostalCode", "string", 255); Add("billingCountry", "string", 255);
         Add("companyNotes", "text"); Add("externalSalesPersonId", "string", 255);
+        foreach (var custom in options.CompanyCustomFields)
+            list.Add(new FieldDef(list.Count + 1000, custom.Name, custom.DisplayName ?? Display(custom.Name), custom.DataType,
+                custom.Length ?? (custom.DataType is "string" or "email" or "phone" or "url" ? 255 : null), !custom.ReadOnly, false, true));
         return new FieldSchema(list);
     }
 

@@ -103,4 +103,14 @@ public sealed class MarketoOptions
         new("bcLifetimeValue", "formula", ReadOnly: true, DisplayName: "BC Lifetime Value"),
         new("bcNotes", "text", DisplayName: "BC Notes"),
     };
+
+    /// <summary>Custom company fields of the instance; the defaults are the account figures the BC mapping writes.</summary>
+    public IList<CustomFieldDefinition> CompanyCustomFields { get; } = new List<CustomFieldDefinition>
+    {
+        new("bcAccountCurrency", "string", 10, DisplayName: "BC Account Currency"),
+        new("bcAccountBalance", "currency", DisplayName: "BC Account Balance"),
+        new("bcAccountTotalSales", "currency", DisplayName: "BC Account Total Sales"),
+        new("bcAccountOverdue", "currency", DisplayName: "BC Account Overdue"),
+        new("bcAccountCreditLimit", "currency", DisplayName: "BC Account Credit Limit"),
+    };
 }

@@ -25,7 +25,7 @@ public sealed class MarketoSimulator : IServiceSimulator
     {
         Options = options;
         Clock = clock;
-        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies());
+        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options));
         _leadSync = new LeadSync(_store, options);
         Tokens = new MarketoTokens(options, clock);
         Limiter = new MarketoLimiter(options, clock);

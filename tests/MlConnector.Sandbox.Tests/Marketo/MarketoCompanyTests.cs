@@ -96,6 +96,18 @@ public sealed class MarketoCompanyTests(MarketoFixture sandbox) : IClassFixture<
         var external = meta["fields"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "externalCompanyId")!;
         Assert.Equal(100, external["length"]!.GetValue<int>());
         Assert.False(external["updateable"]!.GetValue<bool>());
+        var balance = meta["fields"]!.AsArray().Single(f => f!["name"]!.GetValue<string>() == "bcAccountBalance")!;
+        Assert.Equal("currency", balance["dataType"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Custom_company_fields_are_written_and_read_back()
+    {
+        var key = External();
+        await SyncAsync(new { input = new[] { new { externalCompanyId = key, bcAccountBalance = 99.5, bcAccountCurrency = "EUR" } } });
+        var item = (await _api.GetAsync($"rest/v1/companies.json?filterType=externalCompanyId&filterValues={key}&fields=bcAccountBalance,bcAccountCurrency")).Item(0);
+        Assert.Equal(99.5, item["bcAccountBalance"]!.GetValue<double>());
+        Assert.Equal("EUR", item["bcAccountCurrency"]!.GetValue<string>());
     }
 
     [Fact]
