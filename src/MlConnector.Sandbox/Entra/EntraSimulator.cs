@@ -11,7 +11,7 @@ namespace MlConnector.Sandbox.Entra;
 /// Microsoft Entra ID's client-credentials token endpoint (v2.0) for one tenant, plus the discovery documents MSAL may ask for.
 /// Tokens are only good for Business Central's .default scope.
 /// </summary>
-public sealed class EntraSimulator : IServiceSimulator, IDisposable
+public sealed class EntraSimulator : IServiceSimulator
 {
     public const string BusinessCentralScope = EntraTokens.BusinessCentralResource + "/.default";
     private readonly Random _lifetimes = new(7);
@@ -194,8 +194,6 @@ public sealed class EntraSimulator : IServiceSimulator, IDisposable
             ["cloud_instance_name"] = "microsoftonline.com",
         });
     }
-
-    public void Dispose() => Tokens.Dispose();
 
     public sealed record EntraSettings(string? ClientSecret, bool? SecretExpired, double? TokenLifetimeMinutes);
 }

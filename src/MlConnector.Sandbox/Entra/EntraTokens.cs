@@ -10,12 +10,20 @@ public sealed record EntraTokenClaims(string AppId, string TenantId, string Audi
 
 /// <summary>
 /// Issues RS256 JWTs shaped like Entra's v1 app-only tokens for Business Central (aud, iss, tid, appid, roles, exp...)
-/// and verifies the ones it issued. The signing key lives only as long as the sandbox.
+/// and verifies the ones it issued. RSA key generation is slow, so one key per process is made in the background
+/// and each sandbox signs with its own key id: a token from another sandbox fails verification here.
 /// </summary>
-public sealed class EntraTokens : IDisposable
+public sealed class EntraTokens
 {
     public const string BusinessCentralResource = "https://api.businesscentral.dynamics.com";
-    private readonly RSA _key = RSA.Create(2048);
+    private static readonly Task<RSA> SharedKey = Task.Run(() =>
+    {
+        var key = RSA.Create(2048);
+        key.ExportParameters(false); // forces generation now rather than at the first token
+        return key;
+    });
+
+    private static RSA Key => SharedKey.GetAwaiter().GetResult();
 
     public string KeyId { get; } = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(20));
 
@@ -45,7 +53,7 @@ public sealed class EntraTokens : IDisposable
             ["ver"] = "1.0",
         });
         var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
-        var signature = _key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url.EncodeToString(signature);
     }
 
@@ -57,7 +65,9 @@ public sealed class EntraTokens : IDisposable
         try
         {
             var signature = Base64Url.DecodeFromChars(parts[2]);
-            if (!_key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) return null;
+            using (var header = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[0])))
+                if (!header.RootElement.TryGetProperty("kid", out var kid) || kid.GetString() != KeyId) return null;
+            if (!Key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1)) return null;
             using var doc = JsonDocument.Parse(Base64Url.DecodeFromChars(parts[1]));
             var root = doc.RootElement;
             var roles = root.TryGetProperty("roles", out var r) ? r.EnumerateArray().Select(e => e.GetString() ?? "").ToArray() : Array.Empty<string>();
@@ -73,7 +83,7 @@ public sealed class EntraTokens : IDisposable
     /// <summary>The public key as a JWKS document, for clients that want to look.</summary>
     public object Jwks()
     {
-        var p = _key.ExportParameters(false);
+        var p = Key.ExportParameters(false);
         return new { keys = new[] { new { kty = "RSA", use = "sig", kid = KeyId, x5t = KeyId, n = Base64Url.EncodeToString(p.Modulus), e = Base64Url.EncodeToString(p.Exponent) } } };
     }
 
@@ -82,6 +92,4 @@ public sealed class EntraTokens : IDisposable
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(tenantId + "/" + appId));
         return new Guid(hash.AsSpan(0, 16)).ToString();
     }
-
-    public void Dispose() => _key.Dispose();
 }
