@@ -11,6 +11,7 @@ namespace MlConnector.Engine.BusinessCentral;
 internal sealed class BcContactReader(BusinessCentralClient client)
 {
     private readonly Dictionary<Guid, string> _customerNumbers = new();
+    private readonly Dictionary<Guid, string> _customerNames = new();
     private readonly Dictionary<Guid, (string CustomerNumber, string First, string Last)> _persons = new();
     private readonly Dictionary<string, string> _companyCustomer = new(StringComparer.OrdinalIgnoreCase);
 
@@ -45,6 +46,8 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         // A company contact is linked through its persons; those seen later, or not changed at all, are looked up now.
         var unresolved = deferred.Where(d => !_companyCustomer.ContainsKey(BcJson.Str(d, "number"))).Select(d => BcJson.Str(d, "number")).ToArray();
         if (unresolved.Length > 0) await LearnCompaniesFromPersonsAsync(unresolved, cancellationToken).ConfigureAwait(false);
+        var withoutPersons = deferred.Where(d => !_companyCustomer.ContainsKey(BcJson.Str(d, "number"))).Select(d => BcJson.Str(d, "displayName")).ToArray();
+        if (withoutPersons.Length > 0) await LearnCompaniesByNameAsync(withoutPersons, cancellationToken).ConfigureAwait(false);
         foreach (var raw in deferred) yield return Map(raw);
     }
 
@@ -69,9 +72,13 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     {
         foreach (var filter in client.CustomerFilters(numbers, null))
         {
-            var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: "id,number"));
-            await foreach (var (id, number) in client.Reader.ReadAsync(uri, "customers", e => (BcJson.Guid(e, "id"), BcJson.Str(e, "number")), null, cancellationToken).ConfigureAwait(false))
+            var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: "id,number,displayName"));
+            await foreach (var (id, number, name) in client.Reader.ReadAsync(uri, "customers",
+                e => (BcJson.Guid(e, "id"), BcJson.Str(e, "number"), BcJson.Str(e, "displayName")), null, cancellationToken).ConfigureAwait(false))
+            {
                 _customerNumbers[id] = number;
+                _customerNames[id] = name;
+            }
         }
     }
 
@@ -88,11 +95,26 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     }
 
     /// <summary>contactsInformation per customer (BC requires relatedId and relatedType): every contact of the customer's company.</summary>
-    private async Task<IReadOnlyCollection<string>> ContactNumbersOfCustomersAsync(CancellationToken cancellationToken)
+    private Task<IReadOnlyCollection<string>> ContactNumbersOfCustomersAsync(CancellationToken cancellationToken)
+        => ContactNumbersOfAsync(_customerNumbers.Keys.ToArray(), cancellationToken);
+
+    /// <summary>
+    /// A company contact without persons has no other path to its customer: BC names the company contact after the
+    /// customer, so customers of the same name are checked through contactsInformation (one call each, never a scan).
+    /// </summary>
+    private async Task LearnCompaniesByNameAsync(IReadOnlyCollection<string> companyNames, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(companyNames, StringComparer.OrdinalIgnoreCase);
+        var candidates = _customerNames.Where(c => names.Contains(c.Value) && !_companyCustomer.ContainsValue(_customerNumbers[c.Key])).Select(c => c.Key).ToArray();
+        await ContactNumbersOfAsync(candidates, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<IReadOnlyCollection<string>> ContactNumbersOfAsync(IReadOnlyCollection<Guid> customerIds, CancellationToken cancellationToken)
     {
         var numbers = new List<string>();
-        foreach (var (customerId, customerNumber) in _customerNumbers)
+        foreach (var customerId in customerIds)
         {
+            var customerNumber = _customerNumbers[customerId];
             var filter = BcFilter.And(BcFilter.Guid("relatedId", customerId), "relatedType eq 'Customer'");
             var uri = client.Endpoints.Company("contactsInformation", BcFilter.Query(filter));
             await foreach (var (number, type) in client.Reader.ReadAsync(uri, "contactsInformation",

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Sandbox.Core;
+
+namespace MlConnector.Engine.Tests.BusinessCentral;
+
+/// <summary>Faults and clock jumps in the middle of long reads; each test owns its sandbox.</summary>
+public sealed class BusinessCentralResilienceTests
+{
+    private const int Customers = 120;
+
+    [Theory]
+    [InlineData(429, null, false)]
+    [InlineData(429, 1, false)]
+    [InlineData(503, null, false)]
+    [InlineData(504, null, false)]
+    [InlineData(null, null, true)]
+    public async Task A_fault_mid_read_is_retried_and_the_read_matches_an_undisturbed_one(int? status, int? retryAfter, bool reset)
+    {
+        await using var sandbox = await BcSandbox.StartAsync(Customers);
+        using var client = await sandbox.ConnectAsync(sandbox.Settings(pageSize: 20));
+        var undisturbed = await ReadIds(client);
+
+        sandbox.Host.Faults.Add(new FaultRule
+        {
+            Service = SandboxService.BusinessCentral, PathContains = "/customers", NthCall = 3,
+            HttpStatus = status, RetryAfterSeconds = retryAfter, ResetConnection = reset,
+        });
+        var before = sandbox.BcCalls("/customers").Count;
+        var watch = Stopwatch.StartNew();
+        var disturbed = await ReadIds(client);
+
+        Assert.Equal(undisturbed, disturbed);
+        Assert.Equal(Customers, disturbed.Distinct().Count());
+        Assert.Equal(6 + 1, sandbox.BcCalls("/customers").Count - before); // 6 pages + the one repeat
+        if (retryAfter is int seconds) Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(seconds * 0.9), $"Retry-After ignored: {watch.Elapsed}");
+        Assert.Contains(sandbox.Log.Lines, l => l.Contains("BC retry 1", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_401_mid_read_renews_the_token_once_and_the_call_succeeds()
+    {
+        await using var sandbox = await BcSandbox.StartAsync(Customers);
+        using var client = await sandbox.ConnectAsync(sandbox.Settings(pageSize: 20));
+        var undisturbed = await ReadIds(client);
+        var tokens = sandbox.TokenRequests();
+
+        sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.BusinessCentral, PathContains = "/customers", NthCall = 3, HttpStatus = 401 });
+        Assert.Equal(undisturbed, await ReadIds(client));
+        Assert.Equal(tokens + 1, sandbox.TokenRequests());
+    }
+
+    [Fact]
+    public async Task Moving_the_clock_past_token_expiry_renews_once_per_expiry_without_errors()
+    {
+        await using var sandbox = await BcSandbox.StartAsync(Customers);
+        using var client = await sandbox.ConnectAsync(sandbox.Settings(pageSize: 20));
+        Assert.Equal(1, sandbox.TokenRequests());
+        var undisturbed = await ReadIds(client);
+
+        var ids = await ReadIds(client, page =>
+        {
+            if (page.PageNumber is 2 or 4) sandbox.Host.Clock.Advance(TimeSpan.FromMinutes(61));
+        });
+
+        Assert.Equal(undisturbed, ids);
+        Assert.Equal(3, sandbox.TokenRequests());
+        Assert.DoesNotContain(sandbox.BcCalls("/"), e => e.Status == 401);
+        Assert.True(await client.EnsureTokenAsync(default) > sandbox.Host.Clock.GetUtcNow().AddMinutes(50));
+    }
+
+    [Fact]
+    public async Task A_permanent_503_stops_after_the_configured_attempts()
+    {
+        await using var sandbox = await BcSandbox.StartAsync(10);
+        using var client = await sandbox.ConnectAsync(sandbox.Settings(retry: r => r.MaxAttempts = 3));
+        sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.BusinessCentral, PathContains = "/customers", HttpStatus = 503 });
+
+        var e = await Assert.ThrowsAsync<BusinessCentralException>(() => ReadIds(client));
+        Assert.Equal("BusinessCentralThrottled", e.ErrorId);
+        Assert.Equal(MlErrorCategory.Throttled, e.Category);
+        Assert.Equal(503, e.StatusCode);
+        Assert.Contains("3 attempt", e.Message, StringComparison.Ordinal);
+        Assert.Equal(3, sandbox.BcCalls("/customers").Count);
+    }
+
+    [Fact]
+    public async Task Cancelling_during_a_retry_delay_ends_promptly()
+    {
+        await using var sandbox = await BcSandbox.StartAsync(10);
+        using var client = await sandbox.ConnectAsync(sandbox.Settings(retry: r =>
+        {
+            r.BaseDelay = TimeSpan.FromSeconds(30);
+            r.MaxDelay = TimeSpan.FromSeconds(30);
+        }));
+        sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.BusinessCentral, PathContains = "/customers", HttpStatus = 429 });
+
+        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var watch = Stopwatch.StartNew();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ReadIds(client, cancellationToken: cts.Token));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"took {watch.Elapsed}");
+        Assert.Single(sandbox.BcCalls("/customers"));
+    }
+
+    [Fact]
+    public async Task The_total_time_bound_ends_a_retry_loop()
+    {
+        await using var sandbox = await BcSandbox.StartAsync(10);
+        using var client = await sandbox.ConnectAsync(sandbox.Settings(retry: r =>
+        {
+            r.MaxAttempts = 100;
+            r.BaseDelay = TimeSpan.FromMilliseconds(100);
+            r.MaxDelay = TimeSpan.FromMilliseconds(100);
+            r.TotalTimeout = TimeSpan.FromSeconds(1);
+        }));
+        sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.BusinessCentral, PathContains = "/customers", ResetConnection = true });
+
+        var watch = Stopwatch.StartNew();
+        var e = await Assert.ThrowsAsync<BusinessCentralException>(() => ReadIds(client));
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
+        Assert.Equal("BusinessCentralTimeout", e.ErrorId);
+        Assert.Equal(MlErrorCategory.Connection, e.Category);
+    }
+
+    private static async Task<List<Guid>> ReadIds(BusinessCentralClient client, Action<BcPageProgress>? onPage = null, CancellationToken cancellationToken = default)
+        => (await BcSandbox.ToListAsync(client.GetCustomersAsync(new BcCustomerQuery { OnPage = onPage }, cancellationToken), cancellationToken)).Select(c => c.Id).ToList();
+}
