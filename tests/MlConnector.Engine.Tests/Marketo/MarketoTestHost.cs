@@ -8,7 +8,7 @@ using MlConnector.Sandbox.Core;
 namespace MlConnector.Engine.Tests.Marketo;
 
 /// <summary>A private sandbox plus a client connected to it; tests shape both through the callbacks.</summary>
-internal sealed class MarketoTestHost : IAsyncDisposable
+public sealed class MarketoTestHost : IAsyncDisposable
 {
     private MarketoTestHost(SandboxHost sandbox, MarketoClient client, CollectingLog log)
     {
@@ -24,7 +24,7 @@ internal sealed class MarketoTestHost : IAsyncDisposable
     public IReadOnlyList<JournalEntry> Rest => Sandbox.Journal.For(SandboxService.Marketo);
     public IReadOnlyList<JournalEntry> Identity => Sandbox.Journal.For(SandboxService.MarketoIdentity);
 
-    public static async Task<MarketoTestHost> StartAsync(Action<SandboxOptions>? sandbox = null, Action<MarketoSettings>? settings = null)
+    internal static async Task<MarketoTestHost> StartAsync(Action<SandboxOptions>? sandbox = null, Action<MarketoSettings>? settings = null)
     {
         var options = new SandboxOptions { Customers = 0 };
         sandbox?.Invoke(options);
@@ -43,7 +43,7 @@ internal sealed class MarketoTestHost : IAsyncDisposable
     }
 
     /// <summary>Settings for <paramref name="host"/> with fast retries (tests must not wait for production back-offs).</summary>
-    public static MarketoSettings SettingsFor(SandboxHost host, Action<MarketoSettings>? configure = null)
+    internal static MarketoSettings SettingsFor(SandboxHost host, Action<MarketoSettings>? configure = null)
     {
         var settings = new MarketoSettings
         {
@@ -78,7 +78,7 @@ internal sealed class MarketoTestHost : IAsyncDisposable
     }
 }
 
-internal sealed class CollectingLog : IEngineLog
+public sealed class CollectingLog : IEngineLog
 {
     public ConcurrentQueue<string> Lines { get; } = new();
 
