@@ -6,9 +6,10 @@ namespace MlConnector.Engine.Mapping;
 /// </summary>
 public static class MappingValidator
 {
-    public static void Validate(MappingSet mapping, IReadOnlyCollection<TargetField> leadFields, IReadOnlyCollection<TargetField> companyFields)
+    /// <param name="companiesWritable">When false (CRM sync), company fields are not checked: nothing is written to them.</param>
+    public static void Validate(MappingSet mapping, IReadOnlyCollection<TargetField> leadFields, IReadOnlyCollection<TargetField> companyFields, bool companiesWritable = true)
     {
-        Check("company", mapping.Company.Fields, companyFields, mapping.Company.KeyField);
+        if (companiesWritable) Check("company", mapping.Company.Fields, companyFields, mapping.Company.KeyField);
         Check("lead", mapping.Lead.Fields, leadFields, mapping.Lead.KeyField);
         if (mapping.LeadAccountFieldsWhen != LeadAccountFieldsWhen.Never)
             Check("leadAccount", mapping.LeadAccountFields, leadFields, key: null);

@@ -1,0 +1,135 @@
+using MlConnector.Engine.Audit;
+using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Sync;
+
+namespace MlConnector.Engine.Tests.Sync;
+
+public sealed class CustomerSyncTests
+{
+    [Fact]
+    public async Task Full_sync_leaves_one_company_per_customer_and_one_lead_per_distinct_valid_email()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync();
+        var results = await sandbox.RunAsync();
+        var (companies, emails) = sandbox.Expected();
+
+        var marketoCompanies = sandbox.Host.Marketo.Companies();
+        Assert.Equal(companies.Order(), marketoCompanies.Select(c => c.ExternalCompanyId).Order());
+        var marketoEmails = sandbox.Host.Marketo.Leads().Select(l => EmailRules.Normalize(l.Fields["email"]!)).ToList();
+        Assert.Equal(marketoEmails.Count, marketoEmails.Distinct().Count());
+        Assert.Equal(emails.Order(), marketoEmails.Order());
+        Assert.DoesNotContain(results, r => r.Action == SyncAction.Failed);
+    }
+
+    [Fact]
+    public async Task Companies_carry_the_mapped_account_attributes_and_leads_link_to_them()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
+        await sandbox.RunAsync();
+        var store = sandbox.Host.BusinessCentral.Store;
+        var person = store.Contacts.First(c => c.Type == "Person" && EmailRules.Problem(c.Email) is null
+            && store.Contacts.Count(o => EmailRules.Normalize(o.Email) == EmailRules.Normalize(c.Email)) == 1
+            && store.Customers.Any(cu => cu.CompanyContact?.Number == c.CompanyNumber));
+        var customer = store.Customers.Single(cu => cu.CompanyContact?.Number == person.CompanyNumber);
+        var financials = sandbox.Host.BusinessCentral.Financials(customer.Id);
+        var company = sandbox.Host.Marketo.CompanyByExternalId(customer.Number)!;
+        Assert.Equal(customer.DisplayName, company.Fields["company"]);
+        Assert.Equal(financials.Balance, decimal.Parse(company.Fields["bcAccountBalance"]!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(store.CurrencyCodeOf(customer), company.Fields["bcAccountCurrency"]);
+
+        var lead = Assert.Single(sandbox.Host.Marketo.LeadsByEmail(person.Email));
+        Assert.Equal(customer.Number, lead.Fields["externalCompanyId"]);
+    }
+
+    [Fact]
+    public async Task A_second_run_and_a_second_path_make_no_marketo_write()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 20);
+        await sandbox.RunAsync();
+        var writes = sandbox.MarketoWrites().Count;
+        var leads = sandbox.Host.Marketo.LeadCount;
+
+        var again = await sandbox.RunAsync();
+        var numbers = sandbox.Host.BusinessCentral.Store.Customers.Select(c => c.Number).ToArray();
+        var viaPipeline = await sandbox.RunAsync(new CustomerSyncRequest { CustomerNumbers = numbers });
+
+        Assert.Equal(writes, sandbox.MarketoWrites().Count);
+        Assert.Equal(leads, sandbox.Host.Marketo.LeadCount);
+        Assert.All(viaPipeline.Where(r => r.Action != SyncAction.Skipped), r => Assert.Equal(SyncAction.Unchanged, r.Action));
+        Assert.DoesNotContain(again, r => r.Action is SyncAction.Created or SyncAction.Updated);
+    }
+
+    [Fact]
+    public async Task Every_skipped_record_has_its_reason_in_the_audit_log()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync();
+        var context = sandbox.Context(correlationId: "run-skips");
+        var results = await BusinessCentral.BcSandbox.ToListAsync(new CustomerToMarketoSync(context).RunAsync(new CustomerSyncRequest(), CancellationToken.None));
+        var skipped = results.Where(r => r.Action == SyncAction.Skipped).ToList();
+        Assert.NotEmpty(skipped);
+
+        var audit = new AuditLogReader(sandbox.Audit.Folder).Read(new AuditQuery { CorrelationId = "run-skips", Actions = ["Skipped"] }).ToList();
+        foreach (var result in skipped)
+        {
+            var line = Assert.Single(audit, a => a.SourceNumber == result.SourceNumber && a.SourceType == result.SourceType);
+            Assert.False(string.IsNullOrEmpty(line.Reason));
+        }
+        Assert.Equal(results.Count, new AuditLogReader(sandbox.Audit.Folder).Read(new AuditQuery { CorrelationId = "run-skips" }).Count());
+    }
+
+    [Fact]
+    public async Task Crm_sync_skips_company_writes_and_still_writes_leads_with_account_attributes()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10, o => o.Marketo.CrmSync = true);
+        var results = await sandbox.RunAsync();
+
+        Assert.All(results.Where(r => r.TargetType == "Company"), r =>
+        {
+            Assert.Equal(SyncAction.Skipped, r.Action);
+            Assert.Equal(SyncReasons.CrmSyncEnabled, r.Reason);
+        });
+        Assert.Equal(0, sandbox.Host.Marketo.CompanyCount);
+        var lead = sandbox.Host.Marketo.Leads().First(l => l.Fields.GetValueOrDefault("externalCompanyId") is { Length: > 0 });
+        Assert.False(string.IsNullOrEmpty(lead.Fields["bcCurrencyCode"]));
+        Assert.Contains(results, r => r.TargetType == "Lead" && r.Action == SyncAction.Created);
+        Assert.DoesNotContain(results, r => r.Action == SyncAction.Failed);
+    }
+
+    [Fact]
+    public async Task WhatIf_only_reads_and_reports_a_field_level_diff()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
+        await sandbox.RunAsync();
+        var customer = sandbox.Host.BusinessCentral.Store.Customers[0];
+        sandbox.Host.BusinessCentral.ModifyCustomerInUi(customer.Id, c => c.City = "Zürich");
+        var writes = sandbox.MarketoWrites().Count;
+
+        var plan = await BusinessCentral.BcSandbox.ToListAsync(new CustomerToMarketoSync(sandbox.Context()).PlanAsync(new CustomerSyncRequest(), CancellationToken.None));
+
+        Assert.Equal(writes, sandbox.MarketoWrites().Count);
+        var row = Assert.Single(plan, p => p.SourceNumber == customer.Number && p.TargetType == "Company");
+        Assert.Equal(PlannedAction.Update, row.Action);
+        var change = Assert.Single(row.Changes);
+        Assert.Equal("billingCity", change.Field);
+        Assert.Equal("Zürich", change.Planned);
+        Assert.NotEqual("Zürich", change.Current);
+    }
+
+    [Fact]
+    public async Task Posting_changes_reach_marketo_only_through_the_financial_refresh()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
+        await sandbox.RunAsync();
+        var customer = sandbox.Host.BusinessCentral.Store.Customers[1];
+        sandbox.Host.BusinessCentral.PostSalesInvoice(customer.Id, 1000m);
+
+        var incremental = await sandbox.RunAsync();
+        Assert.DoesNotContain(incremental, r => r.SourceNumber == customer.Number && r.Action == SyncAction.Updated);
+
+        var refresh = await sandbox.RunAsync(new CustomerSyncRequest { RefreshFinancials = true });
+        var updated = Assert.Single(refresh, r => r.Action == SyncAction.Updated);
+        Assert.Equal(customer.Number, updated.SourceNumber);
+        var balance = sandbox.Host.BusinessCentral.Financials(customer.Id).Balance;
+        Assert.Equal(balance, decimal.Parse(sandbox.Host.Marketo.CompanyByExternalId(customer.Number)!.Fields["bcAccountBalance"]!, System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

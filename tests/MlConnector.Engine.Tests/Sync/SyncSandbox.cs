@@ -1,0 +1,80 @@
+using MlConnector.Engine.Audit;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Marketo;
+using MlConnector.Engine.Security;
+using MlConnector.Engine.State;
+using MlConnector.Engine.Sync;
+using MlConnector.Engine.Tests.BusinessCentral;
+using MlConnector.Engine.Tests.Marketo;
+using MlConnector.Sandbox;
+using MlConnector.Sandbox.Core;
+
+namespace MlConnector.Engine.Tests.Sync;
+
+/// <summary>A private sandbox, both clients connected to it over real HTTP, and a state store and audit folder under a temp folder.</summary>
+internal sealed class SyncSandbox : IAsyncDisposable
+{
+    private readonly BcSandbox _bc;
+    private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
+
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo)
+    {
+        _bc = bc;
+        BusinessCentral = bcClient;
+        Marketo = marketo;
+        State = SqliteStateStore.Open(Path.Combine(_folder, "state.db"));
+        Audit = new AuditLog(Path.Combine(_folder, "audit"));
+    }
+
+    public SandboxHost Host => _bc.Host;
+    public BusinessCentralClient BusinessCentral { get; }
+    public MarketoClient Marketo { get; }
+    public SqliteStateStore State { get; }
+    public AuditLog Audit { get; }
+
+    public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null)
+    {
+        var bc = await BcSandbox.StartAsync(customers, configure);
+        var bcClient = await bc.ConnectAsync(bc.Settings(pageSize: 200));
+        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+        return new SyncSandbox(bc, bcClient, marketo);
+    }
+
+    public SyncContext Context(MappingSet? mapping = null, string? correlationId = null) => new()
+    {
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit,
+        Mapper = new RecordMapper(mapping ?? MappingLoader.Default()), Time = Host.Clock, Log = _bc.Log,
+        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
+    };
+
+    public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
+        => await BcSandbox.ToListAsync(new CustomerToMarketoSync(Context(mapping)).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
+
+    public IReadOnlyList<JournalEntry> MarketoWrites() => Host.Journal.For(SandboxService.Marketo)
+        .Where(e => e.Method == "POST" && (e.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal) || e.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal))
+            && !e.Path.Contains("_method=GET", StringComparison.Ordinal))
+        .ToArray();
+
+    /// <summary>What Marketo should hold after a full sync: one company per customer, one lead per distinct valid person email.</summary>
+    public (HashSet<string> Companies, HashSet<string> LeadEmails) Expected()
+    {
+        var store = Host.BusinessCentral.Store;
+        lock (store.Gate)
+        {
+            var companies = store.Customers.Select(c => c.Number).ToHashSet(StringComparer.Ordinal);
+            var emails = store.Contacts.Where(c => c.Type == "Person" && EmailRules.Problem(c.Email) is null)
+                .Select(c => EmailRules.Normalize(c.Email)).ToHashSet(StringComparer.Ordinal);
+            return (companies, emails);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        State.Dispose();
+        Marketo.Dispose();
+        BusinessCentral.Dispose();
+        await _bc.DisposeAsync();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+}
