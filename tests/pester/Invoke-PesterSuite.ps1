@@ -8,6 +8,7 @@ param(
     [Parameter(Mandatory)] [string] $ResultFile
 )
 $ErrorActionPreference = 'Stop'
+$PSStyle.OutputRendering = 'PlainText'
 Import-Module $PesterPath -Force
 $env:MLCONNECTOR_MODULE = (Resolve-Path $ModulePath).Path
 

@@ -27,6 +27,8 @@ function Invoke-InFreshPwsh {
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
         $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
+        # Plain text: colour escapes in a child's error text break Pester's NUnit report.
+        $start.Environment['NO_COLOR'] = '1'
         foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
         $process = [System.Diagnostics.Process]::Start($start)
         $stderr = $process.StandardError.ReadToEndAsync()
