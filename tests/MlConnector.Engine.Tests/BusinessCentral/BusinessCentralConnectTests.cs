@@ -65,6 +65,24 @@ public sealed class BusinessCentralConnectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_app_BC_does_not_know_gets_one_token_renewal_then_an_actionable_error()
+    {
+        var app = new MlConnector.Sandbox.Entra.EntraApp(_sandbox.Host.Options.Entra.TenantId, Guid.NewGuid().ToString(), "Other~App~Secret~Value");
+        _sandbox.Host.Options.Entra.AdditionalApps.Add(app);
+        var settings = _sandbox.Settings();
+        settings.ClientId = app.ClientId;
+
+        var e = await Assert.ThrowsAsync<BusinessCentralAuthenticationException>(() =>
+            BusinessCentralClient.ConnectAsync(settings, new SecretText(app.ClientSecret), _sandbox.Log, _sandbox.Host.Clock));
+
+        Assert.Equal(401, e.StatusCode);
+        Assert.Equal("Authentication_InvalidCredentials", e.BcErrorCode);
+        Assert.Contains("Microsoft Entra Applications", e.Message, StringComparison.Ordinal);
+        Assert.Equal(2, _sandbox.TokenRequests());
+        Assert.Equal(2, _sandbox.BcCalls("/companies").Count);
+    }
+
+    [Fact]
     public async Task Unknown_company_lists_the_available_names()
     {
         var settings = _sandbox.Settings();
