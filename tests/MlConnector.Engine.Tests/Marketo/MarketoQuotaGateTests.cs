@@ -3,7 +3,7 @@ using MlConnector.Sandbox.Core;
 namespace MlConnector.Engine.Tests.Marketo;
 
 /// <summary>
-/// Marketo's limits scaled down 40x in time (100 per 20 s becomes 50 per 0.5 s; 10 in flight becomes 6) and the
+/// Marketo's limits scaled down 80x in time (100 per 20 s becomes 50 per 0.25 s; 10 in flight becomes 6) and the
 /// client at half of them, as Adobe suggests: over 300 calls from 12 concurrent callers, the sandbox journal never
 /// shows more calls starting in one window, or more in flight, than the client was allowed.
 /// </summary>
@@ -11,7 +11,7 @@ public sealed class MarketoQuotaGateTests
 {
     private const int CallsPerWindow = 25;
     private const int MaxConcurrency = 3;
-    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(250);
 
     [Fact]
     public async Task Gate_keeps_every_sliding_window_and_the_concurrency_under_the_configured_share()
@@ -40,7 +40,7 @@ public sealed class MarketoQuotaGateTests
         foreach (var e in events) peak = Math.Max(peak, inFlight += e.Delta);
         Assert.InRange(peak, 1, MaxConcurrency);
 
-        // 312 calls at 25 per 0.5 s cannot finish faster than 12 full windows.
+        // 312 calls at 25 per 0.25 s cannot finish faster than 12 full windows.
         Assert.True(starts[^1] - starts[0] >= Window * 11, $"took only {starts[^1] - starts[0]}");
         Assert.Equal(312, test.Client.CallCount);
     }
