@@ -61,7 +61,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var clock = new SandboxClock();
         var journal = new RequestJournal();
         var faults = new FaultInjector(options.Seed);
-        var certificate = SandboxCertificate.Create(clock);
+        var certificate = SandboxCertificate.ForProcess();
 
         var entra = new EntraSimulator(options.Entra, clock);
         var bc = new BusinessCentralSimulator(options.BusinessCentral, clock, entra);
@@ -165,6 +165,5 @@ public sealed class SandboxHost : IAsyncDisposable
     {
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
-        Certificate.Dispose();
     }
 }

@@ -3,10 +3,17 @@ using System.Security.Cryptography.X509Certificates;
 
 namespace MlConnector.Sandbox.Core;
 
-/// <summary>A throw-away TLS certificate for 127.0.0.1/localhost, made at start; clients pin its thumbprint.</summary>
+/// <summary>
+/// A throw-away TLS certificate for 127.0.0.1/localhost, made once per process (an RSA key takes seconds
+/// on a small machine) and shared by every sandbox in it; clients pin its thumbprint.
+/// </summary>
 public static class SandboxCertificate
 {
-    public static X509Certificate2 Create(TimeProvider clock)
+    private static readonly Lazy<X509Certificate2> Shared = new(Create);
+
+    public static X509Certificate2 ForProcess() => Shared.Value;
+
+    private static X509Certificate2 Create()
     {
         using var key = RSA.Create(2048);
         var request = new CertificateRequest("CN=MlConnector Sandbox", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
