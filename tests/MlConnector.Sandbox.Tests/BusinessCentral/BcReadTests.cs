@@ -131,7 +131,7 @@ public sealed class BcReadTests : IClassFixture<SandboxFixture>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/xml", response.Content.Headers.ContentType!.MediaType);
         var served = await response.Content.ReadAsByteArrayAsync();
-        var captured = await File.ReadAllBytesAsync(Path.Combine(RepoRoot(), "..", "shared", "specs", "business-central", "bc-api-v2.0-metadata.edmx.xml"));
+        var captured = await File.ReadAllBytesAsync(Path.Combine(RepoRoot(), "src", "MlConnector.Sandbox", "Specs", "business-central", "bc-api-v2.0-metadata.edmx.xml"));
         Assert.Equal(captured, served);
     }
 

@@ -21,10 +21,10 @@ public static class SwaggerSchemas
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
-            var candidate = Path.Combine(dir.FullName, "shared", "specs", "marketo");
+            var candidate = Path.Combine(dir.FullName, "src", "MlConnector.Sandbox", "Specs", "marketo");
             if (File.Exists(Path.Combine(candidate, "swagger-mapi.json"))) return candidate;
         }
-        throw new InvalidOperationException("shared/specs/marketo/swagger-mapi.json not found above " + AppContext.BaseDirectory);
+        throw new InvalidOperationException("src/MlConnector.Sandbox/Specs/marketo/swagger-mapi.json not found above " + AppContext.BaseDirectory);
     }
 
     /// <summary>The swagger definition name for a request's 200 response, or null when the spec has no such operation.</summary>
