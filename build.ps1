@@ -10,7 +10,7 @@
 
     Tasks:
       Build    Publishes the module layout to out/MlConnector/ (cmdlets at the root, the engine and
-               every third-party assembly under Dependencies/).
+               every third-party assembly under Dependencies/) and the sandbox program to out/sandbox/.
       Test     Build, then the xunit projects and the Pester suite (in a child pwsh against
                out/MlConnector); prints "Tests: N passed, N failed, N skipped".
       Sandbox  The main job on the built-in sandbox.
@@ -35,7 +35,11 @@ param(
     [string] $Suite = 'All',
 
     # Bench: skip the slowest scenarios.
-    [switch] $Quick
+    [switch] $Quick,
+
+    # Sandbox: how many BC customers the sandbox seeds (each with about 2.5 person contacts).
+    [ValidateRange(1, 100000)]
+    [int] $Customers = 2000
 )
 
 Set-StrictMode -Version 3.0
@@ -88,7 +92,8 @@ function Invoke-Build {
     Set-Content -Path (Join-Path $ModuleOut 'MlConnector.psd1') -Value $manifest.Replace('{{ModuleVersion}}', $version) -NoNewline
 
     Invoke-Docs
-    Write-Host "Built $ModuleOut"
+    Publish-Sandbox
+    Write-Host "Built $ModuleOut and the sandbox in $(Join-Path $OutRoot 'sandbox')"
 }
 
 # MAML help and about topics from docs/ into out/MlConnector/en-US (also part of every Build).
@@ -150,13 +155,23 @@ function Invoke-PesterTests {
     return [ordered]@{ Passed = [int] $summary.Passed; Failed = [int] $summary.Failed; Skipped = [int] $summary.Skipped }
 }
 
+# The standalone sandbox (out/sandbox), started as a child process by build/MlSandbox.psm1.
+function Publish-Sandbox {
+    Invoke-Dotnet publish (Join-Path $Root 'src/MlConnector.Sandbox/MlConnector.Sandbox.csproj') -c $Configuration `
+        -o (Join-Path $OutRoot 'sandbox') --nologo '-v:q'
+}
+
+function Invoke-SandboxJob {
+    Invoke-Build
+    & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File (Join-Path $Root 'build/Invoke-SandboxJob.ps1') `
+        -ModulePath $ModuleOut -Customers $Customers -HomePath (Join-Path $OutRoot 'sandbox-home') | Out-Host
+    if ($LASTEXITCODE -ne 0) { exit $LASTEXITCODE }
+}
+
 function Invoke-Test {
     Invoke-Build
     Invoke-Dotnet publish (Join-Path $Root 'tests/fixtures/OtherMsalConsumer/OtherMsalConsumer.csproj') -c $Configuration `
         -o (Join-Path $OutRoot 'test-fixtures/OtherMsalConsumer') --nologo '-v:q'
-    # The standalone sandbox, for Pester tests that start it as a child process (tests/pester/SandboxHelpers.psm1).
-    Invoke-Dotnet publish (Join-Path $Root 'src/MlConnector.Sandbox/MlConnector.Sandbox.csproj') -c $Configuration `
-        -o (Join-Path $OutRoot 'sandbox') --nologo '-v:q'
     $pester = Restore-Tools
 
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
@@ -180,7 +195,7 @@ function Invoke-NotBuiltYet([string] $Name) {
 switch ($Task) {
     'Build' { Invoke-Build }
     'Test' { Invoke-Test }
-    'Sandbox' { Invoke-NotBuiltYet 'Sandbox' }
+    'Sandbox' { Invoke-SandboxJob }
     'Bench' { Invoke-NotBuiltYet 'Bench' }
     'Package' { Invoke-NotBuiltYet 'Package' }
     'Docs' { Invoke-Docs }
