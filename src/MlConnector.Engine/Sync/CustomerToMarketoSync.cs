@@ -51,9 +51,15 @@ public sealed class CustomerToMarketoSync
     }
 
     /// <summary>Moves parked jobs (all, or those whose BC number matches a LIKE pattern) back to pending and sends them.</summary>
-    public async IAsyncEnumerable<SyncResult> ReplayAsync(string? sourceNumberLike, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<SyncResult> ReplayAsync(string? sourceNumberLike, CancellationToken cancellationToken)
+        => ReplayAsync(sourceNumberLike is null ? null : [sourceNumberLike], cancellationToken);
+
+    /// <summary>Moves parked jobs matching any of the LIKE patterns (all, when null or empty) back to pending, then sends them in one drain.</summary>
+    public async IAsyncEnumerable<SyncResult> ReplayAsync(IReadOnlyCollection<string>? sourceNumberLike, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        _context.State.Queue.Unpark(sourceNumberLike, _context.Time.GetUtcNow());
+        var now = _context.Time.GetUtcNow();
+        if (sourceNumberLike is null || sourceNumberLike.Count == 0) _context.State.Queue.Unpark(null, now);
+        else foreach (var pattern in sourceNumberLike) _context.State.Queue.Unpark(pattern, now);
         var executor = new SyncExecutor(_context);
         await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
         await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;

@@ -32,7 +32,7 @@ internal sealed class SyncExecutor
             SyncAudit.Write(_context, results);
             foreach (var result in results) yield return result;
             processed += jobs.Count;
-            _context.Progress?.Report(new SyncProgress("Writing " + targetType.ToLowerInvariant() + "s", processed));
+            _context.Progress?.Report(new SyncProgress(targetType == MarketoRecord.Company ? "Writing companies" : "Writing leads", processed));
         }
     }
 
