@@ -16,12 +16,18 @@
     CmdletsToExport      = @(
         'Connect-MlBusinessCentral'
         'Connect-MlMarketo'
+        'ConvertTo-MlMarketoCompany'
+        'ConvertTo-MlMarketoLead'
         'Disconnect-MlConnection'
         'Get-BcContact'
         'Get-BcCustomer'
+        'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
         'Initialize-MlStateStore'
+        'Invoke-MlReplay'
+        'Invoke-MlSync'
+        'Sync-MlCustomerToMarketo'
         'Test-MlConnection'
     )
     FunctionsToExport    = @()

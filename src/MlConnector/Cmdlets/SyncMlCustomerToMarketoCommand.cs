@@ -1,0 +1,140 @@
+using System.Management.Automation;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Sync;
+using MlConnector.Infrastructure;
+
+namespace MlConnector.Cmdlets;
+
+/// <summary>
+/// Syncs BC customers (and their person contacts) into Marketo companies and leads: the piped customers, rows
+/// with a customer number, -Number, or with no input everything changed since the checkpoint. Input that is not a
+/// customer or contact is refused per item; -WhatIf plans with read-only calls and emits the plan instead.
+/// </summary>
+[Cmdlet(VerbsData.Sync, "MlCustomerToMarketo", SupportsShouldProcess = true)]
+[OutputType(typeof(SyncResult), typeof(SyncPlanRow))]
+public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
+{
+    private readonly List<BcCustomer> _customers = new();
+    private readonly List<string> _numbers = new();
+    private bool _sawInput;
+
+    /// <summary>BC customers (Get-BcCustomer), contacts (their customer is synced), or rows with a Number, CustomerNumber or No property.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public PSObject? InputObject { get; set; }
+
+    /// <summary>Customer numbers to sync (piped rows bind through -InputObject, so each can be checked first).</summary>
+    [Parameter(Position = 0)]
+    [Alias("CustomerNumber", "No")]
+    [ValidateNotNullOrEmpty]
+    public string[]? Number { get; set; }
+
+    /// <summary>With no input: re-read every customer's financial figures and send what changed.</summary>
+    [Parameter]
+    public SwitchParameter RefreshFinancials { get; set; }
+
+    /// <summary>A .json or .psd1 mapping file applied on top of the default map.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MappingPath { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        if (Number is null) return;
+        _sawInput = true;
+        _numbers.AddRange(Number.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim()));
+    }
+
+    protected override void ProcessRecord()
+    {
+        if (InputObject is null) return;
+        _sawInput = true;
+        Accept(InputObject);
+    }
+
+    protected override void EndProcessing()
+    {
+        var connection = RequireConnection();
+        RequireBusinessCentral();
+        RequireMarketo();
+        var mapping = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
+        if (_sawInput && _customers.Count == 0 && _numbers.Count == 0)
+        {
+            WriteVerbose("Nothing to sync: no input was a Business Central customer or contact.");
+            return;
+        }
+        var request = Request();
+        var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
+        var action = _sawInput
+            ? $"Sync {DistinctCount()} customer(s) and their contacts"
+            : RefreshFinancials ? "Sync every customer's financial figures and changed contacts" : "Sync customers and contacts changed since the last run";
+        var go = ShouldProcessRun(target, action, out var whatIf);
+        if (!go && !whatIf) return;
+
+        using var state = OpenState();
+        var progress = new SyncProgressReporter(this);
+        var sync = new CustomerToMarketoSync(CreateContext(connection, state, mapping, progress));
+        var crmSkipped = 0;
+        try
+        {
+            RunSync(async cancel =>
+            {
+                if (whatIf)
+                {
+                    await foreach (var row in sync.PlanAsync(request, cancel).ConfigureAwait(false)) QueueObject(row);
+                    return;
+                }
+                await foreach (var result in sync.RunAsync(request, cancel).ConfigureAwait(false))
+                {
+                    if (result.Reason == SyncReasons.CrmSyncEnabled) crmSkipped++;
+                    QueueObject(result);
+                }
+            });
+        }
+        finally
+        {
+            progress.Complete();
+        }
+        if (crmSkipped > 0 && !WarnedAboutCrmSync)
+            WriteWarning($"Marketo Companies are read-only on this instance (CRM sync): {crmSkipped} company write(s) were skipped (CrmSyncEnabled); leads were still written.");
+    }
+
+    private void Accept(PSObject input)
+    {
+        var (kind, reason) = SyncInput.Classify(input);
+        if (kind == SourceKind.Rejected)
+        {
+            WriteError(ErrorRecords.Create(new InvalidDataException(reason), ErrorIdPrefix + "NotPeopleOrAccount", ErrorCategory.InvalidData, input));
+            return;
+        }
+        if (input.BaseObject is BcCustomer customer)
+        {
+            _customers.Add(customer);
+            return;
+        }
+        var number = SyncInput.CustomerNumberOf(input, kind);
+        if (number is null)
+        {
+            var why = kind == SourceKind.Contact
+                ? "The contact belongs to no customer, so there is no account to sync it with; link it to a customer in Business Central."
+                : "The input has no customer number.";
+            WriteError(ErrorRecords.Create(new InvalidDataException(why), ErrorIdPrefix + (kind == SourceKind.Contact ? "ContactWithoutCustomer" : "NoCustomerNumber"),
+                ErrorCategory.InvalidData, input));
+            return;
+        }
+        _numbers.Add(number);
+    }
+
+    // Customer objects are used as they are only when nothing else was given (the engine takes one kind).
+    private CustomerSyncRequest Request()
+    {
+        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials };
+        if (_numbers.Count == 0)
+            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList() };
+        return new CustomerSyncRequest { CustomerNumbers = AllNumbers() };
+    }
+
+    private string[] AllNumbers() => _numbers.Concat(_customers.Select(c => c.Number)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
+
+    private int DistinctCount() => AllNumbers().Length;
+}

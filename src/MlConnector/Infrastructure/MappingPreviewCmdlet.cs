@@ -1,0 +1,68 @@
+using System.Management.Automation;
+using MlConnector.Engine.Mapping;
+
+namespace MlConnector.Infrastructure;
+
+/// <summary>
+/// What ConvertTo-MlMarketoCompany and ConvertTo-MlMarketoLead share: -InputObject and -MappingPath, refusing
+/// input that must not cross to Marketo, and flat rows whose properties are the Marketo field names. No connection.
+/// </summary>
+public abstract class MappingPreviewCmdlet : PSCmdlet
+{
+    private RecordMapper? _mapper;
+
+    /// <summary>The record to map: a BC object, or a row with its properties (Import-Csv of exported BC data).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public PSObject InputObject { get; set; } = null!;
+
+    /// <summary>A .json or .psd1 mapping file applied on top of the default map.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MappingPath { get; set; }
+
+    private protected string ErrorIdPrefix => ErrorRecords.PrefixFor(MyInvocation.MyCommand.Name);
+
+    private protected RecordMapper Mapper => _mapper!;
+
+    /// <summary>The kind of input this cmdlet maps, and the kind it refuses with a hint to the other cmdlet.</summary>
+    private protected abstract SourceKind Accepts { get; }
+
+    private protected abstract string OtherCmdlet { get; }
+
+    protected override void BeginProcessing() => _mapper = new RecordMapper(MappingFile.Load(this, MappingPath, ErrorIdPrefix));
+
+    protected override void ProcessRecord()
+    {
+        var (kind, reason) = SyncInput.Classify(InputObject);
+        if (kind == SourceKind.Rejected)
+        {
+            WriteError(ErrorRecords.Create(new InvalidDataException(reason), ErrorIdPrefix + "NotPeopleOrAccount", ErrorCategory.InvalidData, InputObject));
+            return;
+        }
+        var other = Accepts == SourceKind.Customer ? SourceKind.Contact : SourceKind.Customer;
+        if (kind == other)
+        {
+            WriteError(ErrorRecords.Create(new InvalidDataException($"This is a Business Central {other.ToString().ToLowerInvariant()}: map it with {OtherCmdlet}."),
+                ErrorIdPrefix + "WrongRecordType", ErrorCategory.InvalidType, InputObject));
+            return;
+        }
+        WriteObject(Map(InputObject));
+    }
+
+    private protected abstract PSObject Map(PSObject input);
+
+    private protected static PSObject Row(string typeName, string sourceNumber, IReadOnlyList<FieldMapping> fields, IReadOnlyDictionary<string, object?>? values)
+    {
+        var row = new PSObject();
+        row.TypeNames.Insert(0, typeName);
+        row.Properties.Add(new PSNoteProperty("SourceNumber", sourceNumber));
+        foreach (var field in fields)
+        {
+            object? value = null;
+            values?.TryGetValue(field.Target, out value);
+            row.Properties.Add(new PSNoteProperty(field.Target, value));
+        }
+        return row;
+    }
+}
