@@ -15,6 +15,7 @@ public static class EngineRuntime
         var msal = typeof(ConfidentialClientApplicationBuilder).Assembly;
         return new EngineRuntimeInfo
         {
+            ModuleVersion = VersionOf(engine),
             EngineVersion = VersionOf(engine),
             LoadContext = LoadContextName(engine),
             MsalVersion = VersionOf(msal),

@@ -1,8 +1,13 @@
 namespace MlConnector.Engine.Hosting;
 
-/// <summary>What the engine is actually running on: its load context and the dependency versions it loaded.</summary>
-public sealed class EngineRuntimeInfo
+/// <summary>
+/// What the engine is actually running on: its load context and the dependency versions it loaded.
+/// Get-MlModuleInfo emits it with <see cref="ModuleVersion"/> set from the loaded module.
+/// </summary>
+public sealed record EngineRuntimeInfo
 {
+    /// <summary>The module's version; the engine's own until the cmdlet layer sets the manifest's.</summary>
+    public string ModuleVersion { get; init; } = "";
     public required string EngineVersion { get; init; }
     public required string LoadContext { get; init; }
     public required string MsalVersion { get; init; }
