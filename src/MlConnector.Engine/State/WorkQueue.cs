@@ -15,12 +15,21 @@ public sealed class WorkQueue
     {
         using var transaction = _connection.BeginTransaction();
         var count = 0;
+        // The next sequence is read once per call: MAX(sequence) per row scans the whole table (no index leads with
+        // sequence), which made enqueueing a large first load quadratic. An update keeps its job's old sequence.
+        long next;
+        using (var max = Create(_connection, "SELECT IFNULL(MAX(sequence), 0) FROM work_queue;"))
+        {
+            max.Transaction = transaction;
+            next = Convert.ToInt64(max.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
         using var command = Create(_connection, """
             INSERT INTO work_queue(job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at, sequence)
-            VALUES ($id, $target, $sourceType, $source, $payload, 'Pending', 0, NULL, $now, $now, (SELECT IFNULL(MAX(sequence), 0) + 1 FROM work_queue))
+            VALUES ($id, $target, $sourceType, $source, $payload, 'Pending', 0, NULL, $now, $now, $sequence)
             ON CONFLICT(job_id) DO UPDATE SET payload = excluded.payload, status = 'Pending', updated_at = excluded.updated_at;
             """);
         command.Transaction = transaction;
+        var sequence = command.Parameters.Add("$sequence", SqliteType.Integer);
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var target = command.Parameters.Add("$target", SqliteType.Text);
         var sourceType = command.Parameters.Add("$sourceType", SqliteType.Text);
@@ -34,6 +43,7 @@ public sealed class WorkQueue
             sourceType.Value = job.SourceType;
             source.Value = job.SourceNumber;
             payload.Value = job.Payload;
+            sequence.Value = ++next;
             count += command.ExecuteNonQuery();
         }
         transaction.Commit();
