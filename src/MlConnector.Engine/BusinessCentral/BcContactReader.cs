@@ -17,14 +17,15 @@ internal sealed class BcContactReader(BusinessCentralClient client)
 
     public async IAsyncEnumerable<BcContact> ReadAsync(BcContactQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var modified = client.ModifiedFilter(query.ModifiedSince);
-        await LoadCustomersAsync(query.CustomerNumbers, cancellationToken).ConfigureAwait(false);
-        if (query.CustomerNumbers is not null && _customerNumbers.Count == 0) yield break;
-        await LoadCustomerContactsAsync(query.CustomerNumbers is null ? null : _customerNumbers.Keys, cancellationToken).ConfigureAwait(false);
-
+        var modified = BcFilter.And(client.ModifiedFilter(query.ModifiedSince), query.PersonsOnly ? "type eq 'Person'" : null);
+        var linksLoaded = false;
         IEnumerable<string?> filters = [modified];
         if (query.CustomerNumbers is not null)
         {
+            await LoadCustomersAsync(query.CustomerNumbers, cancellationToken).ConfigureAwait(false);
+            if (_customerNumbers.Count == 0) yield break;
+            await LoadCustomerContactsAsync(_customerNumbers.Keys, cancellationToken).ConfigureAwait(false);
+            linksLoaded = true;
             var numbers = await ContactNumbersOfCustomersAsync(cancellationToken).ConfigureAwait(false);
             filters = BcFilter.AnyOf("number", numbers).Select(chunk => BcFilter.And(chunk, modified));
         }
@@ -34,12 +35,29 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         foreach (var filter in filters)
         {
             var uri = client.Endpoints.Company("contacts", BcFilter.Query(filter));
-            await foreach (var raw in client.Reader.ReadAsync(uri, "contacts", e => e.Clone(), query.OnPage, cancellationToken).ConfigureAwait(false))
+            await foreach (var (page, more) in client.Reader.ReadPagesAsync(uri, "contacts", e => e.Clone(), query.OnPage, cancellationToken).ConfigureAwait(false))
             {
-                if (!seen.Add(BcJson.Guid(raw, "id"))) continue;
-                var contact = Map(raw);
-                if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw);
-                else yield return contact;
+                // The customer links are read only once there is a contact to link, so an incremental read that finds
+                // nothing costs one call. A small read of persons (one short page) looks up just its contacts' links;
+                // anything else reads both link tables whole (company contacts are resolved through them).
+                if (!linksLoaded && page.Count > 0)
+                {
+                    if (query.PersonsOnly && !more && page.Count <= SmallRead)
+                        await LoadLinksOfAsync(page.Select(r => BcJson.Guid(r, "id")).ToArray(), cancellationToken).ConfigureAwait(false);
+                    else
+                    {
+                        await LoadCustomersAsync(null, cancellationToken).ConfigureAwait(false);
+                        await LoadCustomerContactsAsync(null, cancellationToken).ConfigureAwait(false);
+                    }
+                    linksLoaded = true;
+                }
+                foreach (var raw in page)
+                {
+                    if (!seen.Add(BcJson.Guid(raw, "id"))) continue;
+                    var contact = Map(raw);
+                    if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw);
+                    else yield return contact;
+                }
             }
         }
 
@@ -80,6 +98,34 @@ internal sealed class BcContactReader(BusinessCentralClient client)
                 _customerNames[id] = name;
             }
         }
+    }
+
+    /// <summary>Contacts per read up to which their links are looked up by id rather than by reading the link tables whole.</summary>
+    private const int SmallRead = 100;
+
+    /// <summary>The customerContacts rows of these contacts (its id is the contact's), then the customers they name.</summary>
+    private async Task LoadLinksOfAsync(IReadOnlyCollection<Guid> contactIds, CancellationToken cancellationToken)
+    {
+        var links = new List<(Guid Id, Guid CustomerId, string First, string Last)>();
+        foreach (var filter in Chunk(contactIds.Select(id => BcFilter.Guid("id", id))))
+        {
+            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter));
+            await foreach (var link in client.Reader.ReadAsync(uri, "customerContacts",
+                e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
+                links.Add(link);
+        }
+        foreach (var filter in Chunk(links.Select(l => l.CustomerId).Distinct().Select(id => BcFilter.Guid("id", id))))
+        {
+            var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: "id,number,displayName"));
+            await foreach (var (id, number, name) in client.Reader.ReadAsync(uri, "customers",
+                e => (BcJson.Guid(e, "id"), BcJson.Str(e, "number"), BcJson.Str(e, "displayName")), null, cancellationToken).ConfigureAwait(false))
+            {
+                _customerNumbers[id] = number;
+                _customerNames[id] = name;
+            }
+        }
+        foreach (var (id, customerId, first, last) in links)
+            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
     }
 
     private async Task LoadCustomerContactsAsync(IEnumerable<Guid>? customerIds, CancellationToken cancellationToken)

@@ -12,6 +12,14 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
     public async IAsyncEnumerable<T> ReadAsync<T>(Uri first, string entitySet, Func<JsonElement, T> map, Action<BcPageProgress>? onPage,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var (page, _) in ReadPagesAsync(first, entitySet, map, onPage, cancellationToken).ConfigureAwait(false))
+            foreach (var item in page) yield return item;
+    }
+
+    /// <summary>Page by page, each with whether another page follows.</summary>
+    public async IAsyncEnumerable<(List<T> Page, bool More)> ReadPagesAsync<T>(Uri first, string entitySet, Func<JsonElement, T> map, Action<BcPageProgress>? onPage,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         Uri? next = first;
         var pageNumber = 0;
         long total = 0;
@@ -32,7 +40,7 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
             pageNumber++;
             total += page.Count;
             onPage?.Invoke(new BcPageProgress(entitySet, pageNumber, page.Count, total));
-            foreach (var item in page) yield return item;
+            yield return (page, next is not null);
         }
     }
 }

@@ -27,5 +27,11 @@ public sealed class BcContactQuery
     /// <summary>Only contacts related to these customer numbers.</summary>
     public IReadOnlyCollection<string>? CustomerNumbers { get; init; }
 
+    /// <summary>
+    /// Only person contacts (filtered by BC). Spares the lookups that link company contacts to their customers,
+    /// which cost a contactsInformation call per customer without persons.
+    /// </summary>
+    public bool PersonsOnly { get; init; }
+
     public Action<BcPageProgress>? OnPage { get; init; }
 }

@@ -18,8 +18,7 @@ public sealed class CustomerToMarketoSync
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
     public async IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var scope = await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
-        await foreach (var chunk in PlanChunksAsync(request, scope, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var now = _context.Time.GetUtcNow();
             _context.State.Queue.Enqueue(chunk.Plan.Send.Select(r => QueuedRecord.ToJob(r, now)), now);
@@ -41,9 +40,8 @@ public sealed class CustomerToMarketoSync
     /// <summary>-WhatIf: only reads. One row per record with the planned action and a field-level diff against Marketo.</summary>
     public async IAsyncEnumerable<SyncPlanRow> PlanAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var scope = await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
         var diff = new WhatIfDiff(_context.Marketo);
-        await foreach (var chunk in PlanChunksAsync(request, scope, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
         {
             foreach (var row in chunk.Plan.Immediate.Select(WhatIfDiff.FromResult)) yield return row;
             foreach (var row in await diff.CompareAsync(chunk.Plan.Send, cancellationToken).ConfigureAwait(false)) yield return row;
@@ -67,11 +65,16 @@ public sealed class CustomerToMarketoSync
 
     private sealed record PlannedChunk(SyncPlanner.Chunk Plan, string? CheckpointName, DateTimeOffset? CheckpointValue);
 
-    private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, SyncScope scope, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
+    /// so a run that finds nothing changed makes no Marketo call.
+    /// </summary>
+    private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var planner = new SyncPlanner(_context.Mapper, _context.CorrelationId);
         var pending = _context.State.Queue.JobIds(QueuedJobStatus.Pending);
-        var withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
+        SyncScope? scope = null;
+        var withAccountFields = false;
         var customersSeen = new Dictionary<string, BcCustomer>(StringComparer.OrdinalIgnoreCase);
         var changedCustomers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var sources = new SyncSources(_context);
@@ -81,6 +84,8 @@ public sealed class CustomerToMarketoSync
         long read = 0;
         await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
         {
+            scope ??= await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
+            withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var customer in batch)
             {
                 if (withAccountFields) customersSeen[customer.Number] = customer;
@@ -96,6 +101,7 @@ public sealed class CustomerToMarketoSync
 
         // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
         // attributes — those of customers whose attributes changed.
+        // (No scope yet means no customer was read, so none changed.)
         IReadOnlyCollection<string>? contactsOf = request.Incremental || request.RefreshFinancials
             ? (withAccountFields ? changedCustomers : null)
             : InputNumbers(request);
@@ -103,6 +109,8 @@ public sealed class CustomerToMarketoSync
         read = 0;
         await foreach (var batch in sources.ContactsAsync(request.Incremental, contactsOf, cancellationToken).ConfigureAwait(false))
         {
+            scope ??= await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
+            withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var contact in batch)
                 if (newestContact is null || contact.LastModifiedDateTime > newestContact) newestContact = contact.LastModifiedDateTime;
             if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);

@@ -25,24 +25,35 @@ internal sealed class SyncSources
     /// <summary>Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>) and those of the given customers, each once.</summary>
     public async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, IReadOnlyCollection<string>? ofCustomers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        // Only persons become leads, so company contacts are never read (resolving them costs calls per customer).
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (modifiedSince)
         {
-            var query = new BcContactQuery { ModifiedSince = _context.State.Checkpoints.Get(SyncCheckpoints.Contacts) };
+            var since = _context.State.Checkpoints.Get(SyncCheckpoints.Contacts);
+            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true };
             await foreach (var chunk in Chunk(_context.BusinessCentral.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 foreach (var contact in chunk) seen.Add(contact.Number);
                 yield return chunk;
             }
+            if (since is null) yield break; // a first run has just read every contact
         }
         if (ofCustomers is null || ofCustomers.Count == 0) yield break;
-        var byCustomer = _context.BusinessCentral.GetContactsAsync(new BcContactQuery { CustomerNumbers = ofCustomers.ToArray() }, cancellationToken);
+
+        // Few customers: their contacts by customer (calls grow with the customers). Many: one scan of all persons.
+        var scan = ofCustomers.Count > ScanAbove;
+        var wanted = scan ? ofCustomers as ISet<string> ?? new HashSet<string>(ofCustomers, StringComparer.OrdinalIgnoreCase) : null;
+        var byCustomer = _context.BusinessCentral.GetContactsAsync(
+            new BcContactQuery { CustomerNumbers = scan ? null : ofCustomers.ToArray(), PersonsOnly = true }, cancellationToken);
         await foreach (var chunk in Chunk(byCustomer, cancellationToken).ConfigureAwait(false))
         {
-            var fresh = chunk.Where(c => seen.Add(c.Number)).ToList();
+            var fresh = chunk.Where(c => (wanted is null || (c.CustomerNumber is { } n && wanted.Contains(n))) && seen.Add(c.Number)).ToList();
             if (fresh.Count > 0) yield return fresh;
         }
     }
+
+    /// <summary>Above this many customers, reading their contacts customer by customer costs more calls than one scan.</summary>
+    private const int ScanAbove = 200;
 
     /// <summary>Reads the customers (with financial details) that contacts belong to but the run has not seen yet.</summary>
     public async Task FillCustomersAsync(IEnumerable<BcContact> contacts, Dictionary<string, BcCustomer> known, CancellationToken cancellationToken)
