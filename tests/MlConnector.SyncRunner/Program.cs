@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using MlConnector.SyncRunner;
+
+// MlConnector.SyncRunner [sync|verify|touch] --sandbox-json <file|-> ...
+//   sync    one CustomerToMarketoSync pass (incremental from the checkpoint; --refresh-financials for a financial refresh)
+//           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000]
+//   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads
+//   touch   modify --percent P of customers and of person contacts through BC's "modify in UI" admin endpoint [--seed S]
+// Prints one JSON line on stdout and exits 0; a failure prints its message on stderr and exits 1.
+var stopwatch = Stopwatch.StartNew();
+try
+{
+    var arguments = RunnerArguments.Parse(args);
+    var sandbox = SandboxInfo.Parse(arguments.SandboxJson());
+    using var cancel = new CancellationTokenSource();
+    Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
+    IReadOnlyDictionary<string, object?> summary = arguments.Mode switch
+    {
+        "sync" => await SyncPass.RunAsync(sandbox, arguments, cancel.Token),
+        "verify" => await Verification.RunAsync(sandbox, cancel.Token),
+        "touch" => await Touch.RunAsync(sandbox, arguments, cancel.Token),
+        _ => throw new ArgumentException($"Unknown mode '{arguments.Mode}'."),
+    };
+    var line = new Dictionary<string, object?>(summary)
+    {
+        ["wallSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+        ["peakWorkingSetMb"] = Math.Round(PeakMemory.Megabytes(), 1),
+    };
+    Console.Out.WriteLine(JsonSerializer.Serialize(line));
+    return 0;
+}
+catch (ArgumentException e)
+{
+    Console.Error.WriteLine(e.Message);
+    return 2;
+}
+catch (Exception e)
+{
+    Console.Error.WriteLine(e.ToString());
+    return 1;
+}
+
+namespace MlConnector.SyncRunner
+{
+    internal static class PeakMemory
+    {
+        /// <summary>The process's peak working set; on Linux VmHWM from /proc/self/status when the runtime reports 0.</summary>
+        public static double Megabytes()
+        {
+            using var self = Process.GetCurrentProcess();
+            self.Refresh();
+            var bytes = self.PeakWorkingSet64;
+            if (bytes == 0 && File.Exists("/proc/self/status"))
+            {
+                var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+                var kb = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries).ElementAtOrDefault(1);
+                if (long.TryParse(kb, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)) bytes = value * 1024;
+            }
+            return bytes / (1024.0 * 1024.0);
+        }
+    }
+}

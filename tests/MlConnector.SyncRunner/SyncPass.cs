@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using MlConnector.Engine.Audit;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Marketo;
+using MlConnector.Engine.Security;
+using MlConnector.Engine.State;
+using MlConnector.Engine.Sync;
+
+namespace MlConnector.SyncRunner;
+
+/// <summary>One production-path sync pass: MSAL over HTTPS with the pinned thumbprint, the real quota gate, SQLite state.</summary>
+internal static class SyncPass
+{
+    public static async Task<IReadOnlyDictionary<string, object?>> RunAsync(SandboxInfo sandbox, RunnerArguments arguments, CancellationToken cancellationToken)
+    {
+        var log = new StderrLog();
+        var clock = Stopwatch.StartNew();
+        using var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
+            new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
+        using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5)),
+            new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
+        using var state = SqliteStateStore.Open(arguments.Required("--state"));
+        var connected = clock.Elapsed;
+
+        var phases = new PhaseClock(clock);
+        var context = new SyncContext
+        {
+            BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")),
+            Mapper = new RecordMapper(MappingLoader.Default()), Log = log, Progress = phases,
+        };
+        var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
+        var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
+        await foreach (var result in new CustomerToMarketoSync(context).RunAsync(request, cancellationToken))
+            counts[result.Action.ToString()]++;
+
+        var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))
+        {
+            ["marketoCalls"] = marketo.CallCount,
+            ["marketoIdentityCalls"] = marketo.IdentityCallCount,
+            ["bcCalls"] = bc.CallCount,
+            ["connectSeconds"] = Math.Round(connected.TotalSeconds, 3),
+            ["planningEndsAt"] = phases.At("Planning", last: true),
+            ["firstWriteEndsAt"] = phases.At("Writing", last: false),
+            ["lastWriteEndsAt"] = phases.At("Writing", last: true),
+            ["pending"] = state.Queue.Count(QueuedJobStatus.Pending),
+        };
+        return summary;
+    }
+
+    /// <summary>When (seconds since start) each phase, by the first word of its progress report, was first and last reported.</summary>
+    private sealed class PhaseClock(Stopwatch clock) : IProgress<SyncProgress>
+    {
+        private readonly Dictionary<string, (TimeSpan First, TimeSpan Last)> _phases = new(StringComparer.Ordinal);
+        private readonly object _lock = new();
+
+        public void Report(SyncProgress value)
+        {
+            var phase = value.Phase.Split(' ')[0];
+            var now = clock.Elapsed;
+            lock (_lock) _phases[phase] = _phases.TryGetValue(phase, out var seen) ? (seen.First, now) : (now, now);
+        }
+
+        public double? At(string phase, bool last)
+        {
+            lock (_lock) return _phases.TryGetValue(phase, out var span) ? Math.Round((last ? span.Last : span.First).TotalSeconds, 3) : null;
+        }
+    }
+
+    private sealed class StderrLog : IEngineLog
+    {
+        public void Verbose(string message) { }
+        public void Debug(string message) { }
+        public void Warning(string message) => Console.Error.WriteLine("WARNING: " + message);
+    }
+}
