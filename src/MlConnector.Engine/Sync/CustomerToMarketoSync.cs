@@ -18,6 +18,8 @@ public sealed class CustomerToMarketoSync
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
     public async IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        var executor = new SyncExecutor(_context);
+        var companiesDrained = false;
         await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var now = _context.Time.GetUtcNow();
@@ -28,11 +30,20 @@ public sealed class CustomerToMarketoSync
             foreach (var result in chunk.Plan.Immediate) yield return result;
             if (chunk.CheckpointName is not null && chunk.CheckpointValue is { } value)
                 _context.State.Checkpoints.Advance(chunk.CheckpointName, value, now);
+
+            // Full batches go out while BC is still being read, so reading overlaps Marketo's rate window; every
+            // company before the first lead (leads link to them). What is sent was durably queued first.
+            if (chunk.Target is null) continue;
+            if (chunk.Target == MarketoRecord.Lead && !companiesDrained)
+            {
+                await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
+                companiesDrained = true;
+            }
+            await foreach (var result in executor.DrainAsync(chunk.Target, cancellationToken, fullBatchesOnly: true).ConfigureAwait(false)) yield return result;
         }
         if (request.RefreshFinancials)
             _context.State.Checkpoints.Advance(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), _context.Time.GetUtcNow());
 
-        var executor = new SyncExecutor(_context);
         await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
         await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
     }
@@ -63,7 +74,7 @@ public sealed class CustomerToMarketoSync
         await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
-    private sealed record PlannedChunk(SyncPlanner.Chunk Plan, string? CheckpointName, DateTimeOffset? CheckpointValue);
+    private sealed record PlannedChunk(SyncPlanner.Chunk Plan, string? CheckpointName, DateTimeOffset? CheckpointValue, string? Target = null);
 
     /// <summary>
     /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
@@ -95,7 +106,7 @@ public sealed class CustomerToMarketoSync
             foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning companies", read));
-            yield return new PlannedChunk(plan, null, null);
+            yield return new PlannedChunk(plan, null, null, MarketoRecord.Company);
         }
         if (request.Incremental && newestCustomer is not null) yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer.Value);
 
@@ -117,7 +128,7 @@ public sealed class CustomerToMarketoSync
             var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _context.State.Records.Get, pending);
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning leads", read));
-            yield return new PlannedChunk(plan, null, null);
+            yield return new PlannedChunk(plan, null, null, MarketoRecord.Lead);
         }
         if (request.Incremental && newestContact is not null) yield return Checkpoint(SyncCheckpoints.Contacts, newestContact.Value);
     }

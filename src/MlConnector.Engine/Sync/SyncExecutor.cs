@@ -17,14 +17,15 @@ internal sealed class SyncExecutor
 
     public SyncExecutor(SyncContext context) => _context = context;
 
-    public async IAsyncEnumerable<SyncResult> DrainAsync(string targetType, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>Sends pending jobs of one type until none is left, or (<paramref name="fullBatchesOnly"/>) fewer than a full call's worth.</summary>
+    public async IAsyncEnumerable<SyncResult> DrainAsync(string targetType, [EnumeratorCancellation] CancellationToken cancellationToken, bool fullBatchesOnly = false)
     {
         long processed = 0;
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
             var jobs = _context.State.Queue.Take(QueuedJobStatus.Pending, targetType, MarketoLimits.MaxBatch);
-            if (jobs.Count == 0) yield break;
+            if (jobs.Count == 0 || (fullBatchesOnly && jobs.Count < MarketoLimits.MaxBatch)) yield break;
             var records = jobs.Select(QueuedRecord.FromJob).ToList();
             var answers = await SendAsync(targetType, records, cancellationToken).ConfigureAwait(false);
 
