@@ -35,8 +35,10 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         foreach (var filter in filters)
         {
             var uri = client.Endpoints.Company("contacts", BcFilter.Query(filter));
-            await foreach (var (page, more) in client.Reader.ReadPagesAsync(uri, "contacts", e => e.Clone(), query.OnPage, cancellationToken).ConfigureAwait(false))
+            await foreach (var (read, more) in client.Reader.ReadPagesAsync(uri, "contacts", e => e.Clone(), query.OnPage, cancellationToken).ConfigureAwait(false))
             {
+                var page = query.AlreadyRead is null ? read
+                    : read.Where(r => !AlreadyReadRecords.Contains(query.AlreadyRead, BcJson.Guid(r, "id"), BcJson.Time(r, "lastModifiedDateTime"))).ToList();
                 // The customer links are read only once there is a contact to link, so an incremental read that finds
                 // nothing costs one call. A small read of persons (one short page) looks up just its contacts' links;
                 // anything else reads both link tables whole (company contacts are resolved through them).

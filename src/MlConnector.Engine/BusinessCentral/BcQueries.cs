@@ -14,6 +14,12 @@ public sealed class BcCustomerQuery
     /// <summary>Only these customer numbers.</summary>
     public IReadOnlyCollection<string>? Numbers { get; init; }
 
+    /// <summary>
+    /// Records a previous incremental read already returned (id → lastModifiedDateTime). Read again unchanged
+    /// inside the overlap window, they are dropped here.
+    /// </summary>
+    public IReadOnlyDictionary<Guid, DateTimeOffset>? AlreadyRead { get; init; }
+
     /// <summary>Expand customerFinancialDetail (balance, sales, overdue).</summary>
     public bool IncludeFinancialDetails { get; init; }
 
@@ -33,5 +39,17 @@ public sealed class BcContactQuery
     /// </summary>
     public bool PersonsOnly { get; init; }
 
+    /// <summary>
+    /// Contacts a previous incremental read already returned (id → lastModifiedDateTime). Read again unchanged
+    /// inside the overlap window, they are dropped before any customer-link lookup, so the overlap costs no calls.
+    /// </summary>
+    public IReadOnlyDictionary<Guid, DateTimeOffset>? AlreadyRead { get; init; }
+
     public Action<BcPageProgress>? OnPage { get; init; }
+}
+
+internal static class AlreadyReadRecords
+{
+    public static bool Contains(IReadOnlyDictionary<Guid, DateTimeOffset>? alreadyRead, Guid id, DateTimeOffset lastModified) =>
+        alreadyRead is not null && alreadyRead.TryGetValue(id, out var seenAt) && seenAt == lastModified;
 }

@@ -34,6 +34,9 @@ public sealed partial class BusinessCentralClient : IDisposable
     /// <summary>HTTP requests sent to Business Central (retries included; token requests not).</summary>
     public long CallCount => _http.CallCount;
 
+    /// <summary>How far before a ModifiedSince instant incremental reads start, to catch late commits.</summary>
+    public TimeSpan ModifiedSinceOverlap => _settings.ModifiedSinceOverlap;
+
     /// <summary>Validates settings, gets a token and resolves the company.</summary>
     public static async Task<BusinessCentralClient> ConnectAsync(BusinessCentralSettings settings, SecretText clientSecret, IEngineLog log,
         TimeProvider? time = null, CancellationToken cancellationToken = default)
@@ -76,7 +79,7 @@ public sealed partial class BusinessCentralClient : IDisposable
         {
             var uri = _endpoints.Company("customers", BcFilter.Query(filter, expand));
             await foreach (var customer in _reader.ReadAsync(uri, "customers", BcJson.Customer, query.OnPage, cancellationToken).ConfigureAwait(false))
-                if (seen.Add(customer.Id)) yield return customer;
+                if (seen.Add(customer.Id) && !AlreadyReadRecords.Contains(query.AlreadyRead, customer.Id, customer.LastModifiedDateTime)) yield return customer;
         }
     }
 

@@ -41,6 +41,14 @@ public sealed class SqliteStateStore : IDisposable
             updated_at     TEXT NOT NULL
         );
         """,
+        """
+        CREATE TABLE checkpoint_boundary (
+            name           TEXT NOT NULL,
+            record_id      TEXT NOT NULL,
+            last_modified  TEXT NOT NULL,
+            PRIMARY KEY (name, record_id)
+        );
+        """,
     ];
 
     private readonly SqliteConnection _connection;

@@ -28,8 +28,8 @@ public sealed class CustomerToMarketoSync
                 new RecordState(r.TargetKey, r.SourceNumber, SyncPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
             SyncAudit.Write(_context, chunk.Plan.Immediate);
             foreach (var result in chunk.Plan.Immediate) yield return result;
-            if (chunk.CheckpointName is not null && chunk.CheckpointValue is { } value)
-                _context.State.Checkpoints.Advance(chunk.CheckpointName, value, now);
+            if (chunk.Checkpoint is { } checkpoint)
+                _context.State.Checkpoints.Advance(checkpoint.Name, checkpoint.Value, checkpoint.Boundary, now);
 
             // Full batches go out while BC is still being read, so reading overlaps Marketo's rate window; every
             // company before the first lead (leads link to them). What is sent was durably queued first.
@@ -74,7 +74,9 @@ public sealed class CustomerToMarketoSync
         await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
-    private sealed record PlannedChunk(SyncPlanner.Chunk Plan, string? CheckpointName, DateTimeOffset? CheckpointValue, string? Target = null);
+    private sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);
+
+    private sealed record PlannedChunk(SyncPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null);
 
     /// <summary>
     /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
@@ -91,7 +93,8 @@ public sealed class CustomerToMarketoSync
         var sources = new SyncSources(_context);
 
         // Customers → companies.
-        DateTimeOffset? newestCustomer = null;
+        var customerBoundary = Boundary(SyncCheckpoints.Customers);
+        var firstRun = request.Incremental && _context.State.Checkpoints.Get(SyncCheckpoints.Customers) is null;
         long read = 0;
         await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
         {
@@ -100,15 +103,18 @@ public sealed class CustomerToMarketoSync
             foreach (var customer in batch)
             {
                 if (withAccountFields) customersSeen[customer.Number] = customer;
-                if (newestCustomer is null || customer.LastModifiedDateTime > newestCustomer) newestCustomer = customer.LastModifiedDateTime;
+                customerBoundary.Add(customer.Id, customer.LastModifiedDateTime);
             }
             var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _context.State.Records.Get, pending);
             foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning companies", read));
-            yield return new PlannedChunk(plan, null, null, MarketoRecord.Company);
+            yield return new PlannedChunk(plan, null, MarketoRecord.Company);
         }
-        if (request.Incremental && newestCustomer is not null) yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer.Value);
+        if (request.Incremental && customerBoundary.Newest is { } newestCustomer)
+            yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer, customerBoundary.Records());
+        // A first run read every customer with its financial details: that was the refresh.
+        if (firstRun) yield return Checkpoint(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), new Dictionary<Guid, DateTimeOffset>());
 
         // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
         // attributes — those of customers whose attributes changed.
@@ -116,26 +122,29 @@ public sealed class CustomerToMarketoSync
         IReadOnlyCollection<string>? contactsOf = request.Incremental || request.RefreshFinancials
             ? (withAccountFields ? changedCustomers : null)
             : InputNumbers(request);
-        DateTimeOffset? newestContact = null;
+        var contactBoundary = Boundary(SyncCheckpoints.Contacts);
         read = 0;
         await foreach (var batch in sources.ContactsAsync(request.Incremental, contactsOf, cancellationToken).ConfigureAwait(false))
         {
             scope ??= await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
             withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
-            foreach (var contact in batch)
-                if (newestContact is null || contact.LastModifiedDateTime > newestContact) newestContact = contact.LastModifiedDateTime;
+            foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
             if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
             var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _context.State.Records.Get, pending);
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning leads", read));
-            yield return new PlannedChunk(plan, null, null, MarketoRecord.Lead);
+            yield return new PlannedChunk(plan, null, MarketoRecord.Lead);
         }
-        if (request.Incremental && newestContact is not null) yield return Checkpoint(SyncCheckpoints.Contacts, newestContact.Value);
+        if (request.Incremental && contactBoundary.Newest is { } newestContact)
+            yield return Checkpoint(SyncCheckpoints.Contacts, newestContact, contactBoundary.Records());
     }
 
     private static IReadOnlyCollection<string> InputNumbers(CustomerSyncRequest request) =>
         (request.Customers?.Select(c => c.Number) ?? request.CustomerNumbers ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
-    private static PlannedChunk Checkpoint(string name, DateTimeOffset value) =>
-        new(new SyncPlanner.Chunk(new(), new(), new()), name, value);
+    private OverlapBoundary Boundary(string checkpoint) =>
+        new(_context.BusinessCentral.ModifiedSinceOverlap, _context.State.Checkpoints.Boundary(checkpoint));
+
+    private static PlannedChunk Checkpoint(string name, DateTimeOffset value, IReadOnlyDictionary<Guid, DateTimeOffset> boundary) =>
+        new(new SyncPlanner.Chunk(new(), new(), new()), new CheckpointMove(name, value, boundary));
 }

@@ -18,6 +18,7 @@ internal sealed class SyncSources
             IncludeFinancialDetails = true,
             Numbers = request.Customers?.Select(c => c.Number).ToArray() ?? request.CustomerNumbers,
             ModifiedSince = request.Incremental ? _context.State.Checkpoints.Get(SyncCheckpoints.Customers) : null,
+            AlreadyRead = request.Incremental ? _context.State.Checkpoints.Boundary(SyncCheckpoints.Customers) : null,
         };
         return Chunk(_context.BusinessCentral.GetCustomersAsync(query, cancellationToken), cancellationToken);
     }
@@ -30,7 +31,7 @@ internal sealed class SyncSources
         if (modifiedSince)
         {
             var since = _context.State.Checkpoints.Get(SyncCheckpoints.Contacts);
-            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true };
+            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) };
             await foreach (var chunk in Chunk(_context.BusinessCentral.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 foreach (var contact in chunk) seen.Add(contact.Number);

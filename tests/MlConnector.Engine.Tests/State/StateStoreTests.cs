@@ -81,6 +81,23 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(T0, store.Checkpoints.Get("bc.customers"));
     }
 
+    [Fact]
+    public void Checkpoint_boundary_is_replaced_with_the_checkpoint_and_survives_reopening()
+    {
+        var a = Guid.NewGuid();
+        var b = Guid.NewGuid();
+        using (var store = SqliteStateStore.Open(DbPath))
+        {
+            store.Checkpoints.Advance("bc.contacts", T0, [new(a, T0.AddSeconds(-30)), new(b, T0)], T0);
+            store.Checkpoints.Advance("bc.contacts", T0.AddMinutes(1), [new(b, T0.AddMinutes(1))], T0);
+        }
+        using var reopened = SqliteStateStore.Open(DbPath);
+        Assert.Equal(T0.AddMinutes(1), reopened.Checkpoints.Get("bc.contacts"));
+        var boundary = reopened.Checkpoints.Boundary("bc.contacts");
+        Assert.Equal(T0.AddMinutes(1), Assert.Single(boundary, r => r.Key == b).Value);
+        Assert.False(boundary.ContainsKey(a));
+    }
+
     public void Dispose()
     {
         try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
