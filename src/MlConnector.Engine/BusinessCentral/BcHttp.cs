@@ -63,9 +63,14 @@ internal sealed class BcHttp : IDisposable
 
         using (response)
         {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             if (response.IsSuccessStatusCode)
-                return text.Length == 0 ? null : JsonDocument.Parse(text);
+            {
+                if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0) return null;
+                // Parsed from the stream with pooled buffers: a page as one string would be a large-object allocation per call.
+                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             throw BcErrorTranslator.Translate(request, response, text, state.Attempts);
         }
     }
