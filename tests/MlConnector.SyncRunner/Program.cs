@@ -27,6 +27,10 @@ try
     {
         ["wallSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
         ["peakWorkingSetMb"] = Math.Round(PeakMemory.Megabytes(), 1),
+        ["gcCommittedMb"] = Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
+        ["gcHeapMb"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),
+        ["allocatedMb"] = Math.Round(GC.GetTotalAllocatedBytes() / 1048576.0, 1),
+        ["gcCount"] = $"{GC.CollectionCount(0)}/{GC.CollectionCount(1)}/{GC.CollectionCount(2)}",
     };
     Console.Out.WriteLine(JsonSerializer.Serialize(line));
     return 0;

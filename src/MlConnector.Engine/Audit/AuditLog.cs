@@ -1,12 +1,12 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 
 namespace MlConnector.Engine.Audit;
 
 /// <summary>
-/// Appends audit records as JSON lines to one file per UTC day (audit-yyyy-MM-dd.jsonl) in a folder.
-/// Each call appends whole lines and flushes, so a crash never leaves half a record.
+/// Appends audit records as JSON lines to one file per UTC day (audit-yyyy-MM-dd.jsonl) in a folder,
+/// written straight to the file and flushed to disk per call. A crash mid-write can at worst leave a torn
+/// last line: the next append starts on a fresh line and the reader skips it.
 /// </summary>
 public sealed class AuditLog
 {
@@ -29,16 +29,18 @@ public sealed class AuditLog
     {
         foreach (var day in records.GroupBy(r => r.Time.UtcDateTime.Date))
         {
-            var text = new StringBuilder();
-            foreach (var record in day) text.Append(JsonSerializer.Serialize(record, AuditJson.Options)).Append('\n');
             lock (FileGate)
             {
                 Directory.CreateDirectory(Folder);
-                using var stream = new FileStream(PathFor(day.First().Time), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite);
-                if (EndsTorn(stream)) text.Insert(0, '\n');
+                using var stream = new FileStream(PathFor(day.First().Time), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 64 * 1024);
+                var torn = EndsTorn(stream);
                 stream.Seek(0, SeekOrigin.End);
-                var bytes = Encoding.UTF8.GetBytes(text.ToString());
-                stream.Write(bytes);
+                if (torn) stream.WriteByte((byte)'\n');
+                foreach (var record in day)
+                {
+                    JsonSerializer.Serialize(stream, record, AuditJson.Options);
+                    stream.WriteByte((byte)'\n');
+                }
                 stream.Flush(flushToDisk: true);
             }
         }

@@ -56,7 +56,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
                 foreach (var raw in page)
                 {
                     if (!seen.Add(BcJson.Guid(raw, "id"))) continue;
-                    var contact = Map(raw);
+                    var contact = Map(raw, query.PersonsOnly);
                     if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw);
                     else yield return contact;
                 }
@@ -68,21 +68,25 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         if (unresolved.Length > 0) await LearnCompaniesFromPersonsAsync(unresolved, cancellationToken).ConfigureAwait(false);
         var withoutPersons = deferred.Where(d => !_companyCustomer.ContainsKey(BcJson.Str(d, "number"))).Select(d => BcJson.Str(d, "displayName")).ToArray();
         if (withoutPersons.Length > 0) await LearnCompaniesByNameAsync(withoutPersons, cancellationToken).ConfigureAwait(false);
-        foreach (var raw in deferred) yield return Map(raw);
+        foreach (var raw in deferred) yield return Map(raw, persons: false);
     }
 
-    private BcContact Map(JsonElement raw)
+    /// <param name="persons">
+    /// A persons-only read: each person's link is used once, so it is let go (a full read of a large company holds
+    /// hundreds of thousands), and no company contact needs resolving through it.
+    /// </param>
+    private BcContact Map(JsonElement raw, bool persons)
     {
         var id = BcJson.Guid(raw, "id");
         var number = BcJson.Str(raw, "number");
         var company = BcJson.Str(raw, "companyNumber");
         string? customer = null;
         (string, string)? names = null;
-        if (_persons.TryGetValue(id, out var person))
+        if (persons ? _persons.Remove(id, out var person) : _persons.TryGetValue(id, out person))
         {
             customer = person.CustomerNumber;
             names = (person.First, person.Last);
-            if (company.Length > 0) _companyCustomer.TryAdd(company, customer);
+            if (company.Length > 0 && !persons) _companyCustomer.TryAdd(company, customer);
         }
         customer ??= _companyCustomer.GetValueOrDefault(company.Length > 0 ? company : number) ?? _companyCustomer.GetValueOrDefault(number);
         return BcJson.Contact(raw, customer, names);

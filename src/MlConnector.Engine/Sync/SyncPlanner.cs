@@ -16,7 +16,8 @@ internal sealed class SyncPlanner
 
     private readonly RecordMapper _mapper;
     private readonly string _correlationId;
-    private readonly Dictionary<string, string> _emailOwners = new(StringComparer.Ordinal);
+    // Keyed on a 64-bit hash of the normalised email: a large first load holds hundreds of thousands.
+    private readonly Dictionary<ulong, string> _emailOwners = new();
 
     public SyncPlanner(RecordMapper mapper, string correlationId)
     {
@@ -77,7 +78,7 @@ internal sealed class SyncPlanner
         foreach (var record in mapped)
         {
             known.TryGetValue(record.TargetKey, out var state);
-            var email = EmailRules.Normalize(record.Key);
+            var email = EmailKey(EmailRules.Normalize(record.Key));
             var owner = _emailOwners.TryGetValue(email, out var runOwner) ? runOwner : state?.SourceNumber;
             if (owner is not null && !string.Equals(owner, record.SourceNumber, StringComparison.Ordinal))
             {
@@ -90,6 +91,17 @@ internal sealed class SyncPlanner
             else chunk.Send.Add(record);
         }
         return chunk;
+    }
+
+    /// <summary>FNV-1a over the UTF-16 code units; a collision between two of a few hundred thousand emails is negligible.</summary>
+    private static ulong EmailKey(string normalizedEmail)
+    {
+        var hash = 14695981039346656037UL;
+        foreach (var c in normalizedEmail)
+        {
+            hash = (hash ^ c) * 1099511628211UL;
+        }
+        return hash;
     }
 
     private SyncResult Unchanged(MarketoRecord record, RecordState state) => Result(record, SyncAction.Unchanged, null, state.MarketoId);
