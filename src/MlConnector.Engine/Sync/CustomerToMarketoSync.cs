@@ -106,7 +106,8 @@ public sealed class CustomerToMarketoSync
                 customerBoundary.Add(customer.Id, customer.LastModifiedDateTime);
             }
             var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _context.State.Records.Get, pending);
-            foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
+            if (withAccountFields)
+                foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning companies", read));
             yield return new PlannedChunk(plan, null, MarketoRecord.Company);
