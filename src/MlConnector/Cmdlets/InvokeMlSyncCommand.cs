@@ -44,7 +44,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         RequireMarketo();
         var mapping = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
         using var state = OpenState();
-        var refresh = RefreshDue(state.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed));
+        var refreshedBefore = state.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+        var refresh = RefreshDue(refreshedBefore);
         var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
         var action = refresh
             ? "Sync changed customers and contacts, refresh every customer's financial figures, send pending records"
@@ -70,6 +71,13 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
                 {
                     seen.Add(Key(row));
                     Emit(row, summary);
+                }
+                // A first run reads every customer with its financial details, which counts as the day's refresh.
+                var refreshedNow = whatIf ? refreshedBefore : state.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+                if (refreshedNow != refreshedBefore)
+                {
+                    summary.FinancialsRefreshed = true;
+                    return;
                 }
                 if (!refresh) return;
                 progress.Pass = "Financial refresh: ";
