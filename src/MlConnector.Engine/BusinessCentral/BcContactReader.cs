@@ -12,11 +12,13 @@ internal sealed class BcContactReader(BusinessCentralClient client)
 {
     private readonly Dictionary<Guid, string> _customerNumbers = new();
     private readonly Dictionary<Guid, string> _customerNames = new();
+    private bool _personsOnly;
     private readonly Dictionary<Guid, (string CustomerNumber, string First, string Last)> _persons = new();
     private readonly Dictionary<string, string> _companyCustomer = new(StringComparer.OrdinalIgnoreCase);
 
     public async IAsyncEnumerable<BcContact> ReadAsync(BcContactQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        _personsOnly = query.PersonsOnly;
         var modified = BcFilter.And(client.ModifiedFilter(query.ModifiedSince), query.PersonsOnly ? "type eq 'Person'" : null);
         var linksLoaded = false;
         IEnumerable<string?> filters = [modified];
@@ -96,12 +98,12 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     {
         foreach (var filter in client.CustomerFilters(numbers, null))
         {
-            var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: "id,number,displayName"));
+            var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: _personsOnly ? "id,number" : "id,number,displayName"));
             await foreach (var (id, number, name) in client.Reader.ReadAsync(uri, "customers",
-                e => (BcJson.Guid(e, "id"), BcJson.Str(e, "number"), BcJson.Str(e, "displayName")), null, cancellationToken).ConfigureAwait(false))
+                e => (BcJson.Guid(e, "id"), BcJson.Str(e, "number"), _personsOnly ? "" : BcJson.Str(e, "displayName")), null, cancellationToken).ConfigureAwait(false))
             {
                 _customerNumbers[id] = number;
-                _customerNames[id] = name;
+                if (!_personsOnly) _customerNames[id] = name;
             }
         }
     }
@@ -115,7 +117,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         var links = new List<(Guid Id, Guid CustomerId, string First, string Last)>();
         foreach (var filter in Chunk(contactIds.Select(id => BcFilter.Guid("id", id))))
         {
-            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter));
+            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter, select: "id,customerId,firstName,lastName"));
             await foreach (var link in client.Reader.ReadAsync(uri, "customerContacts",
                 e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
                 links.Add(link);
@@ -139,7 +141,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         IEnumerable<string?> filters = customerIds is null ? [null] : Chunk(customerIds.Select(id => BcFilter.Guid("customerId", id)));
         foreach (var filter in filters)
         {
-            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter));
+            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter, select: "id,customerId,firstName,lastName"));
             await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
                 e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
                 if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
