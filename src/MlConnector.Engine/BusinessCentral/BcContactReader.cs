@@ -32,7 +32,9 @@ internal sealed class BcContactReader(BusinessCentralClient client)
             filters = BcFilter.AnyOf("number", numbers).Select(chunk => BcFilter.And(chunk, modified));
         }
 
-        var seen = new HashSet<Guid>();
+        // A record can come back twice only when several filters overlap or a change moves it between pages of a
+        // ModifiedSince read; a plain read of every contact needs no set of hundreds of thousands of ids.
+        var seen = query.ModifiedSince is not null || query.CustomerNumbers is not null ? new HashSet<Guid>() : null;
         var deferred = new List<JsonElement>();
         foreach (var filter in filters)
         {
@@ -57,7 +59,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
                 }
                 foreach (var raw in page)
                 {
-                    if (!seen.Add(BcJson.Guid(raw, "id"))) continue;
+                    if (seen is not null && !seen.Add(BcJson.Guid(raw, "id"))) continue;
                     var contact = Map(raw, query.PersonsOnly);
                     if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw);
                     else yield return contact;

@@ -32,9 +32,11 @@ internal sealed class SyncSources
         {
             var since = _context.State.Checkpoints.Get(SyncCheckpoints.Contacts);
             var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) };
+            // Remembered only when a second read by customer follows (a first run reads every contact and stops here).
+            var secondReadFollows = since is not null && ofCustomers is { Count: > 0 };
             await foreach (var chunk in Chunk(_context.BusinessCentral.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
-                foreach (var contact in chunk) seen.Add(contact.Number);
+                if (secondReadFollows) foreach (var contact in chunk) seen.Add(contact.Number);
                 yield return chunk;
             }
             if (since is null) yield break; // a first run has just read every contact
