@@ -2,16 +2,24 @@ using System.Net.Mail;
 
 namespace MlConnector.Sandbox.BusinessCentral;
 
-/// <summary>customerFinancialDetails row: page 30048 reads the Customer table, so id, etag and timestamp are the customer's.</summary>
-public sealed class FinancialRow : BcRecord
+/// <summary>A row of an API page over another table: its id, etag and timestamp are that record's.</summary>
+public abstract class ViewRow : BcRecord
 {
-    public FinancialRow(BcCustomer customer, BcFinancials financials)
+    protected ViewRow(BcRecord source)
+    {
+        Id = source.Id;
+        RowVersion = source.RowVersion;
+        LastModified = source.LastModified;
+    }
+}
+
+/// <summary>customerFinancialDetails row: page 30048 reads the Customer table, so id, etag and timestamp are the customer's.</summary>
+public sealed class FinancialRow : ViewRow
+{
+    public FinancialRow(BcCustomer customer, BcFinancials financials) : base(customer)
     {
         Customer = customer;
         Financials = financials;
-        Id = customer.Id;
-        RowVersion = customer.RowVersion;
-        LastModified = customer.LastModified;
     }
 
     public BcCustomer Customer { get; }
@@ -19,15 +27,12 @@ public sealed class FinancialRow : BcRecord
 }
 
 /// <summary>contactsInformation row (temporary table 5049): one contact related to one customer.</summary>
-public sealed class ContactInfoRow : BcRecord
+public sealed class ContactInfoRow : ViewRow
 {
-    public ContactInfoRow(BcContact contact, BcCustomer customer)
+    public ContactInfoRow(BcContact contact, BcCustomer customer) : base(contact)
     {
         Contact = contact;
         Customer = customer;
-        Id = contact.Id;
-        RowVersion = contact.RowVersion;
-        LastModified = contact.LastModified;
     }
 
     public BcContact Contact { get; }
@@ -35,15 +40,12 @@ public sealed class ContactInfoRow : BcRecord
 }
 
 /// <summary>customerContacts row (page 30089): a person contact of a customer's company contact.</summary>
-public sealed class CustomerContactRow : BcRecord
+public sealed class CustomerContactRow : ViewRow
 {
-    public CustomerContactRow(BcContact contact, BcCustomer customer)
+    public CustomerContactRow(BcContact contact, BcCustomer customer) : base(contact)
     {
         Contact = contact;
         Customer = customer;
-        Id = contact.Id;
-        RowVersion = contact.RowVersion;
-        LastModified = contact.LastModified;
     }
 
     public BcContact Contact { get; }
