@@ -20,18 +20,10 @@ public sealed class SpecsCopyTests
     [MemberData(nameof(Files))]
     public void Vendored_spec_matches_shared_specs(string relative)
     {
-        var root = RepoRoot();
-        var vendored = Path.Combine(root, "src", "MlConnector.Sandbox", "Specs", relative);
+        var vendored = Path.Combine(RepoPaths.Specs, relative);
         Assert.True(File.Exists(vendored), vendored + " is missing");
-        var shared = Path.Combine(root, "..", "shared", "specs", relative);
+        var shared = Path.Combine(RepoPaths.Root, "..", "shared", "specs", relative);
         if (!File.Exists(shared)) return; // a clone without shared/ beside it: the copy is the contract
         Assert.Equal(File.ReadAllBytes(shared), File.ReadAllBytes(vendored));
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props"))) dir = dir.Parent;
-        return dir!.FullName;
     }
 }

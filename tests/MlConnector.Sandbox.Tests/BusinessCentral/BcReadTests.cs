@@ -131,7 +131,7 @@ public sealed class BcReadTests : IClassFixture<SandboxFixture>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("application/xml", response.Content.Headers.ContentType!.MediaType);
         var served = await response.Content.ReadAsByteArrayAsync();
-        var captured = await File.ReadAllBytesAsync(Path.Combine(RepoRoot(), "src", "MlConnector.Sandbox", "Specs", "business-central", "bc-api-v2.0-metadata.edmx.xml"));
+        var captured = await File.ReadAllBytesAsync(Path.Combine(RepoPaths.Specs, "business-central", "bc-api-v2.0-metadata.edmx.xml"));
         Assert.Equal(captured, served);
     }
 
@@ -300,10 +300,4 @@ public sealed class BcReadTests : IClassFixture<SandboxFixture>
         }
     }
 
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Directory.Packages.props"))) dir = dir.Parent;
-        return dir!.FullName;
-    }
 }
