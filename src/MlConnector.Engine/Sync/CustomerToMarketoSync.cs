@@ -144,7 +144,7 @@ public sealed class CustomerToMarketoSync
         (request.Customers?.Select(c => c.Number) ?? request.CustomerNumbers ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
 
     private OverlapBoundary Boundary(string checkpoint) =>
-        new(_context.BusinessCentral.ModifiedSinceOverlap, _context.State.Checkpoints.Boundary(checkpoint));
+        new(_context.Bc.ModifiedSinceOverlap, _context.State.Checkpoints.Boundary(checkpoint));
 
     private static PlannedChunk Checkpoint(string name, DateTimeOffset value, IReadOnlyDictionary<Guid, DateTimeOffset> boundary) =>
         new(new SyncPlanner.Chunk(new(), new(), new()), new CheckpointMove(name, value, boundary));

@@ -10,7 +10,12 @@ namespace MlConnector.Engine.Sync;
 /// <summary>Everything one sync run works with. The caller owns (and disposes) the clients and the store.</summary>
 public sealed class SyncContext
 {
-    public required BusinessCentralClient BusinessCentral { get; init; }
+    /// <summary>Reads need it; a replay only sends what the queue already holds and works without it.</summary>
+    public BusinessCentralClient? BusinessCentral { get; init; }
+
+    internal BusinessCentralClient Bc => BusinessCentral
+        ?? throw new MlConnectorException("BusinessCentralNotConnected", MlErrorCategory.InvalidConfiguration,
+            "This sync reads Business Central, but no Business Central client was given: connect with Connect-MlBusinessCentral.");
     public required MarketoClient Marketo { get; init; }
     public required SqliteStateStore State { get; init; }
     public required AuditLog Audit { get; init; }

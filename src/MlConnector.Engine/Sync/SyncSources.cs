@@ -20,7 +20,7 @@ internal sealed class SyncSources
             ModifiedSince = request.Incremental ? _context.State.Checkpoints.Get(SyncCheckpoints.Customers) : null,
             AlreadyRead = request.Incremental ? _context.State.Checkpoints.Boundary(SyncCheckpoints.Customers) : null,
         };
-        return Chunk(_context.BusinessCentral.GetCustomersAsync(query, cancellationToken), cancellationToken);
+        return Chunk(_context.Bc.GetCustomersAsync(query, cancellationToken), cancellationToken);
     }
 
     /// <summary>Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>) and those of the given customers, each once.</summary>
@@ -34,7 +34,7 @@ internal sealed class SyncSources
             var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) };
             // Remembered only when a second read by customer follows (a first run reads every contact and stops here).
             var secondReadFollows = since is not null && ofCustomers is { Count: > 0 };
-            await foreach (var chunk in Chunk(_context.BusinessCentral.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))
+            await foreach (var chunk in Chunk(_context.Bc.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))
             {
                 if (secondReadFollows) foreach (var contact in chunk) seen.Add(contact.Number);
                 yield return chunk;
@@ -46,7 +46,7 @@ internal sealed class SyncSources
         // Few customers: their contacts by customer (calls grow with the customers). Many: one scan of all persons.
         var scan = ofCustomers.Count > ScanAbove;
         var wanted = scan ? ofCustomers as ISet<string> ?? new HashSet<string>(ofCustomers, StringComparer.OrdinalIgnoreCase) : null;
-        var byCustomer = _context.BusinessCentral.GetContactsAsync(
+        var byCustomer = _context.Bc.GetContactsAsync(
             new BcContactQuery { CustomerNumbers = scan ? null : ofCustomers.ToArray(), PersonsOnly = true }, cancellationToken);
         await foreach (var chunk in Chunk(byCustomer, cancellationToken).ConfigureAwait(false))
         {
@@ -65,7 +65,7 @@ internal sealed class SyncSources
             .Distinct(StringComparer.OrdinalIgnoreCase).ToArray();
         if (missing.Length == 0) return;
         var query = new BcCustomerQuery { Numbers = missing, IncludeFinancialDetails = true };
-        await foreach (var customer in _context.BusinessCentral.GetCustomersAsync(query, cancellationToken).ConfigureAwait(false))
+        await foreach (var customer in _context.Bc.GetCustomersAsync(query, cancellationToken).ConfigureAwait(false))
             known[customer.Number] = customer;
     }
 

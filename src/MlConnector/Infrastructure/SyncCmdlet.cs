@@ -48,8 +48,8 @@ public abstract class SyncCmdlet : ConnectedCmdlet
 
     private protected SyncContext CreateContext(MlConnection connection, SqliteStateStore state, MappingSet mapping, IProgress<SyncProgress>? progress) => new()
     {
-        // Replay only talks to Marketo; the engine never reads Business Central on that path.
-        BusinessCentral = connection.BusinessCentral?.Client!,
+        // Absent for a replay without a BC connection: replay only sends what the queue holds.
+        BusinessCentral = connection.BusinessCentral?.Client,
         Marketo = connection.Marketo!.Client,
         State = state,
         Audit = new AuditLog(ResolvedAuditPath),
