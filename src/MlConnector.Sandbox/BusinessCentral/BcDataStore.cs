@@ -27,6 +27,12 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
     public List<BcCustomer> Customers { get; } = new();
     public List<BcContact> Contacts { get; } = new();
 
+    /// <summary>Every stamped insert, modify and delete of a customer or contact: what BC's table triggers see (webhooks listen here).</summary>
+    public event Action<BcRecord, BcChangeType>? Changed;
+
+    /// <summary>Registers an undo step with the running <see cref="Atomically{T}"/> scope, if any.</summary>
+    public void OnRollback(Action undo) => _undo?.Add(undo);
+
     /// <summary>The work date: today on the sandbox clock.</summary>
     public DateOnly WorkDate => DateOnly.FromDateTime(Clock.GetUtcNow().UtcDateTime);
 
@@ -79,6 +85,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
         _customersById.Add(customer.Id, customer);
         _customersByNumber.Add(customer.Number, customer);
         _undo?.Add(() => RemoveCustomerCore(customer));
+        Changed?.Invoke(customer, BcChangeType.Created);
     }
 
     public void AddContact(BcContact contact)
@@ -91,6 +98,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
         _contactsByNumber.Add(contact.Number, contact);
         IndexByCompany(contact);
         _undo?.Add(() => RemoveContactCore(contact));
+        Changed?.Invoke(contact, BcChangeType.Created);
     }
 
     /// <summary>Links a company contact to a customer (the Contact Business Relation).</summary>
@@ -115,7 +123,9 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
             if (oldCompany is { Length: > 0 } && _contactsByCompanyNumber.TryGetValue(oldCompany, out var list)) list.Remove(contact);
             IndexByCompany(contact);
         }
-        if (stamp) Stamp(record);
+        if (!stamp) return;
+        Stamp(record);
+        Changed?.Invoke(record, BcChangeType.Updated);
     }
 
     public void DeleteCustomer(BcCustomer customer)
@@ -134,6 +144,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
             _customersById.Add(customer.Id, customer);
             _customersByNumber.Add(customer.Number, customer);
         });
+        Changed?.Invoke(customer, BcChangeType.Deleted);
     }
 
     public void DeleteContact(BcContact contact)
@@ -151,6 +162,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
             _contactsByNumber.Add(contact.Number, contact);
             IndexByCompany(contact);
         });
+        Changed?.Invoke(contact, BcChangeType.Deleted);
     }
 
     /// <summary>Runs <paramref name="work"/> atomically: when it reports failure every change it made is undone.</summary>

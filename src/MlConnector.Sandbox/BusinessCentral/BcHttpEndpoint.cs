@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using MlConnector.Sandbox.BusinessCentral.Webhooks;
 using MlConnector.Sandbox.Core;
 using MlConnector.Sandbox.Entra;
 
@@ -10,11 +11,12 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// The HTTP face of /v2.0/{tenant}/{environment}/api/v2.0/...: bearer-token check against Entra and the
 /// "Microsoft Entra Applications" list, per-user limits, then the resources (or $batch).
 /// </summary>
-internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, BcRateLimiter limiter, BcResources resources, BcBatch batch)
+internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, BcRateLimiter limiter, BcResources resources, BcBatch batch,
+    BcWebhooks webhooks)
 {
     private const string ApiMarker = "/api/v2.0/";
 
-    public async Task HandleAsync(HttpContext context, string tenant, string environment)
+    public async Task HandleAsync(HttpContext context, string tenant, string environment, string apiMarker = ApiMarker)
     {
         if (!string.Equals(environment, options.EnvironmentName, StringComparison.OrdinalIgnoreCase))
         {
@@ -38,8 +40,9 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
         }
         if (options.ProcessingDelay > TimeSpan.Zero) await Task.Delay(options.ProcessingDelay, context.RequestAborted).ConfigureAwait(false);
 
-        var request = await ReadRequestAsync(context).ConfigureAwait(false);
-        var response = request.Path == "$batch" ? batch.Execute(request, context.Request.Headers["Isolation"].ToString()) : resources.Execute(request);
+        var request = await ReadRequestAsync(context, apiMarker).ConfigureAwait(false);
+        var response = await webhooks.TryExecuteAsync(request, context.RequestAborted).ConfigureAwait(false)
+            ?? (request.Path == "$batch" ? batch.Execute(request, context.Request.Headers["Isolation"].ToString()) : resources.Execute(request));
         await WriteAsync(context, response).ConfigureAwait(false);
     }
 
@@ -66,10 +69,10 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
         return (null, response);
     }
 
-    private static async Task<BcRequest> ReadRequestAsync(HttpContext context)
+    private static async Task<BcRequest> ReadRequestAsync(HttpContext context, string apiMarker)
     {
         var path = context.Request.Path.Value!;
-        var marker = path.IndexOf(ApiMarker, StringComparison.Ordinal);
+        var marker = path.IndexOf(apiMarker, StringComparison.Ordinal);
         JsonElement? body = null;
         var invalid = false;
         if (context.Request.Method is "POST" or "PATCH" or "PUT")
@@ -87,9 +90,9 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
         return new BcRequest
         {
             Method = context.Request.Method.ToUpperInvariant(),
-            Path = path[(marker + ApiMarker.Length)..],
+            Path = path[(marker + apiMarker.Length)..],
             QueryPairs = ParseQuery(context.Request.QueryString.Value),
-            ApiRoot = $"{context.Request.Scheme}://{context.Request.Host.Value}{path[..(marker + ApiMarker.Length)]}",
+            ApiRoot = $"{context.Request.Scheme}://{context.Request.Host.Value}{path[..(marker + apiMarker.Length)]}",
             IfMatch = context.Request.Headers.IfMatch.Count > 0 ? context.Request.Headers.IfMatch.ToString() : null,
             Prefer = context.Request.Headers["Prefer"].Count > 0 ? context.Request.Headers["Prefer"].ToString() : null,
             CompanyHeader = context.Request.Headers["Company"].Count > 0 ? context.Request.Headers["Company"].ToString() : null,

@@ -209,7 +209,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
     }
 
     /// <summary>If-Match is mandatory: "*" or the current etag; a well-formed but different etag means someone else changed the record.</summary>
-    private static void CheckETag(BcRequest request, BcRecord record)
+    internal static void CheckETag(BcRequest request, BcRecord record)
     {
         var ifMatch = request.IfMatch?.Trim();
         if (string.IsNullOrEmpty(ifMatch)) throw BcErrors.MissingConcurrencyToken();
@@ -218,7 +218,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         throw BcErrors.EntityChanged();
     }
 
-    private static JsonElement RequireObject(BcRequest request)
+    internal static JsonElement RequireObject(BcRequest request)
     {
         if (request.BodyIsInvalidJson || request.Body is not { ValueKind: JsonValueKind.Object } body) throw BcErrors.BadRequest("Invalid Request Body");
         return body;

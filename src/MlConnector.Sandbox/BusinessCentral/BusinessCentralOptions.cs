@@ -40,6 +40,9 @@ public sealed class BusinessCentralOptions
 
     public int MaxBatchOperations { get; set; } = 100;
 
+    /// <summary>Webhook subscriptions and change notifications (§5).</summary>
+    public Webhooks.BcWebhookOptions Webhooks { get; } = new();
+
     /// <summary>The error code of a throttled request. Not in the vendor notes; configurable.</summary>
     public string TooManyRequestsCode { get; set; } = "Application_TooManyRequests";
 }

@@ -2,6 +2,9 @@ using System.Globalization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using MlConnector.Sandbox.BusinessCentral.Webhooks;
 using MlConnector.Sandbox.Core;
 using MlConnector.Sandbox.Entra;
 
@@ -28,7 +31,8 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
         Shapes = new BcShapes(Store);
         Limiter = new BcRateLimiter(options, clock);
         _resources = new BcResources(Shapes, options);
-        _http = new BcHttpEndpoint(options, clock, entra, Limiter, _resources, new BcBatch(_resources, Store, options));
+        Webhooks = new BcWebhooks(options, clock, Store);
+        _http = new BcHttpEndpoint(options, clock, entra, Limiter, _resources, new BcBatch(_resources, Store, options), Webhooks);
     }
 
     public BusinessCentralOptions Options { get; }
@@ -37,6 +41,7 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
     public BcDataStore Store { get; }
     public BcShapes Shapes { get; }
     public BcRateLimiter Limiter { get; }
+    public BcWebhooks Webhooks { get; }
     public string TenantId => Entra.Options.TenantId;
     public Guid CompanyId => Store.Company.Id;
 
@@ -135,9 +140,16 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
         endpoints.Map("/v2.0/{tenant}/{environment}/api/v2.0/{**path}", (HttpContext context, string tenant, string environment) => _http.HandleAsync(context, tenant, environment));
+        endpoints.Map("/v2.0/{tenant}/{environment}" + BcWebhooks.RuntimeApiMarker + "{**path}",
+            (HttpContext context, string tenant, string environment) => _http.HandleAsync(context, tenant, environment, BcWebhooks.RuntimeApiMarker));
+        Webhooks.StopWith(endpoints.ServiceProvider.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping);
     }
 
-    public void MapAdminEndpoints(IEndpointRouteBuilder admin) => BcAdminEndpoints.Map(admin, this);
+    public void MapAdminEndpoints(IEndpointRouteBuilder admin)
+    {
+        BcAdminEndpoints.Map(admin, this);
+        WebhookAdminEndpoints.Map(admin, Webhooks);
+    }
 
     public Task WriteFaultAsync(HttpContext context, FaultRule rule)
     {
