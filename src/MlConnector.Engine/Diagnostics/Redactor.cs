@@ -23,9 +23,9 @@ public static partial class Redactor
     [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")]
     private static partial Regex JwtPattern();
 
-    [GeneratedRegex(@"(?<name>client_secret|access_token|refresh_token|client_assertion|password)=[^&\s""]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<name>client_secret|access_token|refresh_token|client_assertion|password|clientState)=[^&\s""]+", RegexOptions.IgnoreCase)]
     private static partial Regex SecretParameterPattern();
 
-    [GeneratedRegex(@"""(?<name>client_secret|access_token|refresh_token|password|clientSecret|accessToken)""\s*:\s*""[^""]*""", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"""(?<name>client_secret|access_token|refresh_token|password|clientSecret|accessToken|clientState)""\s*:\s*""[^""]*""", RegexOptions.IgnoreCase)]
     private static partial Regex SecretJsonPattern();
 }

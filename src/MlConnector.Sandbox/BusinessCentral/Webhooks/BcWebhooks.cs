@@ -44,7 +44,7 @@ public sealed class BcWebhooks
     /// <summary>The app's BC user (userId, systemCreatedBy of its subscriptions).</summary>
     public Guid UserId { get; }
 
-    public IReadOnlyList<BcSubscription> Subscriptions => _table.All();
+    public IReadOnlyList<BcWebhookSubscription> Subscriptions => _table.All();
 
     public int PendingNotifications => _table.PendingCount;
 
@@ -69,7 +69,7 @@ public sealed class BcWebhooks
     /// <summary>Ends the background job with the host.</summary>
     internal void StopWith(CancellationToken stopping) => stopping.Register(_stopping.Cancel);
 
-    internal BcSubscription? Find(string key) => Guid.TryParseExact(key, "N", out var id) && key == id.ToString("N") ? _table.Find(id) : null;
+    internal BcWebhookSubscription? Find(string key) => Guid.TryParseExact(key, "N", out var id) && key == id.ToString("N") ? _table.Find(id) : null;
 
     internal Task<bool> HandshakeAsync(string notificationUrl, string subscriptionId, CancellationToken cancellationToken)
         => _handshake.RunAsync(notificationUrl, subscriptionId, cancellationToken);
@@ -86,21 +86,21 @@ public sealed class BcWebhooks
         return entitySet;
     }
 
-    internal void StampNew(BcSubscription subscription)
+    internal void StampNew(BcWebhookSubscription subscription)
     {
         _store.Stamp(subscription);
         subscription.CreatedAt = subscription.LastModified;
         subscription.ExpirationDateTime = BcTime.SqlRound(_clock.GetUtcNow() + Options.Expiration);
     }
 
-    internal bool TryAdd(BcSubscription subscription)
+    internal bool TryAdd(BcWebhookSubscription subscription)
     {
         if (!_table.TryAdd(subscription)) return false;
         EnsureLoop();
         return true;
     }
 
-    internal static void CopyInto(BcSubscription from, BcSubscription to)
+    internal static void CopyInto(BcWebhookSubscription from, BcWebhookSubscription to)
     {
         to.NotificationUrl = from.NotificationUrl;
         to.Resource = from.Resource;
@@ -109,7 +109,7 @@ public sealed class BcWebhooks
     }
 
     /// <summary>Applies a renewal that passed its handshake; false when the subscription went away meanwhile.</summary>
-    internal bool Renew(BcSubscription subscription, BcSubscription renewed)
+    internal bool Renew(BcWebhookSubscription subscription, BcWebhookSubscription renewed)
     {
         if (_table.Find(subscription.Id) is null) return false;
         CopyInto(renewed, subscription);
@@ -118,7 +118,7 @@ public sealed class BcWebhooks
         return true;
     }
 
-    internal void Remove(BcSubscription subscription) => _table.Remove(subscription);
+    internal void Remove(BcWebhookSubscription subscription) => _table.Remove(subscription);
 
     /// <summary>With <see cref="BcWebhookOptions.RemoveExpiredAtOnce"/>, an expired subscription is gone before any API call sees it.</summary>
     internal void RemoveExpiredNow()

@@ -67,7 +67,7 @@ internal static class NotificationBody
         return result;
     }
 
-    private static void Write(Utf8JsonWriter writer, BcSubscription subscription, string resource, string changeType, DateTimeOffset time)
+    private static void Write(Utf8JsonWriter writer, BcWebhookSubscription subscription, string resource, string changeType, DateTimeOffset time)
     {
         writer.WriteStartObject();
         writer.WriteString("subscriptionId", subscription.SubscriptionId);

@@ -30,7 +30,7 @@ internal sealed class NotificationDispatcher(BcWebhookOptions options, Subscript
         }
     }
 
-    public WebhookJournalEntry Removal(BcSubscription subscription, DateTimeOffset now, string reason)
+    public WebhookJournalEntry Removal(BcWebhookSubscription subscription, DateTimeOffset now, string reason)
         => journal.Add(sequence => new WebhookJournalEntry(sequence, WebhookEvent.Removal, subscription.NotificationUrl, [subscription.SubscriptionId],
             now, now, null, 0, 0, null, WebhookOutcome.Succeeded, reason));
 

@@ -67,7 +67,7 @@ internal sealed partial class SubscriptionEndpoints(BcWebhooks webhooks)
     private async Task<BcResponse> CreateAsync(BcRequest request, CancellationToken cancellationToken)
     {
         var fields = Read(BcResources.RequireObject(request));
-        var subscription = new BcSubscription { Id = Guid.NewGuid(), UserId = webhooks.UserId };
+        var subscription = new BcWebhookSubscription { Id = Guid.NewGuid(), UserId = webhooks.UserId };
         Apply(subscription, fields, creating: true);
         if (webhooks.Subscriptions.Count >= webhooks.Options.MaxSubscriptions) throw LimitReached();
         if (!await webhooks.HandshakeAsync(subscription.NotificationUrl, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false)) throw HandshakeFailed();
@@ -79,11 +79,11 @@ internal sealed partial class SubscriptionEndpoints(BcWebhooks webhooks)
         return response;
     }
 
-    private async Task<BcResponse> RenewAsync(BcRequest request, BcSubscription subscription, CancellationToken cancellationToken)
+    private async Task<BcResponse> RenewAsync(BcRequest request, BcWebhookSubscription subscription, CancellationToken cancellationToken)
     {
         BcResources.CheckETag(request, subscription);
         var fields = Read(BcResources.RequireObject(request));
-        var renewed = new BcSubscription { Id = subscription.Id, UserId = subscription.UserId };
+        var renewed = new BcWebhookSubscription { Id = subscription.Id, UserId = subscription.UserId };
         BcWebhooks.CopyInto(subscription, renewed);
         Apply(renewed, fields, creating: false);
         if (!await webhooks.HandshakeAsync(renewed.NotificationUrl, subscription.SubscriptionId, cancellationToken).ConfigureAwait(false)) throw HandshakeFailed();
@@ -91,14 +91,14 @@ internal sealed partial class SubscriptionEndpoints(BcWebhooks webhooks)
         return Entity(request, subscription, 200);
     }
 
-    private BcResponse Delete(BcRequest request, BcSubscription subscription)
+    private BcResponse Delete(BcRequest request, BcWebhookSubscription subscription)
     {
         BcResources.CheckETag(request, subscription);
         webhooks.Remove(subscription);
         return BcResponse.NoContent();
     }
 
-    private static BcResponse Entity(BcRequest request, BcSubscription subscription, int status)
+    private static BcResponse Entity(BcRequest request, BcWebhookSubscription subscription, int status)
         => BcResponse.Json(status, writer => subscription.Write(writer, request.ApiRoot + "$metadata#subscriptions/$entity"), 1);
 
     private static Dictionary<string, string> Read(JsonElement body)
@@ -119,7 +119,7 @@ internal sealed partial class SubscriptionEndpoints(BcWebhooks webhooks)
         return fields;
     }
 
-    private void Apply(BcSubscription subscription, Dictionary<string, string> fields, bool creating)
+    private void Apply(BcWebhookSubscription subscription, Dictionary<string, string> fields, bool creating)
     {
         if (fields.TryGetValue("notificationUrl", out var url) || creating)
         {

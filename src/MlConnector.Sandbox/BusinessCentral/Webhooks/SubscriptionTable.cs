@@ -1,9 +1,9 @@
 namespace MlConnector.Sandbox.BusinessCentral.Webhooks;
 
 /// <summary>A change waiting to be sent: BC's "API Webhook Notification" row (time = server time of the change).</summary>
-internal sealed class PendingNotification(BcSubscription subscription, Guid entityId, BcChangeType changeType, DateTimeOffset changedAt)
+internal sealed class PendingNotification(BcWebhookSubscription subscription, Guid entityId, BcChangeType changeType, DateTimeOffset changedAt)
 {
-    public BcSubscription Subscription { get; } = subscription;
+    public BcWebhookSubscription Subscription { get; } = subscription;
     public Guid EntityId { get; } = entityId;
     public BcChangeType ChangeType { get; } = changeType;
     public DateTimeOffset ChangedAt { get; } = changedAt;
@@ -22,7 +22,7 @@ internal enum DeliveryResult { Delivered, Retryable, Rejected }
 internal sealed class SubscriptionTable(BcWebhookOptions options)
 {
     private readonly object _gate = new();
-    private readonly Dictionary<Guid, BcSubscription> _subscriptions = new();
+    private readonly Dictionary<Guid, BcWebhookSubscription> _subscriptions = new();
     private readonly List<PendingNotification> _pending = new();
     private readonly Dictionary<string, UrlFailures> _failures = new(StringComparer.Ordinal);
     private DateTimeOffset? _jobDueAt;
@@ -37,18 +37,18 @@ internal sealed class SubscriptionTable(BcWebhookOptions options)
         get { lock (_gate) return _jobDueAt; }
     }
 
-    public IReadOnlyList<BcSubscription> All()
+    public IReadOnlyList<BcWebhookSubscription> All()
     {
         lock (_gate) return _subscriptions.Values.OrderBy(s => s.CreatedAt).ThenBy(s => s.SubscriptionId, StringComparer.Ordinal).ToArray();
     }
 
-    public BcSubscription? Find(Guid id)
+    public BcWebhookSubscription? Find(Guid id)
     {
         lock (_gate) return _subscriptions.GetValueOrDefault(id);
     }
 
     /// <summary>Adds <paramref name="subscription"/> unless the cap is reached; false when it is.</summary>
-    public bool TryAdd(BcSubscription subscription)
+    public bool TryAdd(BcWebhookSubscription subscription)
     {
         lock (_gate)
         {
@@ -58,13 +58,13 @@ internal sealed class SubscriptionTable(BcWebhookOptions options)
         }
     }
 
-    public bool Remove(BcSubscription subscription)
+    public bool Remove(BcWebhookSubscription subscription)
     {
         lock (_gate) return RemoveCore(subscription);
     }
 
     /// <summary>Removes the expired subscriptions (and their pending notifications) and returns them.</summary>
-    public IReadOnlyList<BcSubscription> RemoveExpired(DateTimeOffset now)
+    public IReadOnlyList<BcWebhookSubscription> RemoveExpired(DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -127,7 +127,7 @@ internal sealed class SubscriptionTable(BcWebhookOptions options)
     }
 
     /// <summary>Applies a delivery's outcome; returns the subscriptions BC deletes because of it.</summary>
-    public IReadOnlyList<BcSubscription> Complete(DueDelivery delivery, DeliveryResult result, DateTimeOffset now)
+    public IReadOnlyList<BcWebhookSubscription> Complete(DueDelivery delivery, DeliveryResult result, DateTimeOffset now)
     {
         lock (_gate)
         {
@@ -160,7 +160,7 @@ internal sealed class SubscriptionTable(BcWebhookOptions options)
         lock (_gate) return _failures.TryGetValue(notificationUrl, out var f) ? (f.Count + 1, f.RetryAt) : null;
     }
 
-    private bool RemoveCore(BcSubscription subscription)
+    private bool RemoveCore(BcWebhookSubscription subscription)
     {
         if (!_subscriptions.Remove(subscription.Id)) return false;
         _pending.RemoveAll(p => p.Subscription == subscription);

@@ -6,7 +6,7 @@ namespace MlConnector.Sandbox.BusinessCentral.Webhooks;
 /// One row of BC's "API Webhook Subscription" table (entity set <c>subscriptions</c>, shared/api/business-central.md §3.7).
 /// The key is 32 lowercase hex characters, as in the docs' example; the row version drives the etag like any BC record.
 /// </summary>
-public sealed class BcSubscription : BcRecord
+public sealed class BcWebhookSubscription : BcRecord
 {
     public string SubscriptionId => Id.ToString("N");
 
