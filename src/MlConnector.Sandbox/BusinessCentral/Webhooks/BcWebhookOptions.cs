@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace MlConnector.Sandbox.BusinessCentral.Webhooks;
 
 /// <summary>
@@ -64,4 +66,5 @@ public sealed class BcWebhookOptions
     public TimeSpan DispatchInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<HandshakeMatch>))]
 public enum HandshakeMatch { Contains, Exact }

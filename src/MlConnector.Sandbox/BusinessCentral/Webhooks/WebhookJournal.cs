@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using System.Text.Json.Serialization;
 
 namespace MlConnector.Sandbox.BusinessCentral.Webhooks;
 
+[JsonConverter(typeof(JsonStringEnumConverter<WebhookEvent>))]
 public enum WebhookEvent
 {
     /// <summary>The validationToken request before a subscription is stored or renewed.</summary>
@@ -14,6 +16,7 @@ public enum WebhookEvent
     Removal,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<WebhookOutcome>))]
 public enum WebhookOutcome
 {
     Succeeded,
