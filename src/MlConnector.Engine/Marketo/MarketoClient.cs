@@ -20,11 +20,13 @@ public sealed class MarketoClient : IDisposable
     private int _companiesWritable = -1;
     private volatile string? _lastPagingToken;
 
+    private static readonly ResponseGuard Guard = new("Marketo", "Marketo", ResponseGuard.MarketoBytes);
+
     private MarketoClient(MarketoSettings settings, SecretText clientSecret, IEngineLog log, TimeProvider time)
     {
         _settings = settings;
         _log = log;
-        _http = new HttpClient(EndpointPolicy.CreateHandler(settings.RestBase, null), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(EndpointPolicy.CreateHandler(settings.RestBase, null, Guard), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _gate = new MarketoQuotaGate(settings.CallsPer20Seconds, settings.RateWindow, settings.MaxConcurrency, settings.DailyCallBudget, time);
         var retry = new MarketoRetry(settings.Retry, _gate, time, log);
         _tokens = new MarketoTokenProvider(_http, settings.IdentityBase, settings.ClientId, clientSecret, retry, time, log);
