@@ -39,7 +39,9 @@ public sealed class MarketoClient : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(clientSecret);
         settings.Validate();
-        var client = new MarketoClient(settings, clientSecret, log ?? NullEngineLog.Instance, time ?? TimeProvider.System);
+        log ??= NullEngineLog.Instance;
+        foreach (var warning in settings.UntrustedWarnings()) log.Warning(warning);
+        var client = new MarketoClient(settings, clientSecret, log, time ?? TimeProvider.System);
         try
         {
             await client.EnsureTokenAsync(cancellationToken).ConfigureAwait(false);

@@ -23,21 +23,33 @@ internal sealed class LoopbackServer : IAsyncDisposable
     private readonly ConcurrentQueue<LoopbackRequest> _requests = new();
     private readonly Task _accepting;
     private int _count;
+    private int _connections;
 
-    private LoopbackServer(Func<LoopbackRequest, LoopbackResponse> respond, bool https)
+    private LoopbackServer(Func<LoopbackRequest, LoopbackResponse> respond, bool https, bool byHostName)
     {
         _respond = respond;
         _certificate = https ? SandboxCertificate.ForProcess() : null;
-        _listener = new TcpListener(IPAddress.Loopback, 0);
+        _listener = byHostName ? new TcpListener(IPAddress.IPv6Any, 0) : new TcpListener(IPAddress.Loopback, 0);
+        if (byHostName) _listener.Server.DualMode = true;
         _listener.Start();
         var port = ((IPEndPoint)_listener.LocalEndpoint).Port;
-        BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{(https ? "https" : "http")}://127.0.0.1:{port}/"));
+        var host = byHostName ? Dns.GetHostName() : "127.0.0.1";
+        BaseUri = new Uri(string.Create(CultureInfo.InvariantCulture, $"{(https ? "https" : "http")}://{host}:{port}/"));
         _accepting = AcceptAsync();
     }
 
-    public static LoopbackServer Start(Func<LoopbackRequest, LoopbackResponse> respond, bool https = false) => new(respond, https);
+    public static LoopbackServer Start(Func<LoopbackRequest, LoopbackResponse> respond, bool https = false) => new(respond, https, byHostName: false);
+
+    /// <summary>
+    /// A server reached by this machine's host name (listening on every local address): the same machine, but a
+    /// name the endpoint policy cannot tell from any other host — the stand-in for an off-list endpoint.
+    /// </summary>
+    public static LoopbackServer StartByHostName(Func<LoopbackRequest, LoopbackResponse> respond) => new(respond, https: true, byHostName: true);
 
     public Uri BaseUri { get; }
+
+    /// <summary>TCP connections accepted, whether or not a request followed (a refused TLS handshake counts).</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>SHA-1 thumbprint of the certificate an https server presents (the sandbox's).</summary>
     public static string CertificateThumbprint => SandboxCertificate.ForProcess().Thumbprint;
@@ -51,6 +63,7 @@ internal sealed class LoopbackServer : IAsyncDisposable
             TcpClient client;
             try { client = await _listener.AcceptTcpClientAsync(_stop.Token); }
             catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or SocketException) { return; }
+            Interlocked.Increment(ref _connections);
             _ = ServeAsync(client);
         }
     }
