@@ -51,7 +51,7 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
         var folder = LocalPaths.AuditPath(this, AuditPath);
         var queries = _queries.Distinct().ToList();
         var since = queries.Any(q => q.Since is null) ? null : queries.Min(q => q.Since);
-        foreach (var record in new AuditLogReader(folder).Read(new AuditQuery { Since = since }))
+        foreach (var record in new AuditLogReader(folder).Read(new AuditQuery { Since = since }, damage => WriteWarning(damage.Describe())))
         {
             if (Stopping) return;
             if (queries.Any(q => q.Matches(record))) WriteObject(MlAuditEntry.From(record));
