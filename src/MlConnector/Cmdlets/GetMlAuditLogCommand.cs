@@ -40,6 +40,10 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
 
+    /// <summary>For Export-Csv to a spreadsheet: text starting with =, +, -, @, tab or CR gets a leading quote so it is not run as a formula.</summary>
+    [Parameter]
+    public SwitchParameter EscapeFormula { get; set; }
+
     protected override void ProcessRecord()
     {
         _queries.Add(new AuditQuery { Since = Since, Until = Until, Actions = Action, SourceNumbers = SourceNumber, CorrelationId = CorrelationId });
@@ -54,7 +58,7 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
         foreach (var record in new AuditLogReader(folder).Read(new AuditQuery { Since = since }, damage => WriteWarning(damage.Describe())))
         {
             if (Stopping) return;
-            if (queries.Any(q => q.Matches(record))) WriteObject(MlAuditEntry.From(record));
+            if (queries.Any(q => q.Matches(record))) WriteObject(MlAuditEntry.From(record, EscapeFormula));
         }
     }
 }
