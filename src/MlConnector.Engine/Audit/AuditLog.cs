@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using MlConnector.Engine.Security;
 
 namespace MlConnector.Engine.Audit;
 
@@ -31,8 +32,10 @@ public sealed class AuditLog
         {
             lock (FileGate)
             {
-                Directory.CreateDirectory(Folder);
-                using var stream = new FileStream(PathFor(day.First().Time), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 64 * 1024);
+                PrivateFiles.CreateDirectory(Folder);
+                var path = PathFor(day.First().Time);
+                PrivateFiles.Restrict(path);
+                using var stream = new FileStream(path, PrivateFiles.Options(FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 64 * 1024));
                 var torn = EndsTorn(stream);
                 stream.Seek(0, SeekOrigin.End);
                 if (torn) stream.WriteByte((byte)'\n');

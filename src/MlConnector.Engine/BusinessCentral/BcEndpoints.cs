@@ -8,15 +8,19 @@ namespace MlConnector.Engine.BusinessCentral;
 /// </summary>
 internal sealed class BcEndpoints
 {
-    private BcEndpoints(Uri apiRoot) => ApiRoot = apiRoot;
+    private BcEndpoints(Uri apiRoot, IReadOnlyList<string> untrusted)
+    {
+        ApiRoot = apiRoot;
+        UntrustedWarnings = untrusted;
+    }
 
     /// <summary>{base}/v2.0/{tenant}/{environment}/api/v2.0/ (with the trailing slash).</summary>
     public Uri ApiRoot { get; }
 
     public Guid CompanyId { get; set; }
 
-    public static bool IsDefaultAuthority(Uri host)
-        => host.Scheme == Uri.UriSchemeHttps && string.Equals(host.Host, BusinessCentralSettings.DefaultAuthorityHost.Host, StringComparison.OrdinalIgnoreCase) && host.IsDefaultPort;
+    /// <summary>One warning per endpoint that only AllowUntrustedEndpoint let through; to be shown on every connect.</summary>
+    public IReadOnlyList<string> UntrustedWarnings { get; }
 
     /// <summary>Validates <paramref name="settings"/>; every failure is a <see cref="BusinessCentralConfigurationException"/>.</summary>
     public static BcEndpoints From(BusinessCentralSettings settings)
@@ -44,20 +48,33 @@ internal sealed class BcEndpoints
             throw new BusinessCentralConfigurationException(e.Message, e);
         }
 
+        var authority = settings.AuthorityHost;
         var hasThumbprint = !string.IsNullOrWhiteSpace(settings.CertificateThumbprint);
-        if (!IsDefaultAuthority(settings.AuthorityHost))
-        {
-            if (settings.AuthorityHost.Scheme != Uri.UriSchemeHttps || !EndpointPolicy.IsLoopback(settings.AuthorityHost) || !hasThumbprint)
-                throw new BusinessCentralConfigurationException(
-                    $"A custom Entra authority ('{settings.AuthorityHost.GetLeftPart(UriPartial.Authority)}') is only accepted for an https loopback host together with a pinned CertificateThumbprint (the sandbox). Leave AuthorityHost at its default for Microsoft Entra ID.");
-        }
-        else if (hasThumbprint && !EndpointPolicy.IsLoopback(settings.BaseUri))
-        {
+        if (EndpointPolicy.IsLoopback(authority) && (authority.Scheme != Uri.UriSchemeHttps || !hasThumbprint))
+            throw new BusinessCentralConfigurationException(
+                $"A loopback Entra authority ('{TrustedHosts.Show(authority)}') is only accepted over https together with a pinned CertificateThumbprint (the sandbox). Leave AuthorityHost at its default for Microsoft Entra ID.");
+        if (hasThumbprint && !EndpointPolicy.IsLoopback(authority) && !EndpointPolicy.IsLoopback(baseUri))
             throw new BusinessCentralConfigurationException("CertificateThumbprint is only accepted for loopback hosts (the sandbox); real endpoints are validated by the platform.");
-        }
+
+        var untrusted = new List<string>();
+        if (!EndpointPolicy.IsLoopback(authority) && !TrustedHosts.IsEntraAuthority(authority))
+            untrusted.Add(Untrusted(settings, "Entra authority host", authority, "the client secret", "Microsoft's sign-in hosts (" + string.Join(", ", TrustedHosts.EntraAuthorities) + ")"));
+        if (!EndpointPolicy.IsLoopback(baseUri) && !TrustedHosts.IsBusinessCentral(baseUri))
+            untrusted.Add(Untrusted(settings, "Business Central base URI", baseUri, "the access token and your data", "Business Central's API host (" + string.Join(", ", TrustedHosts.BusinessCentral) + ")"));
 
         var root = baseUri.AbsoluteUri.TrimEnd('/') + "/v2.0/" + Uri.EscapeDataString(settings.TenantId) + "/" + Uri.EscapeDataString(settings.Environment) + "/api/v2.0/";
-        return new BcEndpoints(new Uri(root));
+        return new BcEndpoints(new Uri(root), untrusted);
+    }
+
+    /// <summary>Refuses an off-list endpoint, or — with AllowUntrustedEndpoint — returns the warning that says where the secret goes.</summary>
+    private static string Untrusted(BusinessCentralSettings settings, string what, Uri uri, string carried, string expected)
+    {
+        if (!settings.AllowUntrustedEndpoint)
+            throw new BusinessCentralConfigurationException(
+                $"The {what} '{TrustedHosts.Show(uri)}' is not {expected} nor the loopback sandbox, so {carried} would go to a host Microsoft does not document. " +
+                "Correct it (or leave it out for the default). Only for an endpoint you run and trust, connect with -AllowUntrustedEndpoint.",
+                errorId: "BusinessCentralUntrustedEndpoint");
+        return $"AllowUntrustedEndpoint: the {what} '{TrustedHosts.Show(uri)}' is not {expected}; {carried} will be sent to it. Use this only for an endpoint you run and trust.";
     }
 
     public Uri Companies() => new(ApiRoot, "companies");

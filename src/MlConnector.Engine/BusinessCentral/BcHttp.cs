@@ -25,9 +25,11 @@ internal sealed class BcHttp : IDisposable
     private readonly TimeSpan _totalTimeout;
     private long _calls;
 
+    private static readonly ResponseGuard Guard = new("BusinessCentral", "Business Central", ResponseGuard.BusinessCentralBytes);
+
     public BcHttp(Uri apiRoot, string? pinnedThumbprint, BcTokenProvider tokens, BcRetryOptions retry, TimeProvider time, IEngineLog log)
     {
-        _client = new HttpClient(EndpointPolicy.CreateHandler(apiRoot, EndpointPolicy.IsLoopback(apiRoot) ? pinnedThumbprint : null), disposeHandler: true)
+        _client = new HttpClient(EndpointPolicy.CreateHandler(apiRoot, EndpointPolicy.IsLoopback(apiRoot) ? pinnedThumbprint : null, Guard), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan, // the pipeline bounds each attempt and the whole call
         };

@@ -5,10 +5,14 @@ namespace MlConnector.Engine.BusinessCentral;
 
 /// <summary>
 /// Streams an entity set page by page: Prefer: odata.maxpagesize on every request and @odata.nextLink followed
-/// until absent (BC drops nextLink when $top is used, so paging never uses $top/$skip).
+/// until absent (BC drops nextLink when $top is used, so paging never uses $top/$skip). A read that makes no
+/// progress ends with an error: a nextLink to a page already read, or a run of empty pages that still link on.
 /// </summary>
 internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int pageSize)
 {
+    /// <summary>BC never sends an empty page with a nextLink; a few in a row mean the server is looping.</summary>
+    internal const int MaxEmptyPagesInARow = 5;
+
     public async IAsyncEnumerable<T> ReadAsync<T>(Uri first, string entitySet, Func<JsonElement, T> map, Action<BcPageProgress>? onPage,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -22,9 +26,13 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
     {
         Uri? next = first;
         var pageNumber = 0;
+        var emptyInARow = 0;
         long total = 0;
+        var read = new HashSet<string>(StringComparer.Ordinal);
         while (next is not null)
         {
+            if (!read.Add(next.AbsoluteUri))
+                throw PagingLoop(entitySet, pageNumber, $"its next-page link points back to a page already read ({BcHttp.Describe(next)})");
             cancellationToken.ThrowIfCancellationRequested();
             List<T> page;
             using (var doc = await http.SendAsync(BcRequest.Get(next, pageSize), cancellationToken).ConfigureAwait(false))
@@ -39,8 +47,15 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
             }
             pageNumber++;
             total += page.Count;
+            emptyInARow = page.Count == 0 ? emptyInARow + 1 : 0;
+            if (next is not null && emptyInARow >= MaxEmptyPagesInARow)
+                throw PagingLoop(entitySet, pageNumber, $"{emptyInARow} empty pages in a row still linked to another page");
             onPage?.Invoke(new BcPageProgress(entitySet, pageNumber, page.Count, total));
             yield return (page, next is not null);
         }
     }
+
+    private static BusinessCentralException PagingLoop(string entitySet, int pages, string why)
+        => new("BusinessCentralPagingLoop", MlErrorCategory.InvalidData,
+            $"Stopped reading {entitySet} after {pages} page(s): {why}. Business Central's paging made no progress, so the read was abandoned rather than repeated for ever; try again later, and report it if it persists.");
 }

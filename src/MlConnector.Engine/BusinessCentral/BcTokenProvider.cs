@@ -33,13 +33,14 @@ internal sealed class BcTokenProvider : IDisposable
         _tenant = settings.TenantId;
         _clientId = settings.ClientId;
         _authority = new Uri(settings.AuthorityHost, Uri.EscapeDataString(settings.TenantId));
-        var isDefault = BcEndpoints.IsDefaultAuthority(settings.AuthorityHost);
-        _httpFactory = new MsalHttpClientFactory(_authority, isDefault ? null : settings.CertificateThumbprint);
+        // Microsoft's own sign-in hosts are validated by MSAL; the sandbox (pinned) and an opted-in host are not known to it.
+        var known = TrustedHosts.IsEntraAuthority(settings.AuthorityHost);
+        _httpFactory = new MsalHttpClientFactory(_authority, EndpointPolicy.IsLoopback(settings.AuthorityHost) ? settings.CertificateThumbprint : null);
         var builder = ConfidentialClientApplicationBuilder.Create(settings.ClientId)
             .WithClientSecret(secret.Reveal())
             .WithHttpClientFactory(_httpFactory)
-            .WithAuthority(_authority.ToString(), validateAuthority: isDefault);
-        if (!isDefault) builder = builder.WithInstanceDiscovery(false);
+            .WithAuthority(_authority.ToString(), validateAuthority: known);
+        if (!known) builder = builder.WithInstanceDiscovery(false);
         _app = builder.Build();
     }
 

@@ -45,6 +45,7 @@ public sealed partial class BusinessCentralClient : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         time ??= TimeProvider.System;
         var endpoints = BcEndpoints.From(settings);
+        foreach (var warning in endpoints.UntrustedWarnings) log.Warning(warning);
         var tokens = new BcTokenProvider(settings, clientSecret, time);
         var http = new BcHttp(endpoints.ApiRoot, settings.CertificateThumbprint, tokens, settings.Retry, time, log);
         var client = new BusinessCentralClient(settings, endpoints, tokens, http, log);

@@ -28,6 +28,6 @@ public sealed class BusinessCentralCompanyNotFoundException(string company, IRea
     public IReadOnlyList<string> AvailableCompanies { get; } = available;
 }
 
-/// <summary>Settings that cannot work (unsafe endpoint, missing value).</summary>
-public sealed class BusinessCentralConfigurationException(string message, Exception? innerException = null)
-    : BusinessCentralException("BusinessCentralInvalidConfiguration", MlErrorCategory.InvalidConfiguration, message, innerException: innerException);
+/// <summary>Settings that cannot work (unsafe endpoint, missing value); an endpoint off the vendors' list is BusinessCentralUntrustedEndpoint.</summary>
+public sealed class BusinessCentralConfigurationException(string message, Exception? innerException = null, string errorId = "BusinessCentralInvalidConfiguration")
+    : BusinessCentralException(errorId, MlErrorCategory.InvalidConfiguration, message, innerException: innerException);

@@ -20,11 +20,17 @@ public sealed class BusinessCentralSettings
 
     public Uri BaseUri { get; set; } = DefaultBaseUri;
 
-    /// <summary>Entra host; anything but the default needs a loopback host and <see cref="CertificateThumbprint"/> (the sandbox).</summary>
+    /// <summary>Entra host: one of Microsoft's sign-in hosts (global, US Government, China), or a loopback host with <see cref="CertificateThumbprint"/> (the sandbox).</summary>
     public Uri AuthorityHost { get; set; } = DefaultAuthorityHost;
 
     /// <summary>SHA-1 or SHA-256 thumbprint of the loopback sandbox's certificate; never accepted for a real host.</summary>
     public string? CertificateThumbprint { get; set; }
+
+    /// <summary>
+    /// Lets the base URI and authority be hosts other than Microsoft's documented ones (see TrustedHosts), which then
+    /// receive the token and the secret. Off by default; every connect that relies on it logs a warning.
+    /// </summary>
+    public bool AllowUntrustedEndpoint { get; set; }
 
     /// <summary>Entities per page asked for with Prefer: odata.maxpagesize (BC online caps it at 20,000).</summary>
     public int PageSize { get; set; } = 1000;

@@ -22,6 +22,10 @@ public sealed class BusinessCentralProfile
     public Uri? BaseUri { get; set; }
     public Uri? AuthorityHost { get; set; }
     public string? CertificateThumbprint { get; set; }
+
+    /// <summary>Saved from -AllowUntrustedEndpoint: every reconnect from this profile warns that it is on.</summary>
+    public bool AllowUntrustedEndpoint { get; set; }
+
     public string Vault { get; set; } = "";
     public string SecretName { get; set; } = "";
 }
@@ -35,6 +39,10 @@ public sealed class MarketoProfile
     public int? CallsPer20Seconds { get; set; }
     public int? MaxConcurrency { get; set; }
     public int? DailyCallBudget { get; set; }
+
+    /// <summary>Saved from -AllowUntrustedEndpoint: every reconnect from this profile warns that it is on.</summary>
+    public bool AllowUntrustedEndpoint { get; set; }
+
     public string Vault { get; set; } = "";
     public string SecretName { get; set; } = "";
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using MlConnector.Engine.Security;
 
 namespace MlConnector.Engine.Connections;
 
@@ -63,10 +64,10 @@ public sealed partial class ConnectionProfileStore
         var profile = Find(name) ?? new ConnectionProfile();
         profile.Name = name;
         update(profile);
-        Directory.CreateDirectory(Folder);
+        PrivateFiles.CreateDirectory(Folder);
         var path = PathOf(name);
         var temporary = path + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(profile, Json));
+        PrivateFiles.WriteAllText(temporary, JsonSerializer.Serialize(profile, Json));
         File.Move(temporary, path, overwrite: true);
         return path;
     }

@@ -26,15 +26,24 @@ public static class EndpointPolicy
 
     /// <summary>
     /// A handler for <paramref name="endpoint"/>: the platform's validation, or — only when a thumbprint is
-    /// given and the host is loopback — exactly the certificate with that SHA-1 or SHA-256 thumbprint.
+    /// given and the host is loopback — exactly the certificate with that SHA-1 or SHA-256 thumbprint. It never
+    /// follows a redirect (every call it makes carries a secret, a token or personal data) and bounds each
+    /// response body, both as <paramref name="guard"/> says.
     /// </summary>
-    public static SocketsHttpHandler CreateHandler(Uri endpoint, string? pinnedThumbprint)
+    public static HttpMessageHandler CreateHandler(Uri endpoint, string? pinnedThumbprint, ResponseGuard guard)
+    {
+        ArgumentNullException.ThrowIfNull(guard);
+        return new GuardedHandler(guard, CreateSocketsHandler(endpoint, pinnedThumbprint));
+    }
+
+    private static SocketsHttpHandler CreateSocketsHandler(Uri endpoint, string? pinnedThumbprint)
     {
         var handler = new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             ConnectTimeout = TimeSpan.FromSeconds(30),
             AutomaticDecompression = DecompressionMethods.GZip | DecompressionMethods.Deflate,
+            AllowAutoRedirect = false,
         };
         if (string.IsNullOrWhiteSpace(pinnedThumbprint)) return handler;
         if (!IsLoopback(endpoint))

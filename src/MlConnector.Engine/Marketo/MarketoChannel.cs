@@ -78,15 +78,14 @@ internal sealed class MarketoChannel
         using var request = call.ToRequest(_restBase, token, out var overridden);
         Interlocked.Increment(ref _callCount);
         var started = Stopwatch.GetTimestamp();
-        string body;
+        MarketoEnvelope? envelope;
         int status;
         using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
         {
             status = (int)response.StatusCode;
-            body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            envelope = await MarketoEnvelope.TryReadAsync(response.Content, status, cancellationToken).ConfigureAwait(false);
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
-        var envelope = MarketoEnvelope.TryParse(body, status);
         var method = overridden ? "POST(_method=GET)" : call.Method.Method;
         var outcome = envelope is null ? "no envelope"
             : envelope.Success ? "ok" + (envelope.Warnings.Count > 0 ? ", warnings: " + string.Join("; ", envelope.Warnings.Select(w => w.Message)) : "")

@@ -20,11 +20,13 @@ public sealed class MarketoClient : IDisposable
     private int _companiesWritable = -1;
     private volatile string? _lastPagingToken;
 
+    private static readonly ResponseGuard Guard = new("Marketo", "Marketo", ResponseGuard.MarketoBytes);
+
     private MarketoClient(MarketoSettings settings, SecretText clientSecret, IEngineLog log, TimeProvider time)
     {
         _settings = settings;
         _log = log;
-        _http = new HttpClient(EndpointPolicy.CreateHandler(settings.RestBase, null), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(EndpointPolicy.CreateHandler(settings.RestBase, null, Guard), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
         _gate = new MarketoQuotaGate(settings.CallsPer20Seconds, settings.RateWindow, settings.MaxConcurrency, settings.DailyCallBudget, time);
         var retry = new MarketoRetry(settings.Retry, _gate, time, log);
         _tokens = new MarketoTokenProvider(_http, settings.IdentityBase, settings.ClientId, clientSecret, retry, time, log);
@@ -37,7 +39,9 @@ public sealed class MarketoClient : IDisposable
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(clientSecret);
         settings.Validate();
-        var client = new MarketoClient(settings, clientSecret, log ?? NullEngineLog.Instance, time ?? TimeProvider.System);
+        log ??= NullEngineLog.Instance;
+        foreach (var warning in settings.UntrustedWarnings()) log.Warning(warning);
+        var client = new MarketoClient(settings, clientSecret, log, time ?? TimeProvider.System);
         try
         {
             await client.EnsureTokenAsync(cancellationToken).ConfigureAwait(false);
@@ -154,21 +158,25 @@ public sealed class MarketoClient : IDisposable
     /// <summary>
     /// New Lead and Change Data Value activities from <paramref name="pagingToken"/> until Marketo says there is no
     /// more. Pages may be short or empty while moreResult is still true (Marketo scans activity blocks), so only
-    /// moreResult ends the feed; <see cref="LastPagingToken"/> tracks every page's token.
+    /// moreResult ends the feed; <see cref="LastPagingToken"/> tracks every page's token. Each page hands out a new
+    /// token: one that comes back while moreResult is true means the feed is not advancing, and ends it with an error.
     /// </summary>
     public async IAsyncEnumerable<MarketoLeadChange> GetLeadChangesAsync(string pagingToken, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pagingToken);
         if (fields is null || fields.Count == 0) throw new ArgumentException("Get Lead Changes needs at least one field.", nameof(fields));
+        const string path = "rest/v1/activities/leadchanges.json";
         var token = pagingToken;
+        var used = new HashSet<string>(StringComparer.Ordinal) { token };
         while (true)
         {
-            var envelope = await SendAsync(MarketoCall.Get("rest/v1/activities/leadchanges.json",
+            var envelope = await SendAsync(MarketoCall.Get(path,
                 ("nextPageToken", token), ("fields", string.Join(',', fields)), ("batchSize", Invariant(_settings.PageSize))), cancellationToken).ConfigureAwait(false);
             var next = envelope.NextPageToken;
             foreach (var item in envelope.Result) yield return MarketoLeadChanges.From(item, next ?? token);
             if (next is not null) _lastPagingToken = next;
-            if (envelope.MoreResult != true || next is null || (next == token && envelope.Result.Count == 0)) yield break;
+            if (envelope.MoreResult != true || next is null) yield break;
+            if (!used.Add(next)) throw PagingLoop(path, used.Count);
             token = next;
         }
     }
@@ -236,6 +244,7 @@ public sealed class MarketoClient : IDisposable
         {
             var chunk = string.Join(',', values.Skip(offset).Take(MarketoLimits.MaxBatch));
             string? token = null;
+            var used = new HashSet<string>(StringComparer.Ordinal);
             while (true)
             {
                 var envelope = await SendAsync(MarketoCall.Get(path, ("filterType", filterType), ("filterValues", chunk), ("fields", fieldList),
@@ -243,11 +252,16 @@ public sealed class MarketoClient : IDisposable
                 foreach (var item in envelope.Result) yield return MarketoJson.ToRecord(item);
                 // Some endpoints omit moreResult; then the presence of a new token decides.
                 var more = envelope.MoreResult ?? envelope.NextPageToken is not null;
-                if (!more || envelope.NextPageToken is null || envelope.NextPageToken == token) break;
+                if (!more || envelope.NextPageToken is null) break;
+                if (!used.Add(envelope.NextPageToken)) throw PagingLoop(path, used.Count + 1);
                 token = envelope.NextPageToken;
             }
         }
     }
+
+    private static MlConnectorException PagingLoop(string path, int pages)
+        => new("MarketoPagingLoop", MlErrorCategory.InvalidData,
+            $"Stopped reading Marketo {path} after {pages} page(s): it handed back a nextPageToken it had already given while saying more results follow, so the read made no progress. It was abandoned rather than repeated for ever; try again later, and report it if it persists.");
 
     private static IEnumerable<MarketoRecordResult> Positional(MarketoEnvelope envelope, int offset, int count)
     {

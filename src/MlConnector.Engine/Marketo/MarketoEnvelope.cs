@@ -44,6 +44,21 @@ public sealed class MarketoEnvelope
         JsonDocument document;
         try { document = JsonDocument.Parse(json); }
         catch (JsonException) { return null; }
+        return From(document, httpStatus);
+    }
+
+    /// <summary>Parses an envelope straight from a response body, without first making it a string.</summary>
+    internal static async Task<MarketoEnvelope?> TryReadAsync(HttpContent content, int httpStatus, CancellationToken cancellationToken)
+    {
+        await using var body = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        JsonDocument document;
+        try { document = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false); }
+        catch (JsonException) { return null; }
+        return From(document, httpStatus);
+    }
+
+    private static MarketoEnvelope? From(JsonDocument document, int httpStatus)
+    {
         using (document)
         {
             var root = document.RootElement;

@@ -18,6 +18,12 @@ public sealed partial class MarketoSettings
     /// <summary>Identity base, default {BaseUri}/identity/.</summary>
     public Uri? IdentityUri { get; set; }
 
+    /// <summary>
+    /// Lets the REST and identity URIs be hosts other than https://&lt;munchkin&gt;.mktorest.com/, which then receive the
+    /// client secret and the access token. Off by default; every connect that relies on it logs a warning.
+    /// </summary>
+    public bool AllowUntrustedEndpoint { get; set; }
+
     /// <summary>Calls this connection may start per <see cref="RateWindow"/>. Marketo allows 100 per 20 s per instance, shared by every integration; Adobe suggests 50.</summary>
     public int CallsPer20Seconds { get; set; } = 50;
 
@@ -63,7 +69,28 @@ public sealed partial class MarketoSettings
         {
             throw Invalid(e.Message);
         }
+        if (AllowUntrustedEndpoint) return;
+        var untrusted = UntrustedEndpoints().FirstOrDefault();
+        if (untrusted.Uri is not null)
+            throw new MlConnectorException("MarketoUntrustedEndpoint", MlErrorCategory.InvalidConfiguration,
+                $"Marketo settings: the {untrusted.What} '{TrustedHosts.Show(untrusted.Uri)}' is not Adobe's host for this instance ({Expected}) nor the loopback sandbox, " +
+                "so the client secret or the access token would go to a host Adobe does not document. Correct it (or leave it out to derive it from the Munchkin id). " +
+                "Only for an endpoint you run and trust, connect with -AllowUntrustedEndpoint.");
     }
+
+    /// <summary>One warning per endpoint that only <see cref="AllowUntrustedEndpoint"/> lets through; to be shown on every connect.</summary>
+    internal IEnumerable<string> UntrustedWarnings() => UntrustedEndpoints().Select(u =>
+        $"AllowUntrustedEndpoint: the Marketo {u.What} '{TrustedHosts.Show(u.Uri)}' is not Adobe's host ({Expected}); the {(u.What == "identity endpoint" ? "client secret" : "access token and your records")} will be sent to it. Use this only for an endpoint you run and trust.");
+
+    private string Expected => string.IsNullOrWhiteSpace(MunchkinId) ? TrustedHosts.MarketoPattern : MunchkinId.Trim().ToLowerInvariant() + ".mktorest.com";
+
+    private IEnumerable<(string What, Uri Uri)> UntrustedEndpoints()
+    {
+        if (!Trusted(IdentityBase)) yield return ("identity endpoint", IdentityBase);
+        if (!Trusted(RestBase)) yield return ("REST endpoint", RestBase);
+    }
+
+    private bool Trusted(Uri uri) => EndpointPolicy.IsLoopback(uri) || TrustedHosts.IsMarketo(uri, MunchkinId);
 
     internal static MlConnectorException Invalid(string message)
         => new("MarketoInvalidConfiguration", MlErrorCategory.InvalidConfiguration, "Marketo settings: " + message);

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Http;
 using MlConnector.Engine.Security;
 
 namespace MlConnector.Engine.Marketo;
@@ -75,6 +76,7 @@ internal sealed class MarketoTokenProvider
                 ["client_secret"] = _secret.Reveal(),
             }),
         };
+        request.Options.Set(ResponseGuard.LimitOption, ResponseGuard.TokenBytes);
         var started = _time.GetTimestamp();
         Interlocked.Increment(ref _identityCalls);
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);

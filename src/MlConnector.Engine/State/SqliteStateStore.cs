@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using MlConnector.Engine.Security;
 
 namespace MlConnector.Engine.State;
 
@@ -87,7 +88,7 @@ public sealed class SqliteStateStore : IDisposable
     private static SqliteStateStore OpenCore(string fullPath)
     {
         var folder = System.IO.Path.GetDirectoryName(fullPath);
-        if (!string.IsNullOrEmpty(folder)) Directory.CreateDirectory(folder);
+        if (!string.IsNullOrEmpty(folder)) PrivateFiles.CreateDirectory(folder);
 
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
@@ -96,6 +97,8 @@ public sealed class SqliteStateStore : IDisposable
             Pooling = false,
         }.ToString());
         connection.Open();
+        // Before the first page is written; SQLite gives the -wal and -shm files it creates the database file's mode.
+        PrivateFiles.Restrict(fullPath, fullPath + "-wal", fullPath + "-shm", fullPath + "-journal");
         var store = new SqliteStateStore(fullPath, connection);
         store.Execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
         store.Migrate();

@@ -35,7 +35,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
     [Parameter(ParameterSetName = VaultSet)]
     public Uri? BaseUri { get; set; }
 
-    /// <summary>Entra host; anything but login.microsoftonline.com must be a loopback sandbox with -CertificateThumbprint.</summary>
+    /// <summary>Entra host: login.microsoftonline.com (default), .us or login.chinacloudapi.cn; a loopback sandbox needs -CertificateThumbprint.</summary>
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CredentialSet)]
     [Parameter(ParameterSetName = VaultSet)]
@@ -70,6 +70,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
                 BaseUri = BaseUri ?? BusinessCentralSettings.DefaultBaseUri,
                 AuthorityHost = AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
                 CertificateThumbprint = CertificateThumbprint,
+                AllowUntrustedEndpoint = AllowUntrustedEndpoint,
             };
             secret = GivenSecret();
         }

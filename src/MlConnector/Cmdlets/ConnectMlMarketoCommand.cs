@@ -69,6 +69,7 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
                 CallsPer20Seconds = CallsPer20Seconds,
                 MaxConcurrency = MaxConcurrency,
                 DailyCallBudget = DailyCallBudget,
+                AllowUntrustedEndpoint = AllowUntrustedEndpoint,
             };
             secret = GivenSecret();
         }

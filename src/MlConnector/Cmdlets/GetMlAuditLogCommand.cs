@@ -40,6 +40,10 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
 
+    /// <summary>For Export-Csv to a spreadsheet: text starting with =, +, -, @, tab or CR gets a leading quote so it is not run as a formula.</summary>
+    [Parameter]
+    public SwitchParameter EscapeFormula { get; set; }
+
     protected override void ProcessRecord()
     {
         _queries.Add(new AuditQuery { Since = Since, Until = Until, Actions = Action, SourceNumbers = SourceNumber, CorrelationId = CorrelationId });
@@ -51,10 +55,10 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
         var folder = LocalPaths.AuditPath(this, AuditPath);
         var queries = _queries.Distinct().ToList();
         var since = queries.Any(q => q.Since is null) ? null : queries.Min(q => q.Since);
-        foreach (var record in new AuditLogReader(folder).Read(new AuditQuery { Since = since }))
+        foreach (var record in new AuditLogReader(folder).Read(new AuditQuery { Since = since }, damage => WriteWarning(damage.Describe())))
         {
             if (Stopping) return;
-            if (queries.Any(q => q.Matches(record))) WriteObject(MlAuditEntry.From(record));
+            if (queries.Any(q => q.Matches(record))) WriteObject(MlAuditEntry.From(record, EscapeFormula));
         }
     }
 }

@@ -16,6 +16,7 @@ internal static class ProfileSettings
         BaseUri = saved.BaseUri ?? BusinessCentralSettings.DefaultBaseUri,
         AuthorityHost = saved.AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
         CertificateThumbprint = saved.CertificateThumbprint,
+        AllowUntrustedEndpoint = saved.AllowUntrustedEndpoint,
     };
 
     public static BusinessCentralProfile ToProfile(BusinessCentralSettings settings, string vault, string secretName) => new()
@@ -27,6 +28,7 @@ internal static class ProfileSettings
         BaseUri = settings.BaseUri,
         AuthorityHost = settings.AuthorityHost,
         CertificateThumbprint = settings.CertificateThumbprint,
+        AllowUntrustedEndpoint = settings.AllowUntrustedEndpoint,
         Vault = vault,
         SecretName = secretName,
     };
@@ -40,6 +42,7 @@ internal static class ProfileSettings
         CallsPer20Seconds = saved.CallsPer20Seconds ?? 50,
         MaxConcurrency = saved.MaxConcurrency ?? 5,
         DailyCallBudget = saved.DailyCallBudget,
+        AllowUntrustedEndpoint = saved.AllowUntrustedEndpoint,
     };
 
     public static MarketoProfile ToProfile(MarketoSettings settings, string vault, string secretName) => new()
@@ -51,6 +54,7 @@ internal static class ProfileSettings
         CallsPer20Seconds = settings.CallsPer20Seconds,
         MaxConcurrency = settings.MaxConcurrency,
         DailyCallBudget = settings.DailyCallBudget,
+        AllowUntrustedEndpoint = settings.AllowUntrustedEndpoint,
         Vault = vault,
         SecretName = secretName,
     };

@@ -55,6 +55,15 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? SaveProfile { get; set; }
 
+    /// <summary>
+    /// Lets the endpoints be hosts the vendors do not document, which then receive the secret and the token. Saved
+    /// with -SaveProfile; a warning is written on every connect that relies on it.
+    /// </summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    public SwitchParameter AllowUntrustedEndpoint { get; set; }
+
     /// <summary>Reconnects from a saved profile; the secret is read from the profile's vault.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ProfileSet)]
     [ValidateNotNullOrEmpty]

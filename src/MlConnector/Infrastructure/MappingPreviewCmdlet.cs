@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Security;
 
 namespace MlConnector.Infrastructure;
 
@@ -20,6 +21,10 @@ public abstract class MappingPreviewCmdlet : PSCmdlet
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? MappingPath { get; set; }
+
+    /// <summary>For Export-Csv to a spreadsheet: text starting with =, +, -, @, tab or CR gets a leading quote so it is not run as a formula.</summary>
+    [Parameter]
+    public SwitchParameter EscapeFormula { get; set; }
 
     private protected string ErrorIdPrefix => ErrorRecords.PrefixFor(MyInvocation.MyCommand.Name);
 
@@ -47,7 +52,15 @@ public abstract class MappingPreviewCmdlet : PSCmdlet
                 ErrorIdPrefix + "WrongRecordType", ErrorCategory.InvalidType, InputObject));
             return;
         }
-        WriteObject(Map(InputObject));
+        var row = Map(InputObject);
+        if (EscapeFormula) EscapeFormulas(row);
+        WriteObject(row);
+    }
+
+    private static void EscapeFormulas(PSObject row)
+    {
+        foreach (var property in row.Properties)
+            if (property.Value is string text && SpreadsheetCell.LooksLikeFormula(text)) property.Value = SpreadsheetCell.Escape(text);
     }
 
     private protected abstract PSObject Map(PSObject input);

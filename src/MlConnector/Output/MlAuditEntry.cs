@@ -1,5 +1,7 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Management.Automation;
 using MlConnector.Engine.Audit;
+using MlConnector.Engine.Security;
 
 namespace MlConnector.Output;
 
@@ -25,10 +27,18 @@ public sealed class MlAuditEntry
     [Hidden]
     public IReadOnlyList<string> ChangedFieldList { get; init; } = Array.Empty<string>();
 
-    internal static MlAuditEntry From(AuditRecord record) => new()
+    /// <summary>The record as a row; with <paramref name="escapeFormulas"/> every text that a spreadsheet would run as a formula starts with a quote.</summary>
+    internal static MlAuditEntry From(AuditRecord record, bool escapeFormulas = false)
     {
-        Time = record.Time, CorrelationId = record.CorrelationId, Direction = record.Direction, SourceType = record.SourceType,
-        SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.TargetKey, Action = record.Action,
-        Reason = record.Reason, RequestId = record.RequestId, MarketoId = record.MarketoId, ChangedFieldList = record.ChangedFields,
-    };
+        return new()
+        {
+            Time = record.Time, CorrelationId = Cell(record.CorrelationId), Direction = Cell(record.Direction), SourceType = Cell(record.SourceType),
+            SourceNumber = Cell(record.SourceNumber), TargetType = Cell(record.TargetType), TargetKey = Cell(record.TargetKey), Action = Cell(record.Action),
+            Reason = Cell(record.Reason), RequestId = Cell(record.RequestId), MarketoId = record.MarketoId,
+            ChangedFieldList = escapeFormulas ? record.ChangedFields.Select(f => Cell(f)).ToArray() : record.ChangedFields,
+        };
+
+        [return: NotNullIfNotNull(nameof(text))]
+        string? Cell(string? text) => escapeFormulas ? SpreadsheetCell.Escape(text) : text;
+    }
 }
