@@ -174,6 +174,7 @@ function Invoke-Test {
     Invoke-Dotnet publish (Join-Path $Root 'tests/fixtures/OtherMsalConsumer/OtherMsalConsumer.csproj') -c $Configuration `
         -o (Join-Path $OutRoot 'test-fixtures/OtherMsalConsumer') --nologo '-v:q'
     $pester = Restore-Tools
+    Import-Module (Join-Path $Root 'build/Azurite.psm1'); $null = Install-Azurite   # the tests start azurite-table themselves
 
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
     $parts = @()
