@@ -9,6 +9,9 @@
 #>
 param([Parameter(Mandatory)] [string] $Root)
 $userHome = (New-Item -ItemType Directory -Force -Path (Join-Path $Root 'home')).FullName
+# .NET reports a special folder on Unix only once it exists; an empty answer sends NuGet (inside
+# PSResourceGet) to write NuGet/NuGet.Config into the current directory.
+foreach ($folder in '.config', '.local/share', '.cache') { New-Item -ItemType Directory -Force -Path (Join-Path $userHome $folder) | Out-Null }
 return @{
     HOME                        = $userHome
     USERPROFILE                 = $userHome

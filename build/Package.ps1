@@ -55,6 +55,7 @@ $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
 foreach ($argument in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', (Join-Path $PSScriptRoot 'Publish-ModulePackage.ps1'),
     '-ModulePath', $module.FullName, '-RepositoryPath', $output) { $start.ArgumentList.Add($argument) }
 $start.UseShellExecute = $false
+$start.WorkingDirectory = $output
 foreach ($variable in (& (Join-Path $PSScriptRoot 'Get-IsolatedUserEnvironment.ps1') -Root $settings).GetEnumerator()) {
     if ($null -eq $variable.Value) { [void] $start.Environment.Remove($variable.Key) } else { $start.Environment[$variable.Key] = $variable.Value }
 }

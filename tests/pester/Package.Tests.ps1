@@ -69,6 +69,8 @@ Describe 'The Azure Automation zip' {
 Describe 'The .nupkg in a local file repository' {
     It 'was published by PSResourceGet with the module version' {
         Split-Path $Package.Nupkg -Leaf | Should -Be "MlConnector.$Version.nupkg"
+        # Nothing else lands there (PSResourceGet's NuGet once wrote NuGet/NuGet.Config into its working folder).
+        @(Get-ChildItem $Package.Repository -Force | ForEach-Object Name | Sort-Object) | Should -Be @("MlConnector.$Version.nupkg", 'MlConnector.zip')
         $archive = [System.IO.Compression.ZipFile]::OpenRead($Package.Nupkg)
         try { $entries = @($archive.Entries | ForEach-Object FullName) }
         finally { $archive.Dispose() }
