@@ -29,10 +29,9 @@ public sealed class EntraTokens
 
     public string Issue(string tenantId, string appId, DateTimeOffset now, TimeSpan lifetime)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new { typ = "JWT", alg = "RS256", x5t = KeyId, kid = KeyId });
         var iat = now.ToUnixTimeSeconds();
         var oid = ObjectIdFor(tenantId, appId);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        return Sign(new Dictionary<string, object>
         {
             ["aud"] = BusinessCentralResource,
             ["iss"] = $"https://sts.windows.net/{tenantId}/",
@@ -52,6 +51,13 @@ public sealed class EntraTokens
             ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
             ["ver"] = "1.0",
         });
+    }
+
+    /// <summary>Signs a claim set with this tenant's key (RS256, kid = <see cref="KeyId"/>): other token issuers of the sandbox use it too.</summary>
+    public string Sign(IReadOnlyDictionary<string, object> claims)
+    {
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { typ = "JWT", alg = "RS256", x5t = KeyId, kid = KeyId });
+        var payload = JsonSerializer.SerializeToUtf8Bytes(claims);
         var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
         var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url.EncodeToString(signature);
