@@ -2,14 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
+using MlConnector.Sandbox.Core;
 
 namespace MlConnector.Engine.Tests.Azurite;
 
 /// <summary>
 /// azurite-table (the Azure Storage emulator's table service) on a free loopback port, in memory, from a
 /// temporary working folder: the command line of Start-Azurite in build/Azurite.psm1, which installs the
-/// pinned npm package into .tools/azurite (and is asked to when that folder is missing).
+/// pinned npm package into .tools/azurite (and is asked to when that folder is missing). With
+/// <c>httpsWithOAuth</c> it serves HTTPS with the sandbox's certificate and checks bearer tokens (--oauth basic).
 /// </summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
@@ -23,13 +26,17 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly StringBuilder _output;
     private bool _stopped;
 
-    private AzuriteServer(Process process, StringBuilder output, int port, string location)
+    private AzuriteServer(Process process, StringBuilder output, int port, string location, X509Certificate2? certificate)
     {
         _process = process;
         _output = output;
         Port = port;
         Location = location;
+        Certificate = certificate;
     }
+
+    /// <summary>The TLS certificate when serving HTTPS (clients pin it), else null.</summary>
+    public X509Certificate2? Certificate { get; }
 
     public int Port { get; }
 
@@ -38,17 +45,17 @@ public sealed class AzuriteServer : IAsyncDisposable
 
     public bool HasExited => _stopped || _process.HasExited;
 
-    public Uri TableEndpoint => new($"http://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/{AccountName}");
+    public Uri TableEndpoint => new($"{(Certificate is null ? "http" : "https")}://127.0.0.1:{Port.ToString(CultureInfo.InvariantCulture)}/{AccountName}");
 
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint={TableEndpoint};";
 
-    public static async Task<AzuriteServer> StartAsync(CancellationToken cancellationToken = default)
+    public static async Task<AzuriteServer> StartAsync(bool httpsWithOAuth = false, CancellationToken cancellationToken = default)
     {
         var script = await EnsureInstalledAsync(cancellationToken).ConfigureAwait(false);
         for (var attempt = 1; ; attempt++)
         {
-            var server = Launch(script, FreeLoopbackPort());
+            var server = Launch(script, FreeLoopbackPort(), httpsWithOAuth ? SandboxCertificate.ForProcess() : null);
             if (await server.WaitUntilAnswersAsync(cancellationToken).ConfigureAwait(false)) return server;
             var output = server.Output;
             await server.DisposeAsync().ConfigureAwait(false);
@@ -63,9 +70,26 @@ public sealed class AzuriteServer : IAsyncDisposable
         get { lock (_output) return _output.ToString(); }
     }
 
-    private static AzuriteServer Launch(string script, int port)
+    /// <summary>A handler that trusts exactly this server's certificate (plain HTTP needs no trust).</summary>
+    public HttpClientHandler CreateHandler()
+    {
+        var thumbprint = Certificate?.Thumbprint;
+        return new HttpClientHandler
+        {
+            ServerCertificateCustomValidationCallback = (_, cert, _, _) => cert is not null && string.Equals(cert.Thumbprint, thumbprint, StringComparison.OrdinalIgnoreCase),
+        };
+    }
+
+    private static AzuriteServer Launch(string script, int port, X509Certificate2? certificate)
     {
         var location = Directory.CreateTempSubdirectory("mlc-azurite-").FullName;
+        var tls = Array.Empty<string>();
+        if (certificate is not null)
+        {
+            File.WriteAllText(Path.Combine(location, "cert.pem"), certificate.ExportCertificatePem());
+            File.WriteAllText(Path.Combine(location, "key.pem"), certificate.GetRSAPrivateKey()!.ExportPkcs8PrivateKeyPem());
+            tls = ["--cert", Path.Combine(location, "cert.pem"), "--key", Path.Combine(location, "key.pem"), "--oauth", "basic"];
+        }
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = location,
@@ -74,7 +98,7 @@ public sealed class AzuriteServer : IAsyncDisposable
             RedirectStandardError = true,
         };
         foreach (var argument in new[] { script, "--tableHost", "127.0.0.1", "--tablePort", port.ToString(CultureInfo.InvariantCulture),
-                     "--inMemoryPersistence", "--disableTelemetry", "--silent" })
+                     "--inMemoryPersistence", "--disableTelemetry", "--silent" }.Concat(tls))
             start.ArgumentList.Add(argument);
         var output = new StringBuilder();
         var process = new Process { StartInfo = start };
@@ -83,13 +107,13 @@ public sealed class AzuriteServer : IAsyncDisposable
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new AzuriteServer(process, output, port, location);
+        return new AzuriteServer(process, output, port, location, certificate);
     }
 
     /// <summary>True once the table endpoint answers any HTTP status; false if the process exits first.</summary>
     private async Task<bool> WaitUntilAnswersAsync(CancellationToken cancellationToken)
     {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        using var http = new HttpClient(CreateHandler()) { Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + AnswerTimeout;
         while (DateTime.UtcNow < deadline)
         {
