@@ -1,6 +1,4 @@
-using System.Buffers.Text;
 using System.Globalization;
-using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -130,27 +128,10 @@ public sealed class ManagedIdentitySimulator : IServiceSimulator
     /// <summary>An Entra v1 app-only token as a managed identity gets it: aud is the resource, oid/sub the identity's principal.</summary>
     private string IssueToken(AutomationIdentity identity, string resource, DateTimeOffset now, DateTimeOffset expiresOn)
     {
-        var tenantId = _entra.Options.TenantId;
-        var iat = now.ToUnixTimeSeconds();
-        return _entra.Tokens.Sign(new Dictionary<string, object>
-        {
-            ["aud"] = resource.TrimEnd('/'),
-            ["iss"] = $"https://sts.windows.net/{tenantId}/",
-            ["iat"] = iat,
-            ["nbf"] = iat,
-            ["exp"] = expiresOn.ToUnixTimeSeconds(),
-            ["aio"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24)),
-            ["appid"] = identity.ClientId,
-            ["appidacr"] = "2",
-            ["idp"] = $"https://sts.windows.net/{tenantId}/",
-            ["idtyp"] = "app",
-            ["oid"] = identity.PrincipalId,
-            ["sub"] = identity.PrincipalId,
-            ["tid"] = tenantId,
-            ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
-            ["ver"] = "1.0",
-            ["xms_mirid"] = identity.ResourceId,
-        });
+        var claims = EntraTokens.AppClaims(_entra.Options.TenantId, identity.ClientId, identity.PrincipalId, resource.TrimEnd('/'), now, expiresOn);
+        claims["appidacr"] = "2";
+        claims["xms_mirid"] = identity.ResourceId;
+        return _entra.Tokens.Sign(claims);
     }
 
     private AutomationIdentity? SystemIdentity()
