@@ -15,7 +15,8 @@
                out/MlConnector); prints "Tests: N passed, N failed, N skipped".
       Sandbox  The main job on the built-in sandbox.
       Bench    The benchmark scenarios; writes artifacts/bench/.
-      Package  The module as a .nupkg for a private gallery.
+      Package  out/package/MlConnector.zip for Azure Automation and a .nupkg in out/package as a local
+               file repository (build/Package.ps1).
       Docs     Builds the MAML help from docs/*.md into the module.
 
 .EXAMPLE
@@ -173,6 +174,7 @@ function Invoke-Test {
     Invoke-Dotnet publish (Join-Path $Root 'tests/fixtures/OtherMsalConsumer/OtherMsalConsumer.csproj') -c $Configuration `
         -o (Join-Path $OutRoot 'test-fixtures/OtherMsalConsumer') --nologo '-v:q'
     $pester = Restore-Tools
+    Import-Module (Join-Path $Root 'build/Azurite.psm1'); $null = Install-Azurite   # the tests start azurite-table themselves
 
     $totals = [ordered]@{ Passed = 0; Failed = 0; Skipped = 0 }
     $parts = @()
@@ -185,11 +187,6 @@ function Invoke-Test {
     }
     Write-Host ("Tests: {0} passed, {1} failed, {2} skipped" -f $totals.Passed, $totals.Failed, $totals.Skipped)
     if ($totals.Failed -gt 0 -or $totals.Passed -eq 0) { exit 1 }
-}
-
-function Invoke-NotBuiltYet([string] $Name) {
-    Write-Host "$Name`: not built yet"
-    exit 1
 }
 
 # ---- Bench: each scenario against a freshly started standalone sandbox, measured from the sandbox's own journal ----
@@ -376,6 +373,6 @@ switch ($Task) {
     'Test' { Invoke-Test }
     'Sandbox' { Invoke-SandboxJob }
     'Bench' { Invoke-Bench }
-    'Package' { Invoke-NotBuiltYet 'Package' }
+    'Package' { Invoke-Build; & (Join-Path $Root 'build/Package.ps1') -ModulePath $ModuleOut -OutputPath (Join-Path $OutRoot 'package') | Format-List | Out-Host }
     'Docs' { Invoke-Docs }
 }

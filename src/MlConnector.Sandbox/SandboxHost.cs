@@ -10,13 +10,15 @@ using Microsoft.Extensions.Logging;
 using MlConnector.Sandbox.BusinessCentral;
 using MlConnector.Sandbox.Core;
 using MlConnector.Sandbox.Entra;
+using MlConnector.Sandbox.Identity;
 using MlConnector.Sandbox.Marketo;
 
 namespace MlConnector.Sandbox;
 
 /// <summary>
-/// The whole sandbox on loopback: Entra, Business Central and Marketo simulators behind one Kestrel
-/// server with an HTTP and an HTTPS listener, a shared clock, fault injector and request journal.
+/// The whole sandbox on loopback: Entra, Business Central, Marketo and Azure Automation's managed-identity
+/// endpoint behind one Kestrel server with an HTTP and an HTTPS listener, a shared clock, fault injector and
+/// request journal.
 /// Tests host it in-process; Program.cs runs it standalone.
 /// </summary>
 public sealed class SandboxHost : IAsyncDisposable
@@ -24,7 +26,8 @@ public sealed class SandboxHost : IAsyncDisposable
     private readonly WebApplication _app;
 
     private SandboxHost(WebApplication app, SandboxOptions options, SandboxClock clock, RequestJournal journal,
-        FaultInjector faults, X509Certificate2 certificate, EntraSimulator entra, BusinessCentralSimulator bc, MarketoSimulator marketo)
+        FaultInjector faults, X509Certificate2 certificate, EntraSimulator entra, BusinessCentralSimulator bc, MarketoSimulator marketo,
+        ManagedIdentitySimulator managedIdentity)
     {
         _app = app;
         Options = options;
@@ -35,6 +38,7 @@ public sealed class SandboxHost : IAsyncDisposable
         Entra = entra;
         BusinessCentral = bc;
         Marketo = marketo;
+        ManagedIdentity = managedIdentity;
     }
 
     public SandboxOptions Options { get; }
@@ -47,6 +51,10 @@ public sealed class SandboxHost : IAsyncDisposable
     public EntraSimulator Entra { get; }
     public BusinessCentralSimulator BusinessCentral { get; }
     public MarketoSimulator Marketo { get; }
+    public ManagedIdentitySimulator ManagedIdentity { get; }
+
+    /// <summary>What an Automation job finds in IDENTITY_ENDPOINT (its IDENTITY_HEADER is <see cref="ManagedIdentityOptions.IdentityHeader"/>).</summary>
+    public Uri IdentityEndpoint => new(HttpBaseUri, ManagedIdentitySimulator.TokenPath.TrimStart('/'));
 
     /// <summary>http://127.0.0.1:port (BC, Marketo, admin).</summary>
     public Uri HttpBaseUri { get; private set; } = null!;
@@ -66,6 +74,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var entra = new EntraSimulator(options.Entra, clock);
         var bc = new BusinessCentralSimulator(options.BusinessCentral, clock, entra);
         var marketo = new MarketoSimulator(options.Marketo, clock);
+        var managedIdentity = new ManagedIdentitySimulator(options.ManagedIdentity, clock, entra);
         bc.Seed(options.Customers, options.Seed);
         marketo.SeedLeads(options.MarketoLeads, options.Seed, bc.ContactEmails());
 
@@ -82,16 +91,18 @@ public sealed class SandboxHost : IAsyncDisposable
         });
 
         var app = builder.Build();
-        var host = new SandboxHost(app, options, clock, journal, faults, certificate, entra, bc, marketo);
+        var host = new SandboxHost(app, options, clock, journal, faults, certificate, entra, bc, marketo, managedIdentity);
         app.Use(host.JournalAndFaults);
         entra.MapEndpoints(app);
         bc.MapEndpoints(app);
         marketo.MapEndpoints(app);
+        managedIdentity.MapEndpoints(app);
         var admin = app.MapGroup("/admin");
         AdminEndpoints.Map(admin, host);
         entra.MapAdminEndpoints(admin);
         bc.MapAdminEndpoints(admin);
         marketo.MapAdminEndpoints(admin);
+        managedIdentity.MapAdminEndpoints(admin);
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -105,6 +116,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var value = path.Value ?? "/";
         if (value.StartsWith("/admin", StringComparison.OrdinalIgnoreCase)) return SandboxService.Admin;
         if (value.StartsWith("/identity/", StringComparison.OrdinalIgnoreCase)) return SandboxService.MarketoIdentity;
+        if (value.StartsWith("/msi/", StringComparison.OrdinalIgnoreCase)) return SandboxService.ManagedIdentity;
         if (value.StartsWith("/rest/", StringComparison.OrdinalIgnoreCase) || value.StartsWith("/bulk/", StringComparison.OrdinalIgnoreCase)) return SandboxService.Marketo;
         if (value.StartsWith("/v2.0/", StringComparison.OrdinalIgnoreCase)) return SandboxService.BusinessCentral;
         if (value.Contains("/oauth2/", StringComparison.OrdinalIgnoreCase) || value.Contains("/.well-known/", StringComparison.OrdinalIgnoreCase) || value.Contains("/discovery/", StringComparison.OrdinalIgnoreCase)) return SandboxService.Entra;
@@ -116,6 +128,7 @@ public sealed class SandboxHost : IAsyncDisposable
         SandboxService.Entra => Entra,
         SandboxService.BusinessCentral => BusinessCentral,
         SandboxService.Marketo or SandboxService.MarketoIdentity => Marketo,
+        SandboxService.ManagedIdentity => ManagedIdentity,
         _ => null,
     };
 

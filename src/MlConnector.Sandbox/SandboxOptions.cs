@@ -1,5 +1,6 @@
 using MlConnector.Sandbox.BusinessCentral;
 using MlConnector.Sandbox.Entra;
+using MlConnector.Sandbox.Identity;
 using MlConnector.Sandbox.Marketo;
 
 namespace MlConnector.Sandbox;
@@ -27,4 +28,7 @@ public sealed class SandboxOptions
     public BusinessCentralOptions BusinessCentral { get; } = new();
 
     public MarketoOptions Marketo { get; } = new();
+
+    /// <summary>The Azure Automation account's managed identities and identity endpoint.</summary>
+    public ManagedIdentityOptions ManagedIdentity { get; } = new();
 }

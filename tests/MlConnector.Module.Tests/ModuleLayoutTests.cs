@@ -24,6 +24,8 @@ public sealed class ModuleLayoutTests
         var info = Assert.Single(host.Invoke("Get-MlModuleInfo"));
         Assert.Equal("MlConnector", info.Properties["LoadContext"].Value);
         Assert.StartsWith("4.92.", (string)info.Properties["MsalVersion"].Value, StringComparison.Ordinal);
+        Assert.Equal("MlConnector", info.Properties["AzureCoreLoadContext"].Value);
+        Assert.StartsWith("12.13.", (string)info.Properties["AzureTablesVersion"].Value, StringComparison.Ordinal);
     }
 
     /// <summary>Reads an assembly's references without loading it into any context.</summary>

@@ -29,7 +29,10 @@ function Invoke-InFreshPwsh {
         $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
         # Plain text: colour escapes in a child's error text break Pester's NUnit report.
         $start.Environment['NO_COLOR'] = '1'
-        foreach ($key in $Environment.Keys) { $start.Environment[$key] = $Environment[$key] }
+        # A $null value removes the variable from the child's environment.
+        foreach ($key in $Environment.Keys) {
+            if ($null -eq $Environment[$key]) { [void] $start.Environment.Remove($key) } else { $start.Environment[$key] = $Environment[$key] }
+        }
         $process = [System.Diagnostics.Process]::Start($start)
         $stderr = $process.StandardError.ReadToEndAsync()
         $stdout = $process.StandardOutput.ReadToEnd()

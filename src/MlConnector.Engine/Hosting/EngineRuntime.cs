@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
+using Azure.Data.Tables;
 using Microsoft.Data.Sqlite;
 using Microsoft.Identity.Client;
 
@@ -13,6 +14,7 @@ public static class EngineRuntime
     {
         var engine = typeof(EngineRuntime).Assembly;
         var msal = typeof(ConfidentialClientApplicationBuilder).Assembly;
+        var azureCore = typeof(Azure.Core.ClientOptions).Assembly;
         return new EngineRuntimeInfo
         {
             ModuleVersion = VersionOf(engine),
@@ -23,6 +25,9 @@ public static class EngineRuntime
             SqliteVersion = NativeSqliteVersion(),
             SqliteProviderVersion = VersionOf(typeof(SqliteConnection).Assembly),
             PollyVersion = VersionOf(typeof(Polly.ResiliencePipeline).Assembly),
+            AzureTablesVersion = VersionOf(typeof(TableClient).Assembly),
+            AzureCoreVersion = VersionOf(azureCore),
+            AzureCoreLoadContext = LoadContextName(azureCore),
             Runtime = RuntimeInformation.FrameworkDescription,
             Platform = RuntimeInformation.RuntimeIdentifier,
         };

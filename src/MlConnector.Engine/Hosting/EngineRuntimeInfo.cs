@@ -15,6 +15,13 @@ public sealed record EngineRuntimeInfo
     public required string SqliteVersion { get; init; }
     public required string SqliteProviderVersion { get; init; }
     public required string PollyVersion { get; init; }
+
+    /// <summary>Azure.Data.Tables, the client of the table state store.</summary>
+    public required string AzureTablesVersion { get; init; }
+
+    /// <summary>Azure.Core, which Az modules also load (in their own versions) into the same session.</summary>
+    public required string AzureCoreVersion { get; init; }
+    public required string AzureCoreLoadContext { get; init; }
     public required string Runtime { get; init; }
     public required string Platform { get; init; }
 }

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace MlConnector.Sandbox.Core;
 
-public enum SandboxService { Entra, BusinessCentral, Marketo, MarketoIdentity, Admin }
+public enum SandboxService { Entra, BusinessCentral, Marketo, MarketoIdentity, Admin, ManagedIdentity }
 
 /// <summary>One served request. Started/Completed are sandbox-clock times, so tests can check windows and concurrency.</summary>
 public sealed record JournalEntry(

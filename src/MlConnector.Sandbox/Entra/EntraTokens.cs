@@ -29,29 +29,41 @@ public sealed class EntraTokens
 
     public string Issue(string tenantId, string appId, DateTimeOffset now, TimeSpan lifetime)
     {
-        var header = JsonSerializer.SerializeToUtf8Bytes(new { typ = "JWT", alg = "RS256", x5t = KeyId, kid = KeyId });
-        var iat = now.ToUnixTimeSeconds();
-        var oid = ObjectIdFor(tenantId, appId);
-        var payload = JsonSerializer.SerializeToUtf8Bytes(new Dictionary<string, object>
+        var claims = AppClaims(tenantId, appId, ObjectIdFor(tenantId, appId), BusinessCentralResource, now, now + lifetime);
+        claims["appidacr"] = "1";
+        claims["rh"] = "0.AAAA" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)) + ".";
+        claims["roles"] = new[] { "API.ReadWrite.All" };
+        return Sign(claims);
+    }
+
+    /// <summary>The claims of an Entra v1 app-only token (aud, iss, tid, appid, oid/sub, lifetime...); issuers add their own.</summary>
+    public static Dictionary<string, object> AppClaims(string tenantId, string appId, string objectId, string audience, DateTimeOffset issuedAt, DateTimeOffset expiresAt)
+    {
+        var iat = issuedAt.ToUnixTimeSeconds();
+        return new Dictionary<string, object>
         {
-            ["aud"] = BusinessCentralResource,
+            ["aud"] = audience,
             ["iss"] = $"https://sts.windows.net/{tenantId}/",
             ["iat"] = iat,
             ["nbf"] = iat,
-            ["exp"] = iat + (long)lifetime.TotalSeconds,
+            ["exp"] = expiresAt.ToUnixTimeSeconds(),
             ["aio"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(24)),
             ["appid"] = appId,
-            ["appidacr"] = "1",
             ["idp"] = $"https://sts.windows.net/{tenantId}/",
             ["idtyp"] = "app",
-            ["oid"] = oid,
-            ["rh"] = "0.AAAA" + Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)) + ".",
-            ["roles"] = new[] { "API.ReadWrite.All" },
-            ["sub"] = oid,
+            ["oid"] = objectId,
+            ["sub"] = objectId,
             ["tid"] = tenantId,
             ["uti"] = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)),
             ["ver"] = "1.0",
-        });
+        };
+    }
+
+    /// <summary>Signs a claim set with this tenant's key (RS256, kid = <see cref="KeyId"/>): other token issuers of the sandbox use it too.</summary>
+    public string Sign(IReadOnlyDictionary<string, object> claims)
+    {
+        var header = JsonSerializer.SerializeToUtf8Bytes(new { typ = "JWT", alg = "RS256", x5t = KeyId, kid = KeyId });
+        var payload = JsonSerializer.SerializeToUtf8Bytes(claims);
         var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
         var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
         return signingInput + "." + Base64Url.EncodeToString(signature);

@@ -21,7 +21,7 @@ public sealed class SandboxProgramTests
             Assert.False(string.IsNullOrEmpty(line), "no ready line; stderr: " + (process.HasExited ? await stderr : ""));
             var ready = JsonDocument.Parse(line!).RootElement;
             foreach (var key in new[] { "bcApiBaseUrl", "entraAuthority", "certificateThumbprint", "certificateSha256", "tenantId", "environment", "companyId", "companyName",
-                "bcClientId", "bcClientSecret", "marketoRestUrl", "marketoIdentityUrl", "munchkinId", "marketoClientId", "marketoClientSecret", "adminUrl" })
+                "bcClientId", "bcClientSecret", "marketoRestUrl", "marketoIdentityUrl", "munchkinId", "marketoClientId", "marketoClientSecret", "identityEndpoint", "identityHeader", "adminUrl" })
                 Assert.True(ready.TryGetProperty(key, out var value) && value.ValueKind != JsonValueKind.Null && value.ToString().Length > 0, $"missing {key}");
             Assert.Matches("^http://127.0.0.1:\\d+/v2.0/[0-9a-f-]{36}/Production/api/v2.0/$", ready.GetProperty("bcApiBaseUrl").GetString());
             Assert.Matches("^https://127.0.0.1:\\d+/[0-9a-f-]{36}$", ready.GetProperty("entraAuthority").GetString());

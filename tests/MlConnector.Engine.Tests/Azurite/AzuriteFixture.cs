@@ -1,0 +1,22 @@
+namespace MlConnector.Engine.Tests.Azurite;
+
+/// <summary>One azurite-table for every test class in the Azurite collection; each test works in tables of its own.</summary>
+public sealed class AzuriteFixture : IAsyncLifetime
+{
+    private int _tables;
+
+    public AzuriteServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await AzuriteServer.StartAsync();
+
+    /// <summary>A table name no other test in this run uses (letters and digits, as Table Storage requires).</summary>
+    public string NewTableName(string prefix) => prefix + Interlocked.Increment(ref _tables).ToString(System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..8];
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
+{
+    public const string Name = "Azurite";
+}
