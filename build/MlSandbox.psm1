@@ -41,7 +41,7 @@ function Get-SandboxBcParameters {
         Company               = $Sandbox.companyName
         BaseUri               = $Sandbox.HttpBase + '/'
         AuthorityHost         = ([uri] $Sandbox.entraAuthority).GetLeftPart([UriPartial]::Authority) + '/'
-        CertificateThumbprint = $Sandbox.certificateThumbprint
+        SandboxTlsThumbprint  = $Sandbox.certificateThumbprint
     }
 }
 

@@ -44,16 +44,16 @@ internal sealed class BcEndpoints
             throw new BusinessCentralConfigurationException(e.Message, e);
         }
 
-        var hasThumbprint = !string.IsNullOrWhiteSpace(settings.CertificateThumbprint);
+        var hasThumbprint = !string.IsNullOrWhiteSpace(settings.SandboxTlsThumbprint);
         if (!IsDefaultAuthority(settings.AuthorityHost))
         {
             if (settings.AuthorityHost.Scheme != Uri.UriSchemeHttps || !EndpointPolicy.IsLoopback(settings.AuthorityHost) || !hasThumbprint)
                 throw new BusinessCentralConfigurationException(
-                    $"A custom Entra authority ('{settings.AuthorityHost.GetLeftPart(UriPartial.Authority)}') is only accepted for an https loopback host together with a pinned CertificateThumbprint (the sandbox). Leave AuthorityHost at its default for Microsoft Entra ID.");
+                    $"A custom Entra authority ('{settings.AuthorityHost.GetLeftPart(UriPartial.Authority)}') is only accepted for an https loopback host together with a pinned SandboxTlsThumbprint (the sandbox). Leave AuthorityHost at its default for Microsoft Entra ID.");
         }
         else if (hasThumbprint && !EndpointPolicy.IsLoopback(settings.BaseUri))
         {
-            throw new BusinessCentralConfigurationException("CertificateThumbprint is only accepted for loopback hosts (the sandbox); real endpoints are validated by the platform.");
+            throw new BusinessCentralConfigurationException("SandboxTlsThumbprint is only accepted for loopback hosts (the sandbox); real endpoints are validated by the platform.");
         }
 
         var root = baseUri.AbsoluteUri.TrimEnd('/') + "/v2.0/" + Uri.EscapeDataString(settings.TenantId) + "/" + Uri.EscapeDataString(settings.Environment) + "/api/v2.0/";
