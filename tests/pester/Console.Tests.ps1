@@ -2,25 +2,16 @@
 # variables are left alone, argument completion, the default views, and a first pipeline that shows something.
 # Real HTTP against the standalone sandbox (out/sandbox); MLCONNECTOR_HOME is $TestDrive; the vault is the test double.
 BeforeAll {
-    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
-    Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
-    $script:OriginalModulePath = $env:PSModulePath
-    $env:PSModulePath = (Join-Path $PSScriptRoot 'TestModules') + [IO.Path]::PathSeparator + $env:PSModulePath
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1'), (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
+    # Two registered vaults, so -Vault completion has a choice to offer.
+    Enable-TestVault -Folder $TestDrive -Vaults TestVault, OtherVault
     $env:MLCONNECTOR_HOME = Join-Path $TestDrive 'home'
-    $env:MLCONNECTOR_TEST_VAULT_FILE = Join-Path $TestDrive 'vault.json'
-    $env:MLCONNECTOR_TEST_VAULTS = 'TestVault,OtherVault'
     Import-Module (Get-MlModulePath) -Force
 
     $script:Sandbox = Start-MlSandbox -Customers 30
     $script:BcParameters = Get-SandboxBcParameters $Sandbox
     $script:MarketoParameters = Get-SandboxMarketoParameters $Sandbox
-    $script:BcSecret = ConvertTo-SecureText $Sandbox.bcClientSecret
-    $script:MarketoSecret = ConvertTo-SecureText $Sandbox.marketoClientSecret
-
-    function script:Connect-Sandbox {
-        Connect-MlBusinessCentral @BcParameters -ClientId $Sandbox.bcClientId -ClientSecret $BcSecret
-        Connect-MlMarketo @MarketoParameters -ClientId $Sandbox.marketoClientId -ClientSecret $MarketoSecret
-    }
+    $script:BcSecret, $script:MarketoSecret = ($Sandbox.bcClientSecret, $Sandbox.marketoClientSecret) | ForEach-Object { ConvertTo-SecureText $_ }
 
     function script:Get-Journal([string] $PathLike) {
         @(Invoke-RestMethod -Uri ($Sandbox.adminUrl.TrimEnd('/') + '/journal') | ForEach-Object { $_ } | Where-Object path -Like $PathLike)
@@ -48,15 +39,14 @@ BeforeAll {
 }
 
 AfterAll {
-    Disconnect-MlConnection -ErrorAction SilentlyContinue
-    Remove-Module MlConnector -Force -ErrorAction SilentlyContinue
     Stop-MlSandbox $Sandbox
-    $env:PSModulePath = $OriginalModulePath
-    Remove-Item Env:MLCONNECTOR_HOME, Env:MLCONNECTOR_TEST_VAULT_FILE, Env:MLCONNECTOR_TEST_VAULTS -ErrorAction SilentlyContinue
+    Remove-Module MlConnector -Force -ErrorAction SilentlyContinue
+    Disable-TestVault
+    Remove-Item Env:MLCONNECTOR_HOME -ErrorAction SilentlyContinue
 }
 
 Describe 'Bad input gets an answer' {
-    BeforeAll { Connect-Sandbox }
+    BeforeAll { Connect-MlSandbox $Sandbox }
     AfterAll { Disconnect-MlConnection }
 
     It 'names a customer number that matches nothing in a non-terminating ObjectNotFound error, and still returns the others' {
