@@ -61,10 +61,15 @@ public sealed class TestMlConnectionCommand : ConnectedCmdlet
     {
         try
         {
-            return saved.ClientCertificateThumbprint is { } thumbprint
-                ? BusinessCentralCredential.FromCurrentUserStore(thumbprint)
-                : BusinessCentralCredential.FromSecret(vault.Read(saved.Vault ?? "", saved.SecretName ?? ""));
+            if (saved.ClientCertificateThumbprint is { } thumbprint) return BusinessCentralCredential.FromCurrentUserStore(thumbprint);
         }
         catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Profile)); throw; }
+        if (saved.Vault is null || saved.SecretName is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new InvalidDataException($"Connection profile '{Profile}' names neither a certificate nor a vault secret for Business Central."),
+                ErrorIdPrefix + "ProfileIncomplete", ErrorCategory.InvalidData, Profile, $"Save it again with Connect-MlBusinessCentral ... -SaveProfile {Profile}."));
+        }
+        return BusinessCentralCredential.FromSecret(vault.Read(saved.Vault!, saved.SecretName!));
     }
 }

@@ -18,8 +18,11 @@ public sealed class CompanyNameCompleter : IArgumentCompleter
         if (DefaultConnection.Current?.BusinessCentral is { } session)
         {
             var companies = session.Client.Companies;
-            return Completions.Matching(companies.Select(c => c.Name), wordToComplete,
-                name => companies.First(c => c.Name == name) is var c ? $"{c.DisplayName} ({c.Id}) in environment '{session.Settings.Environment}'" : name);
+            return Completions.Matching(companies.Select(c => c.Name), wordToComplete, name =>
+            {
+                var company = companies.First(c => c.Name == name);
+                return $"{company.DisplayName} ({company.Id}) in environment '{session.Settings.Environment}'";
+            });
         }
         var store = ConnectionProfileStore.ForCurrentUser();
         var saved = store.Names().Select(n => SafeFind(store, n)?.BusinessCentral?.Company).OfType<string>().Where(c => c.Length > 0);

@@ -77,7 +77,7 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     private protected string GivenClientId => ParameterSetName == CredentialSet ? Credential.UserName : ClientId;
 
     /// <summary>Whether this call signs in with a secret (a profile saved from it then needs a vault).</summary>
-    private protected bool UsesSecret => ParameterSetName is ClientSecretSet or CredentialSet or VaultSet;
+    private bool UsesSecret => ParameterSetName is ClientSecretSet or CredentialSet or VaultSet;
 
     /// <summary>Checks what must hold before any network call (saving a secret needs a vault and SecretManagement).</summary>
     private protected void CheckPreconditions()
