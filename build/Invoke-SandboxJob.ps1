@@ -28,10 +28,7 @@ Write-Host "Starting the sandbox with $Customers Business Central customers..."
 $sandbox = Start-MlSandbox -Customers $Customers -Seed 7
 try {
     Write-Host ("Sandbox ready: Business Central {0}, Marketo {1}" -f $sandbox.bcApiBaseUrl, $sandbox.marketoRestUrl)
-    $bc = Get-SandboxBcParameters $sandbox
-    Connect-MlBusinessCentral @bc -ClientId $sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $sandbox.bcClientSecret)
-    $marketo = Get-SandboxMarketoParameters $sandbox
-    Connect-MlMarketo @marketo -ClientId $sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $sandbox.marketoClientSecret)
+    Connect-MlSandbox $sandbox
 
     Write-Host "`nTest-MlConnection:"
     $checks = Test-MlConnection

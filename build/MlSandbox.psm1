@@ -41,7 +41,7 @@ function Get-SandboxBcParameters {
         Company               = $Sandbox.companyName
         BaseUri               = $Sandbox.HttpBase + '/'
         AuthorityHost         = ([uri] $Sandbox.entraAuthority).GetLeftPart([UriPartial]::Authority) + '/'
-        CertificateThumbprint = $Sandbox.certificateThumbprint
+        SandboxTlsThumbprint  = $Sandbox.certificateThumbprint
     }
 }
 
@@ -55,10 +55,19 @@ function Get-SandboxMarketoParameters {
 
 function ConvertTo-SecureText([string] $Text) { ConvertTo-SecureString -String $Text -AsPlainText -Force }
 
+# Connects the imported MlConnector module to both simulators of a started sandbox with the secrets it accepts.
+function Connect-MlSandbox {
+    param($Sandbox)
+    $bc = Get-SandboxBcParameters $Sandbox
+    Connect-MlBusinessCentral @bc -ClientId $Sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $Sandbox.bcClientSecret)
+    $marketo = Get-SandboxMarketoParameters $Sandbox
+    Connect-MlMarketo @marketo -ClientId $Sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $Sandbox.marketoClientSecret)
+}
+
 # Switches the running sandbox through its admin API.
 function Invoke-SandboxAdmin {
     param($Sandbox, [string] $Path, $Body)
     Invoke-RestMethod -Method Post -Uri ($Sandbox.adminUrl.TrimEnd('/') + '/' + $Path) -ContentType 'application/json' -Body ($Body | ConvertTo-Json -Compress)
 }
 
-Export-ModuleMember -Function Start-MlSandbox, Stop-MlSandbox, Get-SandboxBcParameters, Get-SandboxMarketoParameters, ConvertTo-SecureText, Invoke-SandboxAdmin
+Export-ModuleMember -Function Start-MlSandbox, Stop-MlSandbox, Get-SandboxBcParameters, Get-SandboxMarketoParameters, ConvertTo-SecureText, Connect-MlSandbox, Invoke-SandboxAdmin

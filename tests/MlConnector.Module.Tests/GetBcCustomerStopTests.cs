@@ -27,7 +27,7 @@ public sealed class GetBcCustomerStopTests : IAsyncLifetime
             .AddParameter("Company", bc.CompanyName)
             .AddParameter("BaseUri", _sandbox.HttpBaseUri)
             .AddParameter("AuthorityHost", _sandbox.HttpsBaseUri)
-            .AddParameter("CertificateThumbprint", _sandbox.CertificateSha1Thumbprint);
+            .AddParameter("SandboxTlsThumbprint", _sandbox.CertificateSha1Thumbprint);
         connect.Invoke();
         Assert.False(connect.HadErrors, string.Join(Environment.NewLine, connect.Streams.Error));
     }

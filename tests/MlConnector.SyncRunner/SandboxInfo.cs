@@ -31,7 +31,7 @@ internal sealed class SandboxInfo
         Company = this["companyName"],
         BaseUri = Origin(this["bcApiBaseUrl"]),
         AuthorityHost = Origin(this["entraAuthority"]),
-        CertificateThumbprint = this["certificateThumbprint"],
+        SandboxTlsThumbprint = this["certificateThumbprint"],
         PageSize = pageSize,
     };
 

@@ -172,7 +172,7 @@ Describe 'Connection profiles through SecretManagement' {
             $sb = $env:SANDBOX | ConvertFrom-Json
             $common = @{
                 TenantId = $sb.tenantId; Environment = $sb.environment; Company = $sb.companyName; BaseUri = $sb.HttpBase + '/'
-                AuthorityHost = ([uri] $sb.entraAuthority).GetLeftPart('Authority') + '/'; CertificateThumbprint = $sb.certificateThumbprint
+                AuthorityHost = ([uri] $sb.entraAuthority).GetLeftPart('Authority') + '/'; SandboxTlsThumbprint = $sb.certificateThumbprint
             }
             $vaultError = try { Connect-MlBusinessCentral @common -ClientId $sb.bcClientId -Vault Any -SecretName bc -ErrorAction Stop; $null } catch { $_ }
             $credential = [pscredential]::new($sb.bcClientId, (ConvertTo-SecureString $sb.bcClientSecret -AsPlainText -Force))

@@ -45,4 +45,21 @@ function Invoke-InFreshPwsh {
     }
 }
 
-Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh
+<#
+    Puts the test double of Microsoft.PowerShell.SecretManagement (TestModules/) first on PSModulePath, with its
+    vault file under -Folder and the named vaults registered; Disable-TestVault undoes it.
+#>
+function Enable-TestVault {
+    param([Parameter(Mandatory)] [string] $Folder, [string[]] $Vaults = @('TestVault'))
+    $script:ModulePathBeforeTestVault = $env:PSModulePath
+    $env:PSModulePath = (Join-Path $PSScriptRoot 'TestModules') + [IO.Path]::PathSeparator + $env:PSModulePath
+    $env:MLCONNECTOR_TEST_VAULT_FILE = Join-Path $Folder 'vault.json'
+    $env:MLCONNECTOR_TEST_VAULTS = $Vaults -join ','
+}
+
+function Disable-TestVault {
+    if ($script:ModulePathBeforeTestVault) { $env:PSModulePath = $script:ModulePathBeforeTestVault }
+    Remove-Item Env:MLCONNECTOR_TEST_VAULT_FILE, Env:MLCONNECTOR_TEST_VAULTS -ErrorAction SilentlyContinue
+}
+
+Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Enable-TestVault, Disable-TestVault

@@ -49,12 +49,12 @@ internal sealed class BcEndpoints
         }
 
         var authority = settings.AuthorityHost;
-        var hasThumbprint = !string.IsNullOrWhiteSpace(settings.CertificateThumbprint);
+        var hasThumbprint = !string.IsNullOrWhiteSpace(settings.SandboxTlsThumbprint);
         if (EndpointPolicy.IsLoopback(authority) && (authority.Scheme != Uri.UriSchemeHttps || !hasThumbprint))
             throw new BusinessCentralConfigurationException(
-                $"A loopback Entra authority ('{TrustedHosts.Show(authority)}') is only accepted over https together with a pinned CertificateThumbprint (the sandbox). Leave AuthorityHost at its default for Microsoft Entra ID.");
+                $"A loopback Entra authority ('{TrustedHosts.Show(authority)}') is only accepted over https together with a pinned SandboxTlsThumbprint (the sandbox). Leave AuthorityHost at its default for Microsoft Entra ID.");
         if (hasThumbprint && !EndpointPolicy.IsLoopback(authority) && !EndpointPolicy.IsLoopback(baseUri))
-            throw new BusinessCentralConfigurationException("CertificateThumbprint is only accepted for loopback hosts (the sandbox); real endpoints are validated by the platform.");
+            throw new BusinessCentralConfigurationException("SandboxTlsThumbprint is only accepted for loopback hosts (the sandbox); real endpoints are validated by the platform.");
 
         var untrusted = new List<string>();
         if (!EndpointPolicy.IsLoopback(authority) && !TrustedHosts.IsEntraAuthority(authority))

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Http;
 
 namespace MlConnector.Engine.BusinessCentral;
 
@@ -34,6 +35,19 @@ internal static class BcErrorTranslator
             _ => ("BusinessCentralRequestRejected", MlErrorCategory.InvalidData),
         };
         return new BusinessCentralException(id, category, $"Business Central answered {label} to {what}: {detail}", status, code);
+    }
+
+    /// <summary>The API host does not resolve or refuses connections: the base URI is wrong (or the network path is).</summary>
+    public static BusinessCentralException Unreachable(UnreachableReason reason, Exception failure)
+    {
+        var said = Http.Unreachable.Describe(failure);
+        return reason == UnreachableReason.HostNotFound
+            ? new BusinessCentralException("BusinessCentralHostNotFound", MlErrorCategory.Connection, Redactor.Redact(
+                $"Business Central was not found: the API host name does not resolve ({said}). Check -BaseUri (leave it out for Business Central online, https://api.businesscentral.dynamics.com/)."),
+                innerException: failure)
+            : new BusinessCentralException("BusinessCentralHostRefused", MlErrorCategory.Connection, Redactor.Redact(
+                $"Business Central's API host refused the connection ({said}). Check -BaseUri and that the service is running there."),
+                innerException: failure);
     }
 
     private static (string? Code, string? Message) Parse(string body)

@@ -57,6 +57,10 @@ internal sealed class BcHttp : IDisposable
             throw new BusinessCentralException("BusinessCentralTimeout", MlErrorCategory.Connection,
                 $"Business Central did not complete {request.Method} {Describe(request.Uri)} within {_totalTimeout.TotalSeconds:0} s ({state.Attempts} attempt(s)).", innerException: e);
         }
+        catch (Exception e) when (Unreachable.Classify(e) is { } reason && !cancellationToken.IsCancellationRequested)
+        {
+            throw BcErrorTranslator.Unreachable(reason, e);
+        }
         catch (Exception e) when (e is HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
             throw new BusinessCentralException("BusinessCentralConnectionFailed", MlErrorCategory.Connection,

@@ -11,8 +11,11 @@ public sealed class BcCustomerQuery
     /// <summary>Only customers changed after this instant (minus the settings' overlap window).</summary>
     public DateTimeOffset? ModifiedSince { get; init; }
 
-    /// <summary>Only these customer numbers.</summary>
+    /// <summary>Only these customer numbers (compared in upper case, as BC stores Code fields).</summary>
     public IReadOnlyCollection<string>? Numbers { get; init; }
+
+    /// <summary>Also (or only, without <see cref="Numbers"/>) the customers whose number matches one of these wildcard patterns.</summary>
+    public IReadOnlyCollection<BcNumberPattern>? NumberPatterns { get; init; }
 
     /// <summary>
     /// Records a previous incremental read already returned (id → lastModifiedDateTime). Read again unchanged

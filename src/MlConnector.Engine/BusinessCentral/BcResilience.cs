@@ -1,4 +1,5 @@
 using System.Net;
+using MlConnector.Engine.Http;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -28,8 +29,9 @@ internal static class BcResilience
                 Delay = options.BaseDelay,
                 MaxDelay = options.MaxDelay,
                 ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
-                    .Handle<HttpRequestException>()
-                    .Handle<IOException>()
+                    // A host that does not resolve or refuses the connection will not answer the next attempt either.
+                    .Handle<HttpRequestException>(e => !Unreachable.IsPermanent(e))
+                    .Handle<IOException>(e => !Unreachable.IsPermanent(e))
                     .Handle<TimeoutRejectedException>()
                     .HandleResult(r => IsRetryableStatus(r.StatusCode)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(RetryAfter(args.Outcome.Result, time, options.MaxDelay)),

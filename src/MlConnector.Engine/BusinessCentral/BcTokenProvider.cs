@@ -1,6 +1,5 @@
 using Microsoft.Identity.Client;
 using MlConnector.Engine.Http;
-using MlConnector.Engine.Security;
 
 namespace MlConnector.Engine.BusinessCentral;
 
@@ -22,22 +21,23 @@ internal sealed class BcTokenProvider : IDisposable
     private readonly string _tenant;
     private readonly string _clientId;
     private readonly Uri _authority;
+    private readonly string? _certificateThumbprint;
     private string? _token;
     private DateTimeOffset _expiresOn;
     private long _acquisitions;
 
-    public BcTokenProvider(BusinessCentralSettings settings, SecretText secret, TimeProvider time)
+    public BcTokenProvider(BusinessCentralSettings settings, BusinessCentralCredential credential, TimeProvider time)
     {
         _time = time;
         _margin = settings.TokenRenewalMargin;
         _tenant = settings.TenantId;
         _clientId = settings.ClientId;
+        _certificateThumbprint = credential.CertificateThumbprint;
         _authority = new Uri(settings.AuthorityHost, Uri.EscapeDataString(settings.TenantId));
         // Microsoft's own sign-in hosts are validated by MSAL; the sandbox (pinned) and an opted-in host are not known to it.
         var known = TrustedHosts.IsEntraAuthority(settings.AuthorityHost);
-        _httpFactory = new MsalHttpClientFactory(_authority, EndpointPolicy.IsLoopback(settings.AuthorityHost) ? settings.CertificateThumbprint : null);
-        var builder = ConfidentialClientApplicationBuilder.Create(settings.ClientId)
-            .WithClientSecret(secret.Reveal())
+        _httpFactory = new MsalHttpClientFactory(_authority, EndpointPolicy.IsLoopback(settings.AuthorityHost) ? settings.SandboxTlsThumbprint : null);
+        var builder = credential.Apply(ConfidentialClientApplicationBuilder.Create(settings.ClientId))
             .WithHttpClientFactory(_httpFactory)
             .WithAuthority(_authority.ToString(), validateAuthority: known);
         if (!known) builder = builder.WithInstanceDiscovery(false);
@@ -91,7 +91,7 @@ internal sealed class BcTokenProvider : IDisposable
         }
         catch (Exception e) when (e is MsalException or HttpRequestException or IOException && !cancellationToken.IsCancellationRequested)
         {
-            throw EntraErrorTranslator.Translate(e, _tenant, _clientId, _authority);
+            throw EntraErrorTranslator.Translate(e, _tenant, _clientId, _authority, _certificateThumbprint);
         }
         // MSAL's ExpiresOn is wall-clock; keep the remaining lifetime and pin it to the injected clock.
         var remaining = result.ExpiresOn - DateTimeOffset.UtcNow;

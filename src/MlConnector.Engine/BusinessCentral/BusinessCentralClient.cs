@@ -31,23 +31,31 @@ public sealed partial class BusinessCentralClient : IDisposable
 
     public BcCompanyInfo Company { get; private set; } = null!;
 
+    /// <summary>Every company of the environment, as listed when the client connected (argument completion offers them).</summary>
+    public IReadOnlyList<BcCompanyInfo> Companies { get; private set; } = [];
+
     /// <summary>HTTP requests sent to Business Central (retries included; token requests not).</summary>
     public long CallCount => _http.CallCount;
 
     /// <summary>How far before a ModifiedSince instant incremental reads start, to catch late commits.</summary>
     public TimeSpan ModifiedSinceOverlap => _settings.ModifiedSinceOverlap;
 
-    /// <summary>Validates settings, gets a token and resolves the company.</summary>
-    public static async Task<BusinessCentralClient> ConnectAsync(BusinessCentralSettings settings, SecretText clientSecret, IEngineLog log,
+    /// <summary>Validates settings, gets a token with the client secret and resolves the company.</summary>
+    public static Task<BusinessCentralClient> ConnectAsync(BusinessCentralSettings settings, SecretText clientSecret, IEngineLog log,
+        TimeProvider? time = null, CancellationToken cancellationToken = default)
+        => ConnectAsync(settings, BusinessCentralCredential.FromSecret(clientSecret), log, time, cancellationToken);
+
+    /// <summary>Validates settings, gets a token with the credential (secret or certificate) and resolves the company.</summary>
+    public static async Task<BusinessCentralClient> ConnectAsync(BusinessCentralSettings settings, BusinessCentralCredential credential, IEngineLog log,
         TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(clientSecret);
+        ArgumentNullException.ThrowIfNull(credential);
         ArgumentNullException.ThrowIfNull(log);
         time ??= TimeProvider.System;
         var endpoints = BcEndpoints.From(settings);
         foreach (var warning in endpoints.UntrustedWarnings) log.Warning(warning);
-        var tokens = new BcTokenProvider(settings, clientSecret, time);
-        var http = new BcHttp(endpoints.ApiRoot, settings.CertificateThumbprint, tokens, settings.Retry, time, log);
+        var tokens = new BcTokenProvider(settings, credential, time);
+        var http = new BcHttp(endpoints.ApiRoot, settings.SandboxTlsThumbprint, tokens, settings.Retry, time, log);
         var client = new BusinessCentralClient(settings, endpoints, tokens, http, log);
         try
         {
@@ -76,12 +84,26 @@ public sealed partial class BusinessCentralClient : IDisposable
         ArgumentNullException.ThrowIfNull(query);
         var expand = query.IncludeFinancialDetails ? CustomerFinancialDetail : null;
         var seen = new HashSet<Guid>();
-        foreach (var filter in CustomerFilters(query.Numbers, query.ModifiedSince))
+        foreach (var (filter, pattern) in CustomerReads(query))
         {
             var uri = _endpoints.Company("customers", BcFilter.Query(filter, expand));
             await foreach (var customer in _reader.ReadAsync(uri, "customers", BcJson.Customer, query.OnPage, cancellationToken).ConfigureAwait(false))
+            {
+                if (pattern is not null && !pattern.IsMatch(customer.Number)) continue;
                 if (seen.Add(customer.Id) && !AlreadyReadRecords.Contains(query.AlreadyRead, customer.Id, customer.LastModifiedDateTime)) yield return customer;
+            }
         }
+    }
+
+    /// <summary>The reads a customer query needs: number chunks, one per wildcard pattern, or everything.</summary>
+    private IEnumerable<(string? Filter, BcNumberPattern? Pattern)> CustomerReads(BcCustomerQuery query)
+    {
+        if (query.NumberPatterns is not { Count: > 0 } patterns) return CustomerFilters(query.Numbers, query.ModifiedSince).Select(f => (f, (BcNumberPattern?)null));
+        var modified = ModifiedFilter(query.ModifiedSince);
+        var byPattern = patterns.Select(p => ((string?)BcFilter.And(p.Filter("number"), modified), (BcNumberPattern?)p));
+        return query.Numbers is { Count: > 0 } numbers
+            ? CustomerFilters(numbers, query.ModifiedSince).Select(f => (f, (BcNumberPattern?)null)).Concat(byPattern)
+            : byPattern;
     }
 
     /// <summary>The customer, or null when BC does not have it.</summary>
@@ -109,7 +131,8 @@ public sealed partial class BusinessCentralClient : IDisposable
     {
         var modified = ModifiedFilter(modifiedSince);
         if (numbers is null) return [modified];
-        return BcFilter.AnyOf("number", numbers).Select(chunk => BcFilter.And(chunk, modified));
+        // BC numbers are Code fields, stored in upper case: c00010 is C00010.
+        return BcFilter.AnyOf("number", numbers.Select(BcNumberPattern.Normalize)).Select(chunk => BcFilter.And(chunk, modified));
     }
 
     internal string? ModifiedFilter(DateTimeOffset? since)
@@ -122,9 +145,18 @@ public sealed partial class BusinessCentralClient : IDisposable
     private async Task<BcCompanyInfo> ResolveCompanyAsync(CancellationToken cancellationToken)
     {
         var companies = new List<BcCompanyInfo>();
-        await foreach (var c in _reader.ReadAsync(_endpoints.Companies(), "companies",
-            e => new BcCompanyInfo(BcJson.Guid(e, "id"), BcJson.Str(e, "name"), BcJson.Str(e, "displayName")), null, cancellationToken).ConfigureAwait(false))
-            companies.Add(c);
+        try
+        {
+            await foreach (var c in _reader.ReadAsync(_endpoints.Companies(), "companies",
+                e => new BcCompanyInfo(BcJson.Guid(e, "id"), BcJson.Str(e, "name"), BcJson.Str(e, "displayName")), null, cancellationToken).ConfigureAwait(false))
+                companies.Add(c);
+        }
+        catch (BusinessCentralException e) when (e.StatusCode == 404)
+        {
+            // The token was good and the host answered, so what the URL names is missing: the environment.
+            throw new BusinessCentralEnvironmentNotFoundException(_settings.Environment, _settings.TenantId, e);
+        }
+        Companies = companies;
 
         var wanted = _settings.Company.Trim();
         var match = System.Guid.TryParse(wanted, out var id)

@@ -28,6 +28,16 @@ public sealed class BusinessCentralCompanyNotFoundException(string company, IRea
     public IReadOnlyList<string> AvailableCompanies { get; } = available;
 }
 
+/// <summary>The environment named in the settings does not exist in the tenant (BC answered 404 to the company list).</summary>
+public sealed class BusinessCentralEnvironmentNotFoundException(string environment, string tenant, BusinessCentralException answer)
+    : BusinessCentralException("BusinessCentralEnvironmentNotFound", MlErrorCategory.NotFound,
+        $"Environment '{environment}' was not found in tenant '{tenant}' (Business Central answered {answer.StatusCode} {answer.BcErrorCode}). " +
+        "Pass -Environment exactly as the Business Central admin center lists it (for example Production or Sandbox).",
+        answer.StatusCode, answer.BcErrorCode, answer)
+{
+    public string Environment { get; } = environment;
+}
+
 /// <summary>Settings that cannot work (unsafe endpoint, missing value); an endpoint off the vendors' list is BusinessCentralUntrustedEndpoint.</summary>
 public sealed class BusinessCentralConfigurationException(string message, Exception? innerException = null, string errorId = "BusinessCentralInvalidConfiguration")
     : BusinessCentralException(errorId, MlErrorCategory.InvalidConfiguration, message, innerException: innerException);

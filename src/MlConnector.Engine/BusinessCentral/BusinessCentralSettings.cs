@@ -1,6 +1,6 @@
 namespace MlConnector.Engine.BusinessCentral;
 
-/// <summary>Where and as whom to reach Business Central. The client secret travels separately as a SecretText.</summary>
+/// <summary>Where and as whom to reach Business Central. The credential (secret or certificate) travels separately as a BusinessCentralCredential.</summary>
 public sealed class BusinessCentralSettings
 {
     public static readonly Uri DefaultBaseUri = new("https://api.businesscentral.dynamics.com/");
@@ -20,11 +20,14 @@ public sealed class BusinessCentralSettings
 
     public Uri BaseUri { get; set; } = DefaultBaseUri;
 
-    /// <summary>Entra host: one of Microsoft's sign-in hosts (global, US Government, China), or a loopback host with <see cref="CertificateThumbprint"/> (the sandbox).</summary>
+    /// <summary>Entra host: one of Microsoft's sign-in hosts (global, US Government, China), or a loopback host with <see cref="SandboxTlsThumbprint"/> (the sandbox).</summary>
     public Uri AuthorityHost { get; set; } = DefaultAuthorityHost;
 
-    /// <summary>SHA-1 or SHA-256 thumbprint of the loopback sandbox's certificate; never accepted for a real host.</summary>
-    public string? CertificateThumbprint { get; set; }
+    /// <summary>
+    /// SHA-1 or SHA-256 thumbprint of the loopback sandbox's own TLS (server) certificate, trusted instead of the platform's
+    /// validation; never accepted for a real host. Not the app's sign-in certificate (that is a <see cref="BusinessCentralCredential"/>).
+    /// </summary>
+    public string? SandboxTlsThumbprint { get; set; }
 
     /// <summary>
     /// Lets the base URI and authority be hosts other than Microsoft's documented ones (see TrustedHosts), which then
@@ -42,6 +45,14 @@ public sealed class BusinessCentralSettings
     public TimeSpan TokenRenewalMargin { get; set; } = TimeSpan.FromMinutes(5);
 
     public BcRetryOptions Retry { get; set; } = new();
+
+    /// <summary>A copy to change for one use (a probe, a test) without touching these settings; every field comes along.</summary>
+    public BusinessCentralSettings Copy()
+    {
+        var copy = (BusinessCentralSettings)MemberwiseClone();
+        copy.Retry = Retry.Copy();
+        return copy;
+    }
 }
 
 /// <summary>Bounds of the retry policy for 429/503/504 and transport failures.</summary>
@@ -61,4 +72,6 @@ public sealed class BcRetryOptions
 
     /// <summary>Bound on one HTTP attempt.</summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    public BcRetryOptions Copy() => (BcRetryOptions)MemberwiseClone();
 }

@@ -7,7 +7,7 @@ namespace MlConnector.Engine.BusinessCentral;
 /// <summary>Turns MSAL failures into messages that name the AADSTS code and what to do about it (never the secret).</summary>
 internal static partial class EntraErrorTranslator
 {
-    public static BusinessCentralException Translate(Exception exception, string tenant, string clientId, Uri authority)
+    public static BusinessCentralException Translate(Exception exception, string tenant, string clientId, Uri authority, string? certificateThumbprint = null)
     {
         if (exception is MsalServiceException service)
         {
@@ -18,6 +18,10 @@ internal static partial class EntraErrorTranslator
                 "7000215" => $"Entra rejected the client secret for app '{clientId}' (AADSTS7000215). Pass the secret's Value, not its Secret ID, and check it belongs to this app.",
                 "7000222" => $"The client secret of app '{clientId}' has expired (AADSTS7000222). Create a new secret under App registrations > Certificates & secrets and connect again with it.",
                 "7000218" => $"No client secret reached Entra for app '{clientId}' (AADSTS7000218). Supply the client secret value.",
+                "700027" => $"Entra did not accept certificate {certificateThumbprint} for app '{clientId}' (AADSTS700027: {Description(service)}). " +
+                    "Upload that certificate's public part to the app registration (App registrations > Certificates & secrets), or sign in with the certificate registered there.",
+                "700024" => $"Entra found the certificate's client assertion outside its valid time range (AADSTS700024). Check this machine's clock.",
+                "700021" or "700023" or "50048" or "50027" => $"Entra refused the client assertion for app '{clientId}' ({aadsts}: {Description(service)}).",
                 "700016" => $"App '{clientId}' was not found in tenant '{tenant}' (AADSTS700016). Check the client id and the tenant, and that an administrator consented to the app in that tenant.",
                 "90002" => $"Tenant '{tenant}' was not found (AADSTS90002). Check the tenant id or domain and the cloud.",
                 "900023" => $"Tenant '{tenant}' is neither a GUID nor a domain (AADSTS900023). Use the tenant id or its verified domain.",
@@ -37,6 +41,16 @@ internal static partial class EntraErrorTranslator
             innerException: exception);
     }
 
+    /// <summary>Entra's own description of the error ("The certificate with identifier ... [Reason - ...]"), without trace ids.</summary>
+    private static string Description(MsalServiceException service)
+    {
+        foreach (var text in new[] { service.ResponseBody, service.Message })
+        {
+            if (text is not null && DescriptionPattern().Match(text) is { Success: true } m) return m.Groups[1].Value.Trim();
+        }
+        return FirstLine(service.Message);
+    }
+
     private static string? AadstsCode(string? text)
         => text is null ? null : AadstsPattern().Match(text) is { Success: true } m ? m.Groups[1].Value : null;
 
@@ -54,4 +68,7 @@ internal static partial class EntraErrorTranslator
 
     [GeneratedRegex(@"AADSTS(\d+)")]
     private static partial Regex AadstsPattern();
+
+    [GeneratedRegex(@"AADSTS\d+: ((?:[^\\\r\n]|\\(?![rn]))+)")]
+    private static partial Regex DescriptionPattern();
 }

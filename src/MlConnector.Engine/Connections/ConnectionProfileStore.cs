@@ -58,6 +58,18 @@ public sealed partial class ConnectionProfileStore
         ?? throw new MlConnectorException("ProfileNotFound", MlErrorCategory.NotFound,
             $"No connection profile named '{name}' in '{Folder}'. Save one with Connect-MlBusinessCentral/Connect-MlMarketo ... -SaveProfile {name}, or set ${HomeVariable} to the folder that holds it.");
 
+    /// <summary>The names of the saved profiles, sorted; none when the folder does not exist yet.</summary>
+    public IReadOnlyList<string> Names()
+    {
+        if (!Directory.Exists(Folder)) return [];
+        return Directory.EnumerateFiles(Folder, "*.json")
+            .Select(Path.GetFileNameWithoutExtension)
+            .OfType<string>()
+            .Where(n => NamePattern().IsMatch(n))
+            .OrderBy(n => n, StringComparer.OrdinalIgnoreCase)
+            .ToArray();
+    }
+
     /// <summary>Saves one service's part of a profile, keeping the other service's part if the profile exists.</summary>
     public string Save(string name, Action<ConnectionProfile> update)
     {

@@ -1,4 +1,5 @@
 using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Http;
 using Polly;
 using Polly.Retry;
 
@@ -62,6 +63,10 @@ internal sealed class MarketoRetry
         {
             throw new MarketoApiException(e.Code, e.VendorMessage, e.RequestId, e.HttpStatus, what, attempts);
         }
+        catch (Exception e) when (Unreachable.Classify(e) is { } reason)
+        {
+            throw UnreachableFailure(reason, what, e);
+        }
         catch (Exception e) when (IsTransport(e))
         {
             throw new MlConnectorException("MarketoConnectionFailed", MlErrorCategory.Connection,
@@ -94,8 +99,19 @@ internal sealed class MarketoRetry
         return exception switch
         {
             MarketoApiException api => api.Kind is MarketoErrorKind.Transient or MarketoErrorKind.RateLimited or MarketoErrorKind.Concurrency,
-            _ => IsTransport(exception),
+            _ => IsTransport(exception) && !Unreachable.IsPermanent(exception),
         };
+    }
+
+    /// <summary>A host that does not resolve or refuses the connection: no retry will help, so say what to check.</summary>
+    private static MlConnectorException UnreachableFailure(UnreachableReason reason, string what, Exception failure)
+    {
+        var said = Unreachable.Describe(failure);
+        return reason == UnreachableReason.HostNotFound
+            ? new MlConnectorException("MarketoInstanceNotFound", MlErrorCategory.Connection, Redactor.Redact(
+                $"The Marketo instance was not found: its host name does not resolve ({said}). Check the Munchkin id (Marketo Admin > Integration > Munchkin) or -BaseUri."), failure)
+            : new MlConnectorException("MarketoHostRefused", MlErrorCategory.Connection, Redactor.Redact(
+                $"Marketo {what}: the host refused the connection ({said}). Check -BaseUri and -IdentityUri."), failure);
     }
 
     private TimeSpan? DelayFor(Exception? exception) => exception switch

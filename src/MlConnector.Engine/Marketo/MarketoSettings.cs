@@ -6,6 +6,12 @@ namespace MlConnector.Engine.Marketo;
 /// <summary>Where a Marketo instance is and how much of its shared limits this connection may use.</summary>
 public sealed partial class MarketoSettings
 {
+    /// <summary>The connection's default share of Marketo's 100 calls per 20 s per instance (Adobe suggests 50).</summary>
+    public const int DefaultCallsPer20Seconds = 50;
+
+    /// <summary>The connection's default number of calls in flight (Adobe suggests 5 of the instance's 10).</summary>
+    public const int DefaultMaxConcurrency = 5;
+
     /// <summary>Munchkin account id, e.g. 123-ABC-456. Used to derive the endpoints when <see cref="BaseUri"/> is not given.</summary>
     public string MunchkinId { get; set; } = "";
 
@@ -25,13 +31,13 @@ public sealed partial class MarketoSettings
     public bool AllowUntrustedEndpoint { get; set; }
 
     /// <summary>Calls this connection may start per <see cref="RateWindow"/>. Marketo allows 100 per 20 s per instance, shared by every integration; Adobe suggests 50.</summary>
-    public int CallsPer20Seconds { get; set; } = 50;
+    public int CallsPer20Seconds { get; set; } = DefaultCallsPer20Seconds;
 
     /// <summary>The sliding window <see cref="CallsPer20Seconds"/> applies to. Marketo's is 20 s; only tests shorten it.</summary>
     public TimeSpan RateWindow { get; set; } = TimeSpan.FromSeconds(20);
 
     /// <summary>Calls in flight at once. Marketo allows 10 per instance; Adobe suggests 5 per application.</summary>
-    public int MaxConcurrency { get; set; } = 5;
+    public int MaxConcurrency { get; set; } = DefaultMaxConcurrency;
 
     /// <summary>Calls this connection may make per Marketo day (midnight US Central to midnight); null = no local budget.</summary>
     public int? DailyCallBudget { get; set; }

@@ -7,7 +7,8 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// <summary>
 /// Deterministic demo data: customers in several currencies with ledgers, their company contacts and about 2.5 person
 /// contacts each, prospects and loose persons, and the mess real tenants have (missing, invalid, duplicate and
-/// maximum-length e-mails, unicode and right-to-left names, blocked customers). Same seed, same data.
+/// maximum-length e-mails, unicode and right-to-left names, blocked customers), a few of them changed in the last
+/// hours. Same seed, same data.
 /// </summary>
 internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options, Random random)
 {
@@ -20,6 +21,7 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
     ];
 
     private readonly List<string> _emails = new();
+    private readonly Dictionary<BcCustomer, List<BcContact>> _peopleOf = new();
     private DateTimeOffset _now;
 
     public void Seed(int customers)
@@ -53,7 +55,13 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
             store.AddContact(company);
             store.Relate(company, customer);
             var persons = random.Next(0, 6);
-            for (var p = 0; p < persons; p++) store.AddContact(Person(script, company, Domain(customer), "Customer"));
+            var people = new List<BcContact>(persons);
+            for (var p = 0; p < persons; p++)
+            {
+                people.Add(Person(script, company, Domain(customer), "Customer"));
+                store.AddContact(people[^1]);
+            }
+            _peopleOf[customer] = people;
         }
 
         // Prospects (company contacts without a customer) with their people, and persons belonging to no company.
@@ -67,7 +75,32 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
             for (var p = random.Next(1, 3); p > 0; p--) store.AddContact(Person(script, company, Slug(prospect.DisplayName, "prospect") + ".com", "None"));
         }
         for (var i = 0; i < customers / 20; i++) store.AddContact(Person(PickScript(null), null, "example.net", "None"));
+        ChangeSomeRecently(customers);
     }
+
+    /// <summary>
+    /// A newcomer's first pipeline, Get-BcCustomer -ModifiedSince (Get-Date).AddDays(-1), finds something: a handful of
+    /// customers (one in ten, at most five, spread over the numbers) and one person of each were changed in the last
+    /// hours. Done after everything else, so the rest of the seeded data is the same as without it.
+    /// </summary>
+    private void ChangeSomeRecently(int customers)
+    {
+        var count = Math.Min(RecentlyChangedMax, Math.Max(1, customers / 10));
+        for (var k = 0; k < count && customers > 0; k++)
+        {
+            var customer = store.Customers[k * customers / count];
+            customer.LastModified = Recent();
+            customer.RowVersion = store.NextRowVersion();
+            if (_peopleOf.GetValueOrDefault(customer) is [var person, ..])
+            {
+                person.LastModified = Recent();
+                person.RowVersion = store.NextRowVersion();
+            }
+        }
+    }
+
+    /// <summary>At most this many customers are seeded as changed in the last hours.</summary>
+    public const int RecentlyChangedMax = 5;
 
     /// <summary>Person contacts' e-mails in creation order (blank ones left out; invalid and duplicate ones kept).</summary>
     public IReadOnlyList<string> Emails => _emails;
@@ -219,6 +252,9 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
     private static string Exactly(string text, int length) => text.Length >= length ? text[..length] : text + new string('x', length - text.Length);
 
     private static string Upper(string text) => (text.Length <= 100 ? text : text[..100]).ToUpperInvariant();
+
+    /// <summary>Between 5 minutes and 6 hours before the seeding.</summary>
+    private DateTimeOffset Recent() => BcTime.SqlRound(_now.AddMinutes(-random.Next(5, 6 * 60)).AddMilliseconds(-random.Next(0, 60_000)));
 
     private DateTimeOffset Past(int maxDays) => BcTime.SqlRound(_now.AddDays(-random.Next(1, maxDays)).AddMilliseconds(-random.Next(0, 86_400_000)));
 

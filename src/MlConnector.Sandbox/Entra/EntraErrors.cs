@@ -14,8 +14,26 @@ internal static class EntraErrors
         "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{0}'.");
     public static readonly EntraError ExpiredSecret = new(401, "invalid_client", 7000222,
         "The provided client secret keys for app '{0}' are expired. Visit the Azure portal to create new keys for your app or consider using certificate credentials for added security.");
-    public static readonly EntraError MissingSecret = new(401, "invalid_client", 7000218,
+    public static readonly EntraError MissingCredential = new(401, "invalid_client", 7000218,
         "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    public static readonly EntraError MissingAssertionType = new(400, "invalid_request", 900144,
+        "The request body must contain the following parameter: 'client_assertion_type'.");
+    public static readonly EntraError InvalidAssertion = new(401, "invalid_client", 50027,
+        "Invalid JWT token. {2}");
+    public static readonly EntraError AssertionSubjectMismatch = new(401, "invalid_client", 50048,
+        "Subject mismatches Issuer claim in the client assertion. Contact the tenant admin.");
+    public static readonly EntraError AssertionWrongApp = new(401, "invalid_client", 700021,
+        "Client assertion application identifier doesn't match 'client_id' parameter. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.");
+    public static readonly EntraError AssertionWrongAudience = new(401, "invalid_client", 700023,
+        "Client assertion audience claim does not match Realm issuer. Review the documentation at https://learn.microsoft.com/entra/identity-platform/certificate-credentials.");
+    public static readonly EntraError AssertionOutsideTimeRange = new(401, "invalid_client", 700024,
+        "Client assertion is not within its valid time range. Ensure that the client assertion is within the time range specified by its nbf and exp claims.");
+    public static readonly EntraError CertificateNotRegistered = new(401, "invalid_client", 700027,
+        "The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '{2}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{0}'.]");
+    public static readonly EntraError CertificateExpired = new(401, "invalid_client", 700027,
+        "Client assertion contains an invalid signature. [Reason - The key used is expired., Thumbprint of key used by client: '{2}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{0}'.]");
+    public static readonly EntraError AssertionSignatureInvalid = new(401, "invalid_client", 700027,
+        "Client assertion failed signature validation. [Reason - Key was found, but use of the key to verify the signature failed., Thumbprint of key used by client: '{2}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '{0}'.]");
     public static readonly EntraError UnknownApp = new(400, "unauthorized_client", 700016,
         "Application with identifier '{0}' was not found in the directory '{1}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.");
     public static readonly EntraError UnknownTenant = new(400, "invalid_request", 90002,

@@ -14,6 +14,12 @@ public sealed class EntraOptions
     /// <summary>The client secret *value*.</summary>
     public string ClientSecret { get; set; } = "Sbx8Q~mlconnector.sandbox-secret~value01";
 
+    /// <summary>
+    /// Certificates registered on the connector's app (public parts, as uploaded under Certificates &amp; secrets): a client
+    /// assertion signed by one of them signs in. Empty by default; tests and the admin API add them.
+    /// </summary>
+    public List<System.Security.Cryptography.X509Certificates.X509Certificate2> ClientCertificates { get; } = new();
+
     /// <summary>When true the secret is past its end date: AADSTS7000222.</summary>
     public bool SecretExpired { get; set; }
 

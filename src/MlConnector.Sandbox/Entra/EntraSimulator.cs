@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -66,6 +67,23 @@ public sealed class EntraSimulator : IServiceSimulator
             if (body.TokenLifetimeMinutes is double minutes) Options.TokenLifetime = minutes > 0 ? TimeSpan.FromMinutes(minutes) : null;
             return Results.Ok(Settings());
         });
+        // Upload (or clear) the app registration's certificates, as Certificates & secrets > Upload certificate does: public part only.
+        admin.MapPost("/entra/certificates", (CertificateUpload body) =>
+        {
+            X509Certificate2 certificate;
+            try { certificate = X509CertificateLoader.LoadCertificate(Convert.FromBase64String(body.Certificate)); }
+            catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException)
+            {
+                return Results.BadRequest(new { error = "certificate must be the base64 of a DER (.cer) certificate" });
+            }
+            lock (Options.ClientCertificates) Options.ClientCertificates.Add(certificate);
+            return Results.Ok(Settings());
+        });
+        admin.MapDelete("/entra/certificates", () =>
+        {
+            lock (Options.ClientCertificates) Options.ClientCertificates.Clear();
+            return Results.Ok(Settings());
+        });
         admin.MapPost("/entra/apps", (EntraApp app) =>
         {
             lock (Options.AdditionalApps) Options.AdditionalApps.Add(app);
@@ -83,7 +101,12 @@ public sealed class EntraSimulator : IServiceSimulator
         return EntraErrors.WriteAsync(context, Clock, status, error, code, description, retryAfter);
     }
 
-    private EntraSettings Settings() => new(Options.ClientSecret, Options.SecretExpired, Options.TokenLifetime?.TotalMinutes);
+    private EntraSettings Settings()
+    {
+        string[] thumbprints;
+        lock (Options.ClientCertificates) thumbprints = Options.ClientCertificates.Select(c => c.Thumbprint).ToArray();
+        return new(Options.ClientSecret, Options.SecretExpired, Options.TokenLifetime?.TotalMinutes, thumbprints);
+    }
 
     private TimeSpan NextLifetime()
     {
@@ -111,9 +134,28 @@ public sealed class EntraSimulator : IServiceSimulator
 
         var app = FindApp(tenantId, clientId);
         if (app is null) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.UnknownApp, clientId, tenant).ConfigureAwait(false); return; }
-        if (secret.Length == 0) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.MissingSecret, clientId, tenant).ConfigureAwait(false); return; }
-        if (!string.Equals(secret, app.ClientSecret, StringComparison.Ordinal)) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.InvalidSecret, clientId, tenant).ConfigureAwait(false); return; }
-        if (app.SecretExpired) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.ExpiredSecret, clientId, tenant).ConfigureAwait(false); return; }
+        var assertion = form["client_assertion"].ToString();
+        if (assertion.Length > 0)
+        {
+            // A certificate credential: a JWT signed with a certificate registered on the app (private_key_jwt).
+            if (form["client_assertion_type"].ToString() != EntraClientAssertion.JwtBearerType)
+            {
+                await EntraErrors.WriteAsync(context, Clock, EntraErrors.MissingAssertionType, clientId, tenant).ConfigureAwait(false);
+                return;
+            }
+            var endpoint = $"{context.Request.Scheme}://{context.Request.Host.Value}{context.Request.Path.Value}";
+            if (EntraClientAssertion.Check(assertion, app.ClientId, endpoint, RegisteredCertificates(app), Clock.GetUtcNow()) is { } refusal)
+            {
+                await EntraErrors.WriteAsync(context, Clock, refusal.Error, clientId, tenant, refusal.Detail).ConfigureAwait(false);
+                return;
+            }
+        }
+        else
+        {
+            if (secret.Length == 0) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.MissingCredential, clientId, tenant).ConfigureAwait(false); return; }
+            if (!string.Equals(secret, app.ClientSecret, StringComparison.Ordinal)) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.InvalidSecret, clientId, tenant).ConfigureAwait(false); return; }
+            if (app.SecretExpired) { await EntraErrors.WriteAsync(context, Clock, EntraErrors.ExpiredSecret, clientId, tenant).ConfigureAwait(false); return; }
+        }
 
         var scope = form["scope"].ToString().Trim();
         if (!string.Equals(scope, BusinessCentralScope, StringComparison.OrdinalIgnoreCase) && !string.Equals(scope, EntraTokens.BusinessCentralResource + "//.default", StringComparison.OrdinalIgnoreCase))
@@ -134,6 +176,13 @@ public sealed class EntraSimulator : IServiceSimulator
             ["ext_expires_in"] = (int)lifetime.TotalSeconds,
             ["access_token"] = token,
         }).ExecuteAsync(context).ConfigureAwait(false);
+    }
+
+    private IReadOnlyList<X509Certificate2> RegisteredCertificates(EntraApp app)
+    {
+        // Only the connector's own registration carries certificates here; further apps sign in with secrets.
+        if (app.TenantId != Options.TenantId || !string.Equals(app.ClientId, Options.ClientId, StringComparison.OrdinalIgnoreCase)) return [];
+        lock (Options.ClientCertificates) return Options.ClientCertificates.ToArray();
     }
 
     private EntraApp? FindApp(string tenantId, string clientId)
@@ -195,5 +244,7 @@ public sealed class EntraSimulator : IServiceSimulator
         });
     }
 
-    public sealed record EntraSettings(string? ClientSecret, bool? SecretExpired, double? TokenLifetimeMinutes);
+    public sealed record EntraSettings(string? ClientSecret, bool? SecretExpired, double? TokenLifetimeMinutes, string[]? CertificateThumbprints = null);
+
+    public sealed record CertificateUpload(string Certificate);
 }

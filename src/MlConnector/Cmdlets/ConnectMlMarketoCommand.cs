@@ -1,5 +1,7 @@
 using System.Management.Automation;
+using MlConnector.Completion;
 using MlConnector.Connections;
+using MlConnector.Engine.Connections;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Infrastructure;
@@ -17,6 +19,18 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
     [ValidatePattern(@"^\d{3}-[A-Za-z0-9]{3}-\d{3}$")]
     public string MunchkinId { get; set; } = "";
 
+    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
+    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
+    [ValidateNotNullOrEmpty]
+    public override string ClientId { get; set; } = "";
+
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
+    public override string? SaveProfile { get; set; }
+
     /// <summary>REST host; default https://&lt;MunchkinId&gt;.mktorest.com/.</summary>
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CredentialSet)]
@@ -32,13 +46,13 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
     [Parameter(ParameterSetName = CredentialSet)]
     [Parameter(ParameterSetName = VaultSet)]
     [ValidateRange(1, 100)]
-    public int CallsPer20Seconds { get; set; } = 50;
+    public int CallsPer20Seconds { get; set; } = MarketoSettings.DefaultCallsPer20Seconds;
 
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CredentialSet)]
     [Parameter(ParameterSetName = VaultSet)]
     [ValidateRange(1, 10)]
-    public int MaxConcurrency { get; set; } = 5;
+    public int MaxConcurrency { get; set; } = MarketoSettings.DefaultMaxConcurrency;
 
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CredentialSet)]
@@ -54,7 +68,7 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
         {
             var saved = LoadProfile().Marketo;
             if (saved is null) { ThrowTerminatingError(ProfileIncomplete("Marketo")); return; }
-            settings = ProfileSettings.ToSettings(saved);
+            settings = saved.ToSettings();
             secret = GivenSecret(saved.Vault, saved.SecretName);
         }
         else
@@ -83,7 +97,7 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
         }, settings.MunchkinId);
         if (client is null) return;
 
-        SaveProfileIfAsked("Marketo", profile => profile.Marketo = ProfileSettings.ToProfile(settings, Vault!, SecretName!));
+        SaveProfileIfAsked("Marketo", profile => profile.Marketo = MarketoProfile.From(settings, Vault!, SecretName!));
         var session = new MarketoSession(client, settings, secret, ProfileName, DateTimeOffset.Now, expiresOn);
         Install(connection => connection.Marketo = session);
     }

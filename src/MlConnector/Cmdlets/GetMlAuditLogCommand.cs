@@ -15,6 +15,8 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
 {
     private readonly List<AuditQuery> _queries = new();
 
+    private string ErrorIdPrefix => ErrorRecords.PrefixFor(MyInvocation.MyCommand.Name);
+
     [Parameter]
     public DateTimeOffset? Since { get; set; }
 
@@ -53,6 +55,14 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
     protected override void EndProcessing()
     {
         var folder = LocalPaths.AuditPath(this, AuditPath);
+        // The default folder appears with the first run; a folder named with -AuditPath must exist.
+        if (AuditPath is not null && !Directory.Exists(folder))
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"The audit folder '{folder}' does not exist."),
+                ErrorIdPrefix + "AuditPathNotFound", ErrorCategory.ObjectNotFound, folder,
+                "Pass the folder the sync wrote its audit to (the AuditPath of its SyncSummary), or leave -AuditPath out for the default folder."));
+            return;
+        }
         var queries = _queries.Distinct().ToList();
         var since = queries.Any(q => q.Since is null) ? null : queries.Min(q => q.Since);
         foreach (var record in new AuditLogReader(folder).Read(new AuditQuery { Since = since }, damage => WriteWarning(damage.Describe())))

@@ -27,6 +27,7 @@ public sealed class GetMlConnectionCommand : ConnectedCmdlet
                 BaseUri = bc.Settings.BaseUri.AbsoluteUri,
                 ConnectedAt = bc.ConnectedAt,
                 TokenExpiresOn = bc.TokenExpiresOn,
+                CertificateThumbprint = bc.Credential.CertificateThumbprint,
             });
         }
         if (connection.Marketo is { } marketo)

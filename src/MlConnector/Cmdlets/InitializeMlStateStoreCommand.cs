@@ -24,7 +24,8 @@ public sealed class InitializeMlStateStoreCommand : PSCmdlet
         }
         catch (StateStoreException ex)
         {
-            WriteError(new ErrorRecord(ex, "InitializeMlStateStoreFailed", ErrorCategory.WriteError, fullPath));
+            WriteError(Infrastructure.ErrorRecords.Create(ex, "InitializeMlStateStoreFailed", ErrorCategory.WriteError, fullPath,
+                "Check that the folder is writable and the file is not a database of another program, or choose another -Path."));
         }
     }
 }

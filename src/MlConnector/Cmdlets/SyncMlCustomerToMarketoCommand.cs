@@ -17,6 +17,7 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
 {
     private readonly List<BcCustomer> _customers = new();
     private readonly List<string> _numbers = new();
+    private readonly HashSet<string> _found = new(StringComparer.OrdinalIgnoreCase);
     private bool _sawInput;
 
     /// <summary>BC customers (Get-BcCustomer), contacts (their customer is synced), or rows with a Number, CustomerNumber or No property.</summary>
@@ -81,13 +82,13 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
             {
                 if (whatIf)
                 {
-                    await foreach (var row in sync.PlanAsync(request, cancel).ConfigureAwait(false)) QueueObject(row);
+                    await foreach (var row in sync.PlanAsync(request, cancel).ConfigureAwait(false)) QueueObject(Found(row.SourceType, row.SourceNumber, row));
                     return;
                 }
                 await foreach (var result in sync.RunAsync(request, cancel).ConfigureAwait(false))
                 {
                     if (result.Reason == SyncReasons.CrmSyncEnabled) crmSkipped++;
-                    QueueObject(result);
+                    QueueObject(Found(result.SourceType, result.SourceNumber, result));
                 }
             });
         }
@@ -95,8 +96,25 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         {
             progress.Complete();
         }
+        ReportMissing();
         if (crmSkipped > 0 && !WarnedAboutCrmSync)
             WriteWarning($"Marketo Companies are read-only on this instance (CRM sync): {crmSkipped} company write(s) were skipped (CrmSyncEnabled); leads were still written.");
+    }
+
+    /// <summary>Remembers which customers the run reported on, so numbers that matched none can be named.</summary>
+    private object Found(string sourceType, string sourceNumber, object row)
+    {
+        if (sourceType == "Customer") lock (_found) _found.Add(sourceNumber);
+        return row;
+    }
+
+    private void ReportMissing()
+    {
+        foreach (var number in _numbers.Distinct(StringComparer.OrdinalIgnoreCase).Where(n => !_found.Contains(n)))
+        {
+            WriteError(ErrorRecords.Create(new ItemNotFoundException($"No Business Central customer has number '{number}'."),
+                ErrorIdPrefix + "CustomerNotFound", ErrorCategory.ObjectNotFound, number, "Check the number with Get-BcCustomer -Number."));
+        }
     }
 
     private void Accept(PSObject input)
@@ -104,7 +122,8 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         var (kind, reason) = SyncInput.Classify(input);
         if (kind == SourceKind.Rejected)
         {
-            WriteError(ErrorRecords.Create(new InvalidDataException(reason), ErrorIdPrefix + "NotPeopleOrAccount", ErrorCategory.InvalidData, input));
+            WriteError(ErrorRecords.Create(new InvalidDataException(reason), ErrorIdPrefix + "NotPeopleOrAccount", ErrorCategory.InvalidData, input,
+                "Pipe Business Central customers or contacts (Get-BcCustomer, Get-BcContact) or rows with their numbers."));
             return;
         }
         if (input.BaseObject is BcCustomer customer)
@@ -119,7 +138,7 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
                 ? "The contact belongs to no customer, so there is no account to sync it with; link it to a customer in Business Central."
                 : "The input has no customer number.";
             WriteError(ErrorRecords.Create(new InvalidDataException(why), ErrorIdPrefix + (kind == SourceKind.Contact ? "ContactWithoutCustomer" : "NoCustomerNumber"),
-                ErrorCategory.InvalidData, input));
+                ErrorCategory.InvalidData, input, kind == SourceKind.Contact ? "Link the contact to a customer in Business Central." : "Give each row a Number, CustomerNumber or No column."));
             return;
         }
         _numbers.Add(number);

@@ -1,7 +1,9 @@
 using System.Management.Automation;
+using MlConnector.Completion;
 using MlConnector.Connections;
 using MlConnector.Diagnostics;
 using MlConnector.Engine;
+using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Connections;
 using MlConnector.Infrastructure;
 using MlConnector.Output;
@@ -22,6 +24,7 @@ public sealed class TestMlConnectionCommand : ConnectedCmdlet
     /// <summary>Tests a saved profile (secrets from its vault) without connecting the session.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ProfileSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string Profile { get; set; } = "";
 
     protected override void EndProcessing()
@@ -37,7 +40,7 @@ public sealed class TestMlConnectionCommand : ConnectedCmdlet
     private (BusinessCentralTarget?, MarketoTarget?) FromConnection()
     {
         var connection = RequireConnection();
-        var bc = connection.BusinessCentral is { } b ? new BusinessCentralTarget(b.Settings, b.Secret, b.ProfileName) : null;
+        var bc = connection.BusinessCentral is { } b ? new BusinessCentralTarget(b.Settings, b.Credential, b.ProfileName) : null;
         var marketo = connection.Marketo is { } m ? new MarketoTarget(m.Settings, m.Secret, m.ProfileName) : null;
         return (bc, marketo);
     }
@@ -49,12 +52,24 @@ public sealed class TestMlConnectionCommand : ConnectedCmdlet
         try { profile = ConnectionProfileStore.ForCurrentUser().Get(Profile); }
         catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Profile)); throw; }
         var vault = new SecretVault(this, ErrorIdPrefix);
-        var bc = profile.BusinessCentral is { } b
-            ? new BusinessCentralTarget(ProfileSettings.ToSettings(b), vault.Read(b.Vault, b.SecretName), Profile)
-            : null;
-        var marketo = profile.Marketo is { } m
-            ? new MarketoTarget(ProfileSettings.ToSettings(m), vault.Read(m.Vault, m.SecretName), Profile)
-            : null;
+        var bc = profile.BusinessCentral is { } b ? new BusinessCentralTarget(b.ToSettings(), Credential(b, vault), Profile) : null;
+        var marketo = profile.Marketo is { } m ? new MarketoTarget(m.ToSettings(), vault.Read(m.Vault, m.SecretName), Profile) : null;
         return (bc, marketo);
+    }
+
+    private BusinessCentralCredential Credential(BusinessCentralProfile saved, SecretVault vault)
+    {
+        try
+        {
+            if (saved.ClientCertificateThumbprint is { } thumbprint) return BusinessCentralCredential.FromCurrentUserStore(thumbprint);
+        }
+        catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Profile)); throw; }
+        if (saved.Vault is null || saved.SecretName is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(
+                new InvalidDataException($"Connection profile '{Profile}' names neither a certificate nor a vault secret for Business Central."),
+                ErrorIdPrefix + "ProfileIncomplete", ErrorCategory.InvalidData, Profile, $"Save it again with Connect-MlBusinessCentral ... -SaveProfile {Profile}."));
+        }
+        return BusinessCentralCredential.FromSecret(vault.Read(saved.Vault!, saved.SecretName!));
     }
 }

@@ -30,12 +30,12 @@ public sealed class MlConnection
 
 /// <summary>A live Business Central client with what it was made from (Test-MlConnection signs in afresh from these).</summary>
 internal sealed record BusinessCentralSession(
-    BusinessCentralClient Client, BusinessCentralSettings Settings, SecretText Secret, string? ProfileName, DateTimeOffset ConnectedAt, DateTimeOffset? TokenExpiresOn);
+    BusinessCentralClient Client, BusinessCentralSettings Settings, BusinessCentralCredential Credential, string? ProfileName, DateTimeOffset ConnectedAt, DateTimeOffset? TokenExpiresOn);
 
 internal sealed record MarketoSession(
     MarketoClient Client, MarketoSettings Settings, SecretText Secret, string? ProfileName, DateTimeOffset ConnectedAt, DateTimeOffset? TokenExpiresOn);
 
 /// <summary>What Test-MlConnection signs in with: from a live session or straight from a saved profile.</summary>
-internal sealed record BusinessCentralTarget(BusinessCentralSettings Settings, SecretText Secret, string? ProfileName);
+internal sealed record BusinessCentralTarget(BusinessCentralSettings Settings, BusinessCentralCredential Credential, string? ProfileName);
 
 internal sealed record MarketoTarget(MarketoSettings Settings, SecretText Secret, string? ProfileName);

@@ -9,8 +9,9 @@ namespace MlConnector.Connections;
 
 /// <summary>
 /// Reads and stores client secrets through Microsoft.PowerShell.SecretManagement's Get-Secret/Set-Secret.
-/// Always called on the pipeline thread (they are PowerShell commands); the module is optional, so its
-/// absence is a clear error rather than a load failure.
+/// Always called on the pipeline thread (they are PowerShell commands). The commands run as commands with bound
+/// parameters in a nested pipeline, never as script text in the caller's scope, so no caller variable is touched.
+/// The module is optional, so its absence is a clear error rather than a load failure.
 /// </summary>
 internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
 {
@@ -19,15 +20,14 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
     /// <summary>Throws a terminating error naming Install-Module when SecretManagement is not available.</summary>
     public void RequireAvailable()
     {
-        var found = cmdlet.InvokeCommand.InvokeScript(
-            $"Get-Command -Name Get-Secret, Set-Secret -Module {ModuleName} -ErrorAction Ignore");
-        if (found.Count >= 2) return;
+        if (Find("Get-Secret") is not null && Find("Set-Secret") is not null) return;
         cmdlet.ThrowTerminatingError(ErrorRecords.Create(
             new InvalidOperationException(
                 $"-Vault and saved profiles keep secrets with {ModuleName}, which is not installed. " +
                 $"Run 'Install-Module {ModuleName}' (and a vault extension such as Microsoft.PowerShell.SecretStore, then Register-SecretVault), " +
                 "or pass the secret with -Credential or -ClientSecret."),
-            errorIdPrefix + "SecretManagementMissing", ErrorCategory.NotInstalled, ModuleName));
+            errorIdPrefix + "SecretManagementMissing", ErrorCategory.NotInstalled, ModuleName,
+            $"Install-Module {ModuleName}, register a vault with Register-SecretVault, or pass the secret with -Credential or -ClientSecret."));
     }
 
     public SecretText Read(string vault, string name)
@@ -36,13 +36,14 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
         Collection<PSObject> result;
         try
         {
-            result = Invoke("param($n, $v) " + ModuleName + "\\Get-Secret -Name $n -Vault $v -ErrorAction Stop", name, vault);
+            result = Invoke("Get-Secret", new() { ["Name"] = name, ["Vault"] = vault });
         }
         catch (RuntimeException e)
         {
             cmdlet.ThrowTerminatingError(ErrorRecords.Create(
-                new ItemNotFoundException($"Secret '{name}' could not be read from vault '{vault}': {e.Message}", e),
-                errorIdPrefix + "SecretNotFound", ErrorCategory.ObjectNotFound, name));
+                new ItemNotFoundException($"Secret '{name}' could not be read from vault '{vault}': {Reason(e)}", e),
+                errorIdPrefix + "SecretNotFound", ErrorCategory.ObjectNotFound, name,
+                $"Check the vault and secret names (Get-SecretInfo -Vault {vault}), or store the secret again with Set-Secret -Name {name} -Vault {vault}."));
             throw;
         }
         var value = result.Count == 1 ? result[0].BaseObject : null;
@@ -57,7 +58,8 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
         {
             cmdlet.ThrowTerminatingError(ErrorRecords.Create(
                 new InvalidDataException($"Secret '{name}' in vault '{vault}' is not a string, SecureString or PSCredential holding the client secret."),
-                errorIdPrefix + "SecretUnusable", ErrorCategory.InvalidData, name));
+                errorIdPrefix + "SecretUnusable", ErrorCategory.InvalidData, name,
+                $"Store the client secret's value in the vault: Set-Secret -Name {name} -Vault {vault} -Secret (Read-Host -AsSecureString)."));
         }
         return new SecretText(text!);
     }
@@ -65,9 +67,37 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
     public void Store(string vault, string name, SecureString secret)
     {
         RequireAvailable();
-        Invoke("param($n, $s, $v) " + ModuleName + "\\Set-Secret -Name $n -Secret $s -Vault $v -ErrorAction Stop", name, secret, vault);
+        Invoke("Set-Secret", new() { ["Name"] = name, ["Secret"] = secret, ["Vault"] = vault });
     }
 
-    private Collection<PSObject> Invoke(string script, params object[] arguments)
-        => cmdlet.InvokeCommand.InvokeScript(false, ScriptBlock.Create(script), null, arguments);
+    /// <summary>The registered vaults' names (Get-SecretVault); none when SecretManagement is missing or fails.</summary>
+    public static IReadOnlyList<string> VaultNames()
+    {
+        try
+        {
+            using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+            shell.AddCommand(ModuleName + "\\Get-SecretVault").AddParameter("ErrorAction", ActionPreference.Ignore);
+            // A property value may come wrapped in a PSObject (script-made vault objects): take its text.
+            return shell.Invoke().Select(v => v.Properties["Name"]?.Value?.ToString()).OfType<string>().Where(n => n.Length > 0).ToArray();
+        }
+        catch (RuntimeException)
+        {
+            return Array.Empty<string>();
+        }
+    }
+
+    private CommandInfo? Find(string command) =>
+        cmdlet.InvokeCommand.GetCommand(ModuleName + "\\" + command, CommandTypes.Cmdlet | CommandTypes.Function);
+
+    /// <summary>Runs one SecretManagement command with its parameters bound by name; an error it writes is thrown.</summary>
+    private static Collection<PSObject> Invoke(string command, Dictionary<string, object> parameters)
+    {
+        using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        shell.AddCommand(ModuleName + "\\" + command).AddParameters(parameters).AddParameter("ErrorAction", ActionPreference.Stop);
+        var output = shell.Invoke();
+        if (shell.Streams.Error.Count > 0) throw new RuntimeException(shell.Streams.Error[0].ToString(), shell.Streams.Error[0].Exception);
+        return output;
+    }
+
+    private static string Reason(RuntimeException e) => e is ActionPreferenceStopException { ErrorRecord: { } record } ? record.ToString() : e.Message;
 }

@@ -18,18 +18,18 @@ internal sealed class BusinessCentralChecks(BusinessCentralTarget session, IEngi
     public async Task RunAsync(CancellationToken cancel)
     {
         BusinessCentralClient? client = null;
-        BusinessCentralCompanyNotFoundException? missingCompany = null;
+        BusinessCentralException? missingCompany = null;
         try
         {
             var signedIn = await _runner.RunAsync("BusinessCentral.Token", async ct =>
             {
                 try
                 {
-                    client = await BusinessCentralClient.ConnectAsync(ProbeSettings(), session.Secret, log, null, ct).ConfigureAwait(false);
+                    client = await BusinessCentralClient.ConnectAsync(ProbeSettings(), session.Credential, log, null, ct).ConfigureAwait(false);
                 }
-                catch (BusinessCentralCompanyNotFoundException e)
+                catch (BusinessCentralException e) when (e is BusinessCentralCompanyNotFoundException or BusinessCentralEnvironmentNotFoundException)
                 {
-                    // The company is resolved right after the token, so getting here means the sign-in worked.
+                    // The environment and company are resolved right after the token, so getting here means the sign-in worked.
                     missingCompany = e;
                 }
                 return (MlCheckStatus.Passed, $"Entra ID issued a Business Central token to app '{session.Settings.ClientId}' in tenant '{session.Settings.TenantId}'.");
@@ -69,28 +69,23 @@ internal sealed class BusinessCentralChecks(BusinessCentralTarget session, IEngi
     /// <summary>The session's settings, asking for one customer per page so the customer check reads little.</summary>
     private BusinessCentralSettings ProbeSettings()
     {
-        var s = session.Settings;
-        return new BusinessCentralSettings
-        {
-            TenantId = s.TenantId,
-            ClientId = s.ClientId,
-            Environment = s.Environment,
-            Company = s.Company,
-            BaseUri = s.BaseUri,
-            AuthorityHost = s.AuthorityHost,
-            CertificateThumbprint = s.CertificateThumbprint,
-            PageSize = 1,
-            Retry = s.Retry,
-        };
+        var probe = session.Settings.Copy();
+        probe.PageSize = 1;
+        return probe;
     }
 
     private static string Advice(BusinessCentralTarget session, MlConnectorException e) => e switch
     {
+        BusinessCentralAuthenticationException when session.Credential.CertificateThumbprint is { } thumbprint =>
+            $"Upload certificate {thumbprint} to app registration '{session.Settings.ClientId}' in Entra ID (App registrations > Certificates & secrets), " +
+            "or reconnect with the certificate registered there.",
         BusinessCentralAuthenticationException =>
             $"Fix the credential of app registration '{session.Settings.ClientId}' in Entra ID (App registrations > Certificates & secrets), " +
             $"then update it {SecretSource(session)} and reconnect.",
         BusinessCentralCompanyNotFoundException =>
             "Connect again with -Company set to one of the listed names or ids" + (session.ProfileName is null ? "." : $" and -SaveProfile {session.ProfileName}."),
+        BusinessCentralEnvironmentNotFoundException =>
+            "Connect again with the right -Environment" + (session.ProfileName is null ? "." : $" and -SaveProfile {session.ProfileName}."),
         _ when e.Category is MlErrorCategory.Connection or MlErrorCategory.Throttled =>
             "Business Central or Entra ID could not be reached or is busy; try again later and check https://status.cloud.microsoft.",
         _ => "",

@@ -36,8 +36,10 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         }
         catch
         {
-            // A write threw (the pipeline is stopping or a downstream error): let the engine work wind down.
+            // A write threw (Ctrl+C, or a downstream Select-Object -First that has what it wanted): cancel the engine
+            // work and wait for it to end, so nothing it still uses (the state store, HTTP clients) is disposed under it.
             _stopping.Cancel();
+            WaitQuietly(task);
             throw;
         }
         finally
@@ -90,6 +92,16 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
         catch (InvalidOperationException)
         {
             // The pump has already closed (work finished or the pipeline stopped): nothing left to write to.
+        }
+    }
+
+    /// <summary>Waits for work that was told to stop; its outcome (cancelled, or a failure it met while stopping) is observed and dropped.</summary>
+    private static void WaitQuietly(Task task)
+    {
+        try { task.Wait(); }
+        catch (AggregateException)
+        {
+            // Observed: a stopping pipeline reports nothing more, and an unobserved task exception would surface later at random.
         }
     }
 

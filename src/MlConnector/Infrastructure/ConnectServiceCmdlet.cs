@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Net;
 using System.Security;
+using MlConnector.Completion;
 using MlConnector.Connections;
 using MlConnector.Engine;
 using MlConnector.Engine.Connections;
@@ -19,11 +20,11 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     protected const string VaultSet = "Vault";
     protected const string ProfileSet = "Profile";
 
-    /// <summary>The app's client id (with -Credential, the credential's user name is the client id).</summary>
-    [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
-    [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
-    [ValidateNotNullOrEmpty]
-    public string ClientId { get; set; } = "";
+    /// <summary>
+    /// The app's client id (with -Credential, the credential's user name is the client id). Declared by each cmdlet,
+    /// with the parameter sets that cmdlet has (Connect-MlBusinessCentral adds certificate sign-in).
+    /// </summary>
+    public abstract string ClientId { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = ClientSecretSet)]
     [ValidateNotNull]
@@ -40,6 +41,7 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     [Parameter(ParameterSetName = ClientSecretSet)]
     [Parameter(ParameterSetName = CredentialSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(VaultNameCompleter))]
     public string? Vault { get; set; }
 
     [Parameter(Mandatory = true, ParameterSetName = VaultSet)]
@@ -48,12 +50,8 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? SecretName { get; set; }
 
-    /// <summary>Saves the settings (not the secret) under this profile name; needs -Vault and -SecretName.</summary>
-    [Parameter(ParameterSetName = ClientSecretSet)]
-    [Parameter(ParameterSetName = CredentialSet)]
-    [Parameter(ParameterSetName = VaultSet)]
-    [ValidateNotNullOrEmpty]
-    public string? SaveProfile { get; set; }
+    /// <summary>Saves the settings (never a secret or key) under this profile name; a secret needs -Vault and -SecretName. Declared by each cmdlet.</summary>
+    public abstract string? SaveProfile { get; set; }
 
     /// <summary>
     /// Lets the endpoints be hosts the vendors do not document, which then receive the secret and the token. Saved
@@ -67,6 +65,7 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     /// <summary>Reconnects from a saved profile; the secret is read from the profile's vault.</summary>
     [Parameter(Mandatory = true, ParameterSetName = ProfileSet)]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public string Profile { get; set; } = "";
 
     /// <summary>Adds the service to this connection instead of the runspace's default connection.</summary>
@@ -86,15 +85,19 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
     /// <summary>The client id from -ClientId or the credential's user name.</summary>
     private protected string GivenClientId => ParameterSetName == CredentialSet ? Credential.UserName : ClientId;
 
-    /// <summary>Checks what must hold before any network call (profile save needs a vault and SecretManagement).</summary>
+    /// <summary>Whether this call signs in with a secret (a profile saved from it then needs a vault).</summary>
+    private bool UsesSecret => ParameterSetName is ClientSecretSet or CredentialSet or VaultSet;
+
+    /// <summary>Checks what must hold before any network call (saving a secret needs a vault and SecretManagement).</summary>
     private protected void CheckPreconditions()
     {
-        if (SaveProfile is null) return;
+        if (SaveProfile is null || !UsesSecret) return;
         if (Vault is null || SecretName is null)
         {
             ThrowTerminatingError(ErrorRecords.Create(
                 new ArgumentException("-SaveProfile keeps the secret in a SecretManagement vault: add -Vault <name> -SecretName <name>."),
-                ErrorIdPrefix + "SaveProfileNeedsVault", ErrorCategory.InvalidArgument, SaveProfile));
+                ErrorIdPrefix + "SaveProfileNeedsVault", ErrorCategory.InvalidArgument, SaveProfile,
+                "Add -Vault <name> -SecretName <name> (Get-SecretVault lists the vaults)."));
         }
         Vaults.RequireAvailable();
     }
@@ -129,7 +132,8 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
             try { Profiles.Save(SaveProfile, update); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "ProfileNotSaved", ErrorCategory.WriteError, path));
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "ProfileNotSaved", ErrorCategory.WriteError, path,
+                    "Make the MlConnector home folder writable, or point $env:MLCONNECTOR_HOME at a folder you can write."));
             }
         }
     }
@@ -162,5 +166,12 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
 
     private protected ErrorRecord ProfileIncomplete(string service) => ErrorRecords.Create(
         new InvalidOperationException($"Connection profile '{Profile}' has no {service} part. Save one with Connect-Ml{service} ... -SaveProfile {Profile}."),
-        ErrorIdPrefix + "ProfileIncomplete", ErrorCategory.InvalidData, Profile);
+        ErrorIdPrefix + "ProfileIncomplete", ErrorCategory.InvalidData, Profile, $"Connect once with Connect-Ml{service} ... -SaveProfile {Profile}.");
+
+    /// <summary>Runs <paramref name="make"/>; an engine refusal (a missing certificate, an unusable one) ends the cmdlet with its error.</summary>
+    private protected T OrTerminate<T>(Func<T> make, object? target)
+    {
+        try { return make(); }
+        catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, target)); throw; }
+    }
 }

@@ -35,5 +35,6 @@ public abstract class ConnectedCmdlet : AsyncCmdlet
     }
 
     private void ThrowNotConnected(string message) => ThrowTerminatingError(ErrorRecords.Create(
-        new InvalidOperationException(message), ErrorIdPrefix + "NotConnected", ErrorCategory.ConnectionError, null));
+        new InvalidOperationException(message), ErrorIdPrefix + "NotConnected", ErrorCategory.ConnectionError, null,
+        "Run Connect-MlBusinessCentral and/or Connect-MlMarketo (or Connect-Ml... -Profile <name>), or pass -Connection."));
 }

@@ -42,14 +42,15 @@ public abstract class MappingPreviewCmdlet : PSCmdlet
         var (kind, reason) = SyncInput.Classify(InputObject);
         if (kind == SourceKind.Rejected)
         {
-            WriteError(ErrorRecords.Create(new InvalidDataException(reason), ErrorIdPrefix + "NotPeopleOrAccount", ErrorCategory.InvalidData, InputObject));
+            WriteError(ErrorRecords.Create(new InvalidDataException(reason), ErrorIdPrefix + "NotPeopleOrAccount", ErrorCategory.InvalidData, InputObject,
+                "Pipe Business Central customers or contacts (Get-BcCustomer, Get-BcContact), or CSV rows exported from them."));
             return;
         }
         var other = Accepts == SourceKind.Customer ? SourceKind.Contact : SourceKind.Customer;
         if (kind == other)
         {
             WriteError(ErrorRecords.Create(new InvalidDataException($"This is a Business Central {other.ToString().ToLowerInvariant()}: map it with {OtherCmdlet}."),
-                ErrorIdPrefix + "WrongRecordType", ErrorCategory.InvalidType, InputObject));
+                ErrorIdPrefix + "WrongRecordType", ErrorCategory.InvalidType, InputObject, $"Pipe it to {OtherCmdlet}."));
             return;
         }
         var row = Map(InputObject);

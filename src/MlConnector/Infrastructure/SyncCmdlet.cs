@@ -41,7 +41,8 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         }
         catch (StateStoreException e)
         {
-            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path));
+            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path,
+                "Check that the state file's folder is writable and no other program holds the file, or pass another -StatePath."));
             throw;
         }
     }

@@ -15,6 +15,9 @@ public sealed class MlConnectionInfo
     public DateTimeOffset ConnectedAt { get; init; }
     public DateTimeOffset? TokenExpiresOn { get; init; }
 
+    /// <summary>Business Central only: the thumbprint of the certificate the app signs in with; null for a client secret.</summary>
+    public string? CertificateThumbprint { get; init; }
+
     /// <summary>Marketo only: false while the instance is CRM-synced (Companies read-only); null until known.</summary>
     public bool? CompaniesWritable { get; init; }
 }

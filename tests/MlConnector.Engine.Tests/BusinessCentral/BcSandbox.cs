@@ -34,7 +34,7 @@ public sealed class BcSandbox : IAsyncDisposable
             Company = Host.Options.BusinessCentral.CompanyName,
             BaseUri = Host.HttpBaseUri,
             AuthorityHost = Host.HttpsBaseUri,
-            CertificateThumbprint = Host.CertificateSha1Thumbprint,
+            SandboxTlsThumbprint = Host.CertificateSha1Thumbprint,
             PageSize = pageSize,
             Retry = new BcRetryOptions { MaxAttempts = 6, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromSeconds(2), TotalTimeout = TimeSpan.FromSeconds(30) },
         };

@@ -95,6 +95,34 @@ public sealed class BusinessCentralConnectTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wrong_environment_is_named_like_a_wrong_company()
+    {
+        var settings = _sandbox.Settings();
+        settings.Environment = "Prodcution";
+        var e = await Assert.ThrowsAsync<BusinessCentralEnvironmentNotFoundException>(() => _sandbox.ConnectAsync(settings));
+        Assert.Equal("BusinessCentralEnvironmentNotFound", e.ErrorId);
+        Assert.Equal(MlErrorCategory.NotFound, e.Category);
+        Assert.Contains("Environment 'Prodcution' was not found", e.Message, StringComparison.Ordinal);
+        Assert.Contains("-Environment", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_API_host_that_does_not_resolve_or_refuses_fails_at_once_with_a_hint_about_BaseUri()
+    {
+        var settings = _sandbox.Settings();
+        settings.BaseUri = new Uri("https://bc.mlconnector-test.invalid/");
+        var missing = await Assert.ThrowsAsync<BusinessCentralException>(() => _sandbox.ConnectAsync(settings));
+        Assert.Equal("BusinessCentralHostNotFound", missing.ErrorId);
+        Assert.Contains("bc.mlconnector-test.invalid", missing.Message, StringComparison.Ordinal);
+        Assert.Contains("-BaseUri", missing.Message, StringComparison.Ordinal);
+
+        settings.BaseUri = new Uri($"http://127.0.0.1:{Marketo.MarketoUnreachableTests.ClosedPort()}/");
+        var refused = await Assert.ThrowsAsync<BusinessCentralException>(() => _sandbox.ConnectAsync(settings));
+        Assert.Equal("BusinessCentralHostRefused", refused.ErrorId);
+        Assert.DoesNotContain(_sandbox.Log.Lines, l => l.Contains("BC retry", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Plain_http_to_a_non_loopback_host_is_refused()
     {
         var settings = _sandbox.Settings();
@@ -108,9 +136,9 @@ public sealed class BusinessCentralConnectTests : IAsyncLifetime
     public async Task Custom_authority_needs_a_pinned_thumbprint()
     {
         var settings = _sandbox.Settings();
-        settings.CertificateThumbprint = null;
+        settings.SandboxTlsThumbprint = null;
         var e = await Assert.ThrowsAsync<BusinessCentralConfigurationException>(() => _sandbox.ConnectAsync(settings));
-        Assert.Contains("CertificateThumbprint", e.Message, StringComparison.Ordinal);
+        Assert.Contains("SandboxTlsThumbprint", e.Message, StringComparison.Ordinal);
 
         settings = _sandbox.Settings();
         settings.AuthorityHost = new Uri("https://login.example.com/");
@@ -122,7 +150,7 @@ public sealed class BusinessCentralConnectTests : IAsyncLifetime
     public async Task A_thumbprint_that_does_not_match_fails_the_TLS_handshake()
     {
         var settings = _sandbox.Settings();
-        settings.CertificateThumbprint = new string('A', 40);
+        settings.SandboxTlsThumbprint = new string('A', 40);
         var e = await Assert.ThrowsAsync<BusinessCentralException>(() => _sandbox.ConnectAsync(settings));
         Assert.Equal(MlErrorCategory.Connection, e.Category);
         Assert.Equal(0, _sandbox.TokenRequests());

@@ -110,7 +110,7 @@ public sealed class EndpointTrustTests
     {
         await using var offList = LoopbackServer.StartByHostName(_ => LoopbackResponse.Json("{}"));
         var settings = HostileEndpoints.Entra(offList.BaseUri);
-        settings.CertificateThumbprint = null;
+        settings.SandboxTlsThumbprint = null;
         var log = new TestLog();
 
         var refused = await Assert.ThrowsAsync<BusinessCentralConfigurationException>(() =>

@@ -50,7 +50,7 @@ internal static class HostileEndpoints
         Company = "CRONUS",
         BaseUri = new Uri("http://127.0.0.1:9/"),
         AuthorityHost = authority,
-        CertificateThumbprint = LoopbackServer.CertificateThumbprint,
+        SandboxTlsThumbprint = LoopbackServer.CertificateThumbprint,
         Retry = new BcRetryOptions { MaxAttempts = 2, BaseDelay = TimeSpan.FromMilliseconds(5), MaxDelay = TimeSpan.FromMilliseconds(20), TotalTimeout = TimeSpan.FromSeconds(60) },
     };
 }

@@ -55,4 +55,21 @@ public sealed class BcSeedTests
         Assert.Contains(store.Customers, c => bc.Financials(c.Id).OverdueAmount > 0);
         Assert.Equal(persons.Count(p => p.Email.Length > 0), bc.ContactEmails().Count);
     }
+
+    [Theory]
+    [InlineData(2000, 5)]
+    [InlineData(30, 3)]
+    [InlineData(4, 1)]
+    public void A_handful_of_customers_and_one_person_each_changed_in_the_last_hours_the_rest_long_ago(int customers, int recent)
+    {
+        var bc = Seed(customers, 7);
+        var now = bc.Clock.GetUtcNow();
+        var changed = bc.Store.Customers.Where(c => c.LastModified > now.AddDays(-1)).ToList();
+        Assert.Equal(recent, changed.Count);
+        Assert.All(changed, c => Assert.InRange(c.LastModified, now.AddHours(-6).AddMinutes(-1), now.AddMinutes(-4)));
+        var people = bc.Store.Contacts.Where(c => c.Type == "Person" && c.LastModified > now.AddDays(-1)).ToList();
+        Assert.InRange(people.Count, customers >= 30 ? 1 : 0, recent); // a customer may have no person to change
+        Assert.All(people, p => Assert.Contains(changed, c => bc.Store.ContactByNumber(p.CompanyNumber)?.LinkedCustomer?.Id == c.Id));
+        Assert.Equal(customers - recent, bc.Store.Customers.Count(c => c.LastModified < now.AddDays(-1)));
+    }
 }

@@ -155,7 +155,7 @@ public sealed class EntraTokenTests : IClassFixture<SandboxFixture>
         Assert.Contains("AADSTS7000215", error.Message);
     }
 
-    private sealed class PinnedFactory(HttpClient client) : IMsalHttpClientFactory
+    internal sealed class PinnedFactory(HttpClient client) : IMsalHttpClientFactory
     {
         public HttpClient GetHttpClient() => client;
     }

@@ -1,0 +1,194 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The benchmark scenarios (build.ps1 Bench): each against a freshly started standalone sandbox, measured from the
+    sandbox's own journal; writes <ResultsPath>/results.json and prints the table and the checks.
+
+.DESCRIPTION
+    Invoked by build.ps1 Bench after it has built the module and published the sandbox (out/sandbox) and the
+    SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync,
+    and large (100,000 customers; left out with -Quick).
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Mandatory)] [string] $OutRoot,
+    [Parameter(Mandatory)] [string] $ResultsPath,
+    [switch] $Quick
+)
+
+Set-StrictMode -Version 3.0
+$ErrorActionPreference = 'Stop'
+
+$BenchCallsPer20s = 50          # the connector's default share of Marketo's 100 calls per 20 s
+$BenchMarketoLatencyMs = 100    # added to every Marketo REST call (identity calls are not delayed)
+
+function Start-BenchSandbox {
+    param([int] $Customers, [switch] $CrmSync)
+    $arguments = @((Join-Path $OutRoot 'sandbox/MlConnector.Sandbox.dll'), '--customers', $Customers, '--seed', 7, '--port', 0)
+    if ($CrmSync) { $arguments += '--crm-sync' }
+    $info = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($a in $arguments) { $info.ArgumentList.Add([string] $a) }
+    $info.RedirectStandardOutput = $true
+    $info.UseShellExecute = $false
+    $process = [System.Diagnostics.Process]::Start($info)
+    $read = $process.StandardOutput.ReadLineAsync()
+    if (-not $read.Wait([TimeSpan]::FromMinutes(5)) -or -not $read.Result) {
+        if (-not $process.HasExited) { $process.Kill($true) }
+        throw "The sandbox with $Customers customers did not print its ready line within 5 minutes."
+    }
+    $line = $read.Result
+    $ready = $line | ConvertFrom-Json
+    $file = Join-Path $script:BenchWork "sandbox-$($process.Id).json"
+    Set-Content -Path $file -Value $line -NoNewline
+    $admin = $ready.adminUrl
+    # Marketo's real limits are the simulator's defaults (100 per 20 s, 10 concurrent); add the latency. Service 2 = Marketo.
+    Invoke-RestMethod -Method Post -Uri "${admin}faults" -ContentType 'application/json' -Body (@{ service = 2; latencyMs = $BenchMarketoLatencyMs } | ConvertTo-Json) | Out-Null
+    $bc = Invoke-RestMethod -Uri "${admin}bc"
+    Write-Host ("  sandbox pid {0}: {1} customers, {2} contacts; Marketo +{3} ms per REST call" -f $process.Id, $bc.customers, $bc.contacts, $BenchMarketoLatencyMs)
+    return [pscustomobject]@{ Process = $process; File = $file; Admin = $admin }
+}
+
+function Stop-BenchSandbox($Sandbox) {
+    if (-not $Sandbox.Process.HasExited) { $Sandbox.Process.Kill($true); $Sandbox.Process.WaitForExit() }
+    $Sandbox.Process.Dispose()
+}
+
+function Invoke-Runner {
+    param([string[]] $Arguments)
+    $output = & dotnet (Join-Path $OutRoot 'syncrunner/MlConnector.SyncRunner.dll') @Arguments
+    if ($LASTEXITCODE -ne 0) { throw "SyncRunner $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
+    return ($output | Select-Object -Last 1) | ConvertFrom-Json
+}
+
+# Calls the sandbox served since the journal was last cleared. Enum SandboxService: 1 BusinessCentral, 2 Marketo (REST), 3 MarketoIdentity.
+function Get-JournalCounts($Sandbox) {
+    $journal = @(Invoke-RestMethod -Uri "$($Sandbox.Admin)journal" | ForEach-Object { $_ })
+    $marketo = @($journal | Where-Object service -EQ 2)
+    $writes = @($marketo | Where-Object { $_.method -eq 'POST' -and $_.path -match '^/rest/v1/(leads|companies)\.json' -and $_.path -notmatch '_method=GET' })
+    return [pscustomobject]@{
+        MarketoCalls = $marketo.Count
+        MarketoWrites = $writes.Count
+        BcCalls = @($journal | Where-Object service -EQ 1).Count
+    }
+}
+
+function Invoke-BenchScenario {
+    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads)
+    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
+    Write-Host "  $Name`: syncing..."
+    $run = Invoke-Runner @('sync', '--sandbox-json', $Sandbox.File, '--state', $State, '--audit', (Join-Path $script:BenchWork 'audit'),
+        '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5)
+    $counts = Get-JournalCounts $Sandbox
+    $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
+    $ideal = [math]::Ceiling($IdealCompanies / 300) + [math]::Ceiling($IdealLeads / 300) + 1
+    $result = [ordered]@{
+        name = $Name
+        customers = [int] $verify.customers
+        contacts = [int] $verify.personContacts
+        marketoCalls = $counts.MarketoCalls
+        idealMarketoCalls = [int] $ideal
+        bcCalls = $counts.BcCalls
+        wallSeconds = [double] $run.wallSeconds
+        quotaBoundSeconds = [math]::Round($ideal / ($BenchCallsPer20s / 20.0), 1)
+        peakWorkingSetMb = [double] $run.peakWorkingSetMb
+        lost = [int] $verify.lost
+        duplicates = [int] $verify.duplicates
+        marketoWrites = $counts.MarketoWrites
+        companiesToWrite = $IdealCompanies
+        leadsToWrite = $IdealLeads
+        created = [int] $run.created; updated = [int] $run.updated; unchanged = [int] $run.unchanged; skipped = [int] $run.skipped; failed = [int] $run.failed
+        planningEndsAt = $run.planningEndsAt
+        connectorMarketoCalls = [int] $run.marketoCalls
+        connectorBcCalls = [int] $run.bcCalls
+    }
+    Write-Host ("  {0}: {1} Marketo calls (ideal {2}), {3} BC calls, {4} s (quota bound {5} s), {6} MB, lost {7}, duplicates {8}" -f $Name,
+        $result.marketoCalls, $result.idealMarketoCalls, $result.bcCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb, $result.lost, $result.duplicates)
+    return $result
+}
+
+function Get-BenchChecks($Scenarios) {
+    $checks = [System.Collections.Generic.List[object]]::new()
+    function Add-Check([string] $Scenario, [string] $Target, [bool] $Met, [string] $Measured) {
+        $checks.Add([pscustomobject]@{ scenario = $Scenario; target = $Target; met = $Met; measured = $Measured })
+    }
+    foreach ($s in $Scenarios) {
+        Add-Check $s.name 'lost = 0 and duplicates = 0' ($s.lost -eq 0 -and $s.duplicates -eq 0) "lost $($s.lost), duplicates $($s.duplicates)"
+        switch ($s.name) {
+            'initial-load' {
+                Add-Check $s.name 'marketoCalls <= 1.05 x ideal' ($s.marketoCalls -le 1.05 * $s.idealMarketoCalls) "$($s.marketoCalls) vs $($s.idealMarketoCalls)"
+                Add-Check $s.name 'wallSeconds <= 1.15 x quotaBoundSeconds' ($s.wallSeconds -le 1.15 * $s.quotaBoundSeconds) "$($s.wallSeconds) s vs $($s.quotaBoundSeconds) s"
+                Add-Check $s.name 'peakWorkingSetMb <= 300' ($s.peakWorkingSetMb -le 300) "$($s.peakWorkingSetMb) MB"
+            }
+            'no-change' {
+                Add-Check $s.name '0 Marketo writes' ($s.marketoWrites -eq 0) "$($s.marketoWrites) write calls of $($s.marketoCalls) Marketo calls"
+                Add-Check $s.name '<= 3 BC calls' ($s.bcCalls -le 3) "$($s.bcCalls) BC calls"
+            }
+            'one-percent' {
+                Add-Check $s.name 'Marketo calls in proportion to the changes' ($s.marketoCalls -le $s.idealMarketoCalls + 2) "$($s.marketoCalls) calls ($($s.marketoWrites) writes) for $($s.companiesToWrite) companies and $($s.leadsToWrite) leads; ideal $($s.idealMarketoCalls)"
+            }
+            'large' { Add-Check $s.name 'peakWorkingSetMb <= 300' ($s.peakWorkingSetMb -le 300) "$($s.peakWorkingSetMb) MB" }
+        }
+    }
+    return $checks
+}
+
+# ---- The run ----
+
+$benchOut = $ResultsPath
+$script:BenchWork = Join-Path $benchOut 'work'
+if (Test-Path $script:BenchWork) { Remove-Item $script:BenchWork -Recurse -Force }
+New-Item -ItemType Directory -Force -Path $script:BenchWork | Out-Null
+$scenarios = [System.Collections.Generic.List[object]]::new()
+
+Write-Host 'Bench: initial-load, no-change, one-percent (10,000 customers)'
+$sandbox = Start-BenchSandbox -Customers 10000
+try {
+    $state = Join-Path $script:BenchWork 'state-10k.db'
+    $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+    $scenarios.Add((Invoke-BenchScenario 'initial-load' $sandbox $state $expected.expectedCompanies $expected.expectedLeads))
+    $scenarios.Add((Invoke-BenchScenario 'no-change' $sandbox $state 0 0))
+    $touched = Invoke-Runner @('touch', '--sandbox-json', $sandbox.File, '--percent', 1, '--seed', 7)
+    $scenarios.Add((Invoke-BenchScenario 'one-percent' $sandbox $state $touched.changedCustomers $touched.changedContacts))
+}
+finally { Stop-BenchSandbox $sandbox }
+
+Write-Host 'Bench: crm-sync (10,000 customers, Marketo companies read-only)'
+$sandbox = Start-BenchSandbox -Customers 10000 -CrmSync
+try {
+    $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+    $scenarios.Add((Invoke-BenchScenario 'crm-sync' $sandbox (Join-Path $script:BenchWork 'state-crm.db') 0 $expected.expectedLeads))
+}
+finally { Stop-BenchSandbox $sandbox }
+
+if ($Quick) { Write-Host 'Bench: large skipped (-Quick)' }
+else {
+    Write-Host 'Bench: large (100,000 customers)'
+    $sandbox = Start-BenchSandbox -Customers 100000
+    try {
+        $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+        $scenarios.Add((Invoke-BenchScenario 'large' $sandbox (Join-Path $script:BenchWork 'state-100k.db') $expected.expectedCompanies $expected.expectedLeads))
+    }
+    finally { Stop-BenchSandbox $sandbox }
+}
+
+$checks = Get-BenchChecks $scenarios
+$results = [ordered]@{
+    scenarios = $scenarios
+    checks = $checks
+    notes = [ordered]@{
+        marketoCalls = 'REST calls in the sandbox journal (service Marketo); identity (token) calls excluded; retries included.'
+        bcCalls = 'Business Central API calls in the sandbox journal; Entra token calls excluded.'
+        contacts = 'Person contacts in BC (company contacts, one per customer, are not counted).'
+        idealMarketoCalls = 'ceil(companies/300) + ceil(leads/300) + 1, companies and leads being those that must be written (the changed ones for one-percent; no companies under CRM sync).'
+        quotaBoundSeconds = "idealMarketoCalls / ($BenchCallsPer20s / 20 s)"
+        limits = "Marketo simulator at 100 calls per 20 s and 10 concurrent, +$BenchMarketoLatencyMs ms per REST call; connector at $BenchCallsPer20s per 20 s and 5 concurrent."
+        lostAndDuplicates = 'Marketo state (admin API) against BC (BC API): one company per customer by externalCompanyId (not under CRM sync), one lead per distinct normalized usable person email.'
+    }
+}
+$file = Join-Path $benchOut 'results.json'
+$results | ConvertTo-Json -Depth 6 | Set-Content -Path $file
+$scenarios | ForEach-Object { [pscustomobject] $_ } |
+    Format-Table name, customers, contacts, marketoCalls, idealMarketoCalls, bcCalls, wallSeconds, quotaBoundSeconds, peakWorkingSetMb, lost, duplicates -AutoSize |
+    Out-String -Width 200 | Write-Host
+$checks | Format-Table scenario, target, met, measured -AutoSize | Out-String -Width 200 | Write-Host
+Write-Host "Bench results: $file"
