@@ -148,7 +148,7 @@ Describe 'Connection errors say what to check' {
     It 'fails at once when the Marketo host does not resolve, saying the instance was not found' {
         $err = $null
         try {
-            Connect-MlMarketo -MunchkinId 123-ABC-456 -BaseUri 'https://123-abc-456.mlconnector-test.invalid/' -ClientId x -ClientSecret (ConvertTo-SecureText y) -ErrorAction Stop
+            Connect-MlMarketo -MunchkinId 123-ABC-456 -BaseUri 'https://123-abc-456.mlconnector-test.invalid/' -AllowUntrustedEndpoint -ClientId x -ClientSecret (ConvertTo-SecureText y) -ErrorAction Stop
         }
         catch { $err = $_ }
         $err.FullyQualifiedErrorId | Should -BeLike 'ConnectMlMarketoInstanceNotFound*'

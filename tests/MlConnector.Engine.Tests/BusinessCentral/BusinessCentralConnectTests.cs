@@ -111,6 +111,7 @@ public sealed class BusinessCentralConnectTests : IAsyncLifetime
     {
         var settings = _sandbox.Settings();
         settings.BaseUri = new Uri("https://bc.mlconnector-test.invalid/");
+        settings.AllowUntrustedEndpoint = true; // an off-list host on purpose: the test is about a host that does not resolve
         var missing = await Assert.ThrowsAsync<BusinessCentralException>(() => _sandbox.ConnectAsync(settings));
         Assert.Equal("BusinessCentralHostNotFound", missing.ErrorId);
         Assert.Contains("bc.mlconnector-test.invalid", missing.Message, StringComparison.Ordinal);

@@ -78,6 +78,7 @@ public sealed class ConnectionSettingsTests
                 _ when type == typeof(string) => $"value-{index}",
                 _ when type == typeof(Uri) => new Uri($"https://field{index}.example/"),
                 _ when type == typeof(int) => 2 + index,
+                _ when type == typeof(bool) => true,
                 _ when type == typeof(TimeSpan) => TimeSpan.FromSeconds(7 + index),
                 _ when type == typeof(BcRetryOptions) => Filled(new BcRetryOptions()),
                 _ when type == typeof(MarketoRetryOptions) => Filled(new MarketoRetryOptions()),

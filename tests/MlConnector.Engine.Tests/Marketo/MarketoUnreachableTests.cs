@@ -13,6 +13,8 @@ public sealed class MarketoUnreachableTests
         MunchkinId = "123-ABC-456",
         ClientId = "client",
         BaseUri = baseUri,
+        // The hosts here are deliberately not Marketo's: the test is about what happens once a host is allowed.
+        AllowUntrustedEndpoint = true,
         Retry = new MarketoRetryOptions { BaseDelay = TimeSpan.FromMilliseconds(10), MaxDelay = TimeSpan.FromMilliseconds(50) },
     };
 
