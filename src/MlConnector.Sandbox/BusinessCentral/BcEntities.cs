@@ -69,6 +69,12 @@ public sealed class BcContact : BcRecord
     public string Number { get; set; } = "";
     public string Type { get; set; } = "Person";
     public string DisplayName { get; set; } = "";
+
+    /// <summary>"First Name", "Middle Name" and "Surname": the breakdown BC makes of a person's name (none for a company).</summary>
+    public string FirstName => Type == "Person" ? BcNames.Breakdown(DisplayName).First : "";
+    public string MiddleName => Type == "Person" ? BcNames.Breakdown(DisplayName).Middle : "";
+    public string Surname => Type == "Person" ? BcNames.Breakdown(DisplayName).Surname : "";
+
     public string JobTitle { get; set; } = "";
     public string CompanyNumber { get; set; } = "";
     public string CompanyName { get; set; } = "";

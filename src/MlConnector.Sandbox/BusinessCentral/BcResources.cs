@@ -139,7 +139,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         var response = BcResponse.Json(200, writer =>
         {
             writer.WriteStartObject();
-            writer.WriteString("@odata.context", request.ApiRoot + "$metadata#" + contextPath + SelectSuffix(query));
+            writer.WriteString("@odata.context", request.MetadataRoot + contextPath + SelectSuffix(query));
             writer.WriteStartArray("value");
             for (var i = start; i < start + count; i++) ODataWriter.WriteEntity(writer, shape, sorted[i], query.Select, query.Expand, shapes);
             writer.WriteEndArray();
@@ -153,7 +153,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
     private BcResponse ReadSingle(BcRequest request, EntityShape shape, object row, string contextPath, int status = 200)
     {
         var query = ODataQuery.Parse(request.Method == "GET" ? request.Query : new Dictionary<string, string>(), shape);
-        return BcResponse.Json(status, writer => ODataWriter.WriteEntity(writer, shape, row, query.Select, query.Expand, shapes, request.ApiRoot + "$metadata#" + contextPath), 1);
+        return BcResponse.Json(status, writer => ODataWriter.WriteEntity(writer, shape, row, query.Select, query.Expand, shapes, request.MetadataRoot + contextPath), 1);
     }
 
     private BcResponse Create(BcRequest request, EntityShape shape, string setPath)
@@ -161,7 +161,8 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         var body = RequireObject(request);
         var id = body.TryGetProperty("id", out var idValue) ? BcBodyReader.ReadGuid(idValue) : Guid.NewGuid();
         if (!body.TryGetProperty("displayName", out _)) throw BcErrors.Dialog("A \"displayName\" must be provided.");
-        BcRecord record = shape == shapes.Customer ? new BcCustomer { Id = id } : new BcContact { Id = id };
+        // Contact.Type is the enum "Contact Type", whose first member (the default of a new record) is Company.
+        BcRecord record = shape == shapes.Customer ? new BcCustomer { Id = id } : new BcContact { Id = id, Type = "Company" };
         return Store.Atomically(() =>
         {
             BcBodyReader.Apply(shape, record, body, creating: true);

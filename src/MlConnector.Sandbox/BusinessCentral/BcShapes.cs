@@ -50,10 +50,6 @@ public sealed class CustomerContactRow : ViewRow
 
     public BcContact Contact { get; }
     public BcCustomer Customer { get; }
-    public string FirstName => Truncate(Contact.DisplayName.Split(' ', 2)[0], 30);
-    public string LastName => Contact.DisplayName.Contains(' ', StringComparison.Ordinal) ? Truncate(Contact.DisplayName.Split(' ', 2)[1], 30) : "";
-
-    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }
 
 /// <summary>The entity sets the simulator serves, each bound to the store and to the captured $metadata.</summary>
@@ -83,8 +79,8 @@ public sealed class BcShapes
             .Get("amountDecimalPlaces", c => c.AmountDecimalPlaces).Get("amountRoundingPrecision", c => c.AmountRoundingPrecision)
             .Get("lastModifiedDateTime", c => c.LastModified).Build();
         CustomerContact = new ShapeBuilder<CustomerContactRow>("customerContacts", "Contact", "customerContact", "id")
-            .Get("id", r => r.Id).Get("email", r => r.Contact.Email).Get("firstName", r => r.FirstName).Get("lastName", r => r.LastName)
-            .Get("professionalTitle", r => r.Contact.JobTitle).Get("customerId", r => r.Customer.Id).Get("customerName", r => r.Customer.DisplayName)
+            .Get("id", r => r.Id).Get("email", r => r.Contact.Email).Get("firstName", r => r.Contact.FirstName).Get("lastName", r => r.Contact.Surname)
+            .Get("professionalTitle", r => r.Contact.JobTitle).Computed("customerId", r => r.Customer.Id).Computed("customerName", r => r.Customer.DisplayName)
             .Get("primaryPhoneNumber", r => r.Contact.PhoneNumber).Build();
         BySet = new[] { Company, Customer, Financial, Contact, ContactInformation, Currency, CustomerContact }.ToDictionary(s => s.EntitySet, StringComparer.Ordinal);
     }
