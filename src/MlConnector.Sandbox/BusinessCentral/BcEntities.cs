@@ -7,6 +7,12 @@ public abstract class BcRecord
     public long RowVersion { get; set; }
     public DateTimeOffset LastModified { get; set; }
 
+    /// <summary>When the write that stamped this version commits (with <see cref="BusinessCentralOptions.CommitLag"/>); readers see it from then on.</summary>
+    public DateTimeOffset VisibleFrom { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>The version readers see until <see cref="VisibleFrom"/>; null for a row whose insert has not committed yet.</summary>
+    public BcRecord? Committed { get; set; }
+
     internal BcRecord ShallowCopy() => (BcRecord)MemberwiseClone();
 }
 

@@ -83,10 +83,10 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
 
     private IEnumerable<object> Rows(EntityShape shape, BcRequest request)
     {
-        if (shape == shapes.Customer) return Store.Customers;
-        if (shape == shapes.Contact) return Store.Contacts;
+        if (shape == shapes.Customer) return VisibleCustomers();
+        if (shape == shapes.Contact) return Store.Contacts.Select(Store.Visible).OfType<BcContact>();
         if (shape == shapes.Currency) return Store.Currencies;
-        if (shape == shapes.Financial) return Store.Customers.Select(shapes.FinancialsOf);
+        if (shape == shapes.Financial) return VisibleCustomers().Select(shapes.FinancialsOf);
         if (shape == shapes.CustomerContact) return shapes.CustomerContacts();
         // contactsInformation is a temporary table filled from the filter; page 30072 refuses to run without it.
         var filter = request.Query.TryGetValue("$filter", out var text) ? ODataFilterParser.Parse(text, shape) : null;
@@ -95,13 +95,15 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         return Store.Customer(relatedId) is { } customer ? shapes.ContactInformationOf(customer) : Array.Empty<object>();
     }
 
+    private IEnumerable<BcCustomer> VisibleCustomers() => Store.Customers.Select(Store.Visible).OfType<BcCustomer>();
+
     private object Find(EntityShape shape, string key)
     {
         var id = ParseGuid(key);
         object? row = shape.EntitySet switch
         {
-            "customers" => Store.Customer(id),
-            "contacts" => Store.Contact(id),
+            "customers" => Store.Customer(id) is { } customer ? Store.Visible(customer) : null,
+            "contacts" => Store.Contact(id) is { } contact ? Store.Visible(contact) : null,
             "currencies" => Store.Currency(id),
             "customerFinancialDetails" => Store.Customer(id) is { } c ? shapes.FinancialsOf(c) : null,
             "contactsInformation" => Store.Contact(id) is { } contact ? shapes.ContactInformationOf(contact) : null,

@@ -112,9 +112,11 @@ public sealed class BcShapes
         return company?.LinkedCustomer is { } customer ? new ContactInfoRow(contact, customer) : null;
     }
 
+    /// <summary>Person contacts of customers' company contacts, as committed (<see cref="BcDataStore.Visible"/>).</summary>
     public IEnumerable<CustomerContactRow> CustomerContacts()
         => Store.Customers.Where(c => c.CompanyContact is not null)
-            .SelectMany(c => Store.ContactsOfCompany(c.CompanyContact!.Number).Where(p => p.Type == "Person").Select(p => new CustomerContactRow(p, c)));
+            .SelectMany(c => Store.ContactsOfCompany(c.CompanyContact!.Number).Select(Store.Visible).OfType<BcContact>()
+                .Where(p => p.Type == "Person").Select(p => new CustomerContactRow(p, c)));
 
     private EntityShape BuildCustomer() => new ShapeBuilder<BcCustomer>("customers", "Customer", "customer", "number")
         .Get("id", c => c.Id)

@@ -40,6 +40,20 @@ public sealed class BusinessCentralOptions
 
     public int MaxBatchOperations { get; set; } = 100;
 
+    /// <summary>
+    /// Commit lag: a write becomes visible to readers up to this long after it was stamped (each write gets a
+    /// deterministic share of it). BC stamps SystemModifiedAt in the server tier before the commit, so long
+    /// transactions show rows later than rows stamped after them. Default zero (visible at once); the real lag is
+    /// not published (assumption).
+    /// </summary>
+    public TimeSpan CommitLag { get; set; }
+
+    /// <summary>
+    /// A second server tier whose clock is off by this much (negative: behind) stamps every other write, so
+    /// lastModifiedDateTime is not monotone (microsoft/ALAppExtensions#13474). Default zero (one server tier).
+    /// </summary>
+    public TimeSpan SecondServerSkew { get; set; }
+
     /// <summary>The error code of a throttled request. Not in the vendor notes; configurable.</summary>
     public string TooManyRequestsCode { get; set; } = "Application_TooManyRequests";
 }
