@@ -21,7 +21,7 @@ public sealed class LeadEndpoints(MarketoStore store, MarketoOptions options, Le
     }
 
     private Task<JsonObject> Sync(MarketoRequest request)
-        => Task.FromResult(MarketoEnvelope.Success(sync.Sync(request.Body, request.Now)));
+        => Task.FromResult(MarketoEnvelope.Success(sync.Sync(request)));
 
     private Task<JsonObject> Delete(MarketoRequest request)
     {

@@ -24,6 +24,7 @@ public static class MarketoErrors
         ["702"] = "No data found for a given search scenario",
         ["704"] = "Invalid date format",
         ["713"] = "Transient Error",
+        ["718"] = "ExternalSalesPersonID not found",
         ["1001"] = "Invalid value '{0}'. Required of type '{1}'",
         ["1002"] = "Missing value for the required parameter '{0}'",
         ["1003"] = "Invalid data",
@@ -34,10 +35,12 @@ public static class MarketoErrors
         ["1008"] = "Access denied to partition '{0}'",
         ["1011"] = "Field '{0}' not supported",
         ["1013"] = "Object not found",
+        ["1016"] = "Too many imports",
         ["1017"] = "Object already exists",
         ["1018"] = "CRM Enabled",
         ["1021"] = "Company update not allowed",
         ["1029"] = "Too many jobs in queue",
+        ["1035"] = "Unsupported filter type for target subscription",
         ["1036"] = "Duplicate object found in input",
     };
 

@@ -14,6 +14,13 @@ public sealed class MarketoRequest(HttpContext context, Dictionary<string, strin
     public JsonNode? Body { get; } = body;
     public DateTimeOffset Now { get; } = now;
 
+    /// <summary>When the request reached the gate, before its body was read (clock time and position in the write log's event order).</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = now;
+    public long ReceivedOrder { get; init; }
+
+    /// <summary>The raw body of a request the route reads as multipart (bulk import); null otherwise.</summary>
+    public byte[]? RawBody { get; init; }
+
     public string? Param(string name) => parameters.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 
     public string[] ListParam(string name)
@@ -36,12 +43,14 @@ public delegate Task<JsonObject> MarketoHandler(MarketoRequest request);
 /// concurrency (615), content type and JSON (612/609). Then the handler; business failures come back
 /// as HTTP 200 with success:false.
 /// </summary>
-public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, MarketoTokens tokens, MarketoLimiter limiter)
+public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, MarketoTokens tokens, MarketoLimiter limiter, MarketoWriteLog writes)
 {
     public RequestDelegate Route(MarketoHandler? get, MarketoHandler? post) => context => RunAsync(context, get, post);
 
     private async Task RunAsync(HttpContext context, MarketoHandler? get, MarketoHandler? post)
     {
+        var receivedAt = clock.GetUtcNow();
+        var receivedOrder = writes.NextOrder();
         var request = context.Request;
         var uri = request.Path.Value + request.QueryString.Value;
         if (Encoding.UTF8.GetByteCount(uri) > options.MaxUriBytes)
@@ -101,7 +110,7 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
                 try { json = JsonNode.Parse(body); }
                 catch (JsonException) { throw MarketoException.Of("609"); }
             }
-            var response = await handler(new MarketoRequest(context, parameters, json, clock.GetUtcNow())).ConfigureAwait(false);
+            var response = await handler(new MarketoRequest(context, parameters, json, clock.GetUtcNow()) { ReceivedAt = receivedAt, ReceivedOrder = receivedOrder }).ConfigureAwait(false);
             if (response["result"] is JsonArray result) JournalTags.SetRecordCount(context, result.Count);
             await MarketoEnvelope.WriteAsync(context, response).ConfigureAwait(false);
         }

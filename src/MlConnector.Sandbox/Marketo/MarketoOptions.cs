@@ -13,6 +13,33 @@ public enum CrmSyncMode
     AccessDenied603,
 }
 
+/// <summary>What a lead written with an externalCompanyId that names no company gets. Undocumented: a switch.</summary>
+public enum UnknownCompanyLinkMode
+{
+    /// <summary>
+    /// The lead is saved with the value but linked to no company, also when the company is created later; writing the
+    /// lead again once the company exists links it. The default (Adobe's blog: company records must exist "in order for
+    /// the relationships to be built").
+    /// </summary>
+    Unlinked,
+
+    /// <summary>The link is by value: the lead reads company fields as soon as a company with that id exists.</summary>
+    LinkedLater,
+
+    /// <summary>The record is skipped with 1013 "Object not found".</summary>
+    Skipped,
+}
+
+/// <summary>What a company written with an externalSalesPersonId that names no sales person gets. Undocumented: a switch.</summary>
+public enum UnknownSalesPersonMode
+{
+    /// <summary>The company is saved with the value (the default).</summary>
+    Accepted,
+
+    /// <summary>The record is skipped with 718 "ExternalSalesPersonID not found" (the text Sync Opportunities documents).</summary>
+    Skipped,
+}
+
 /// <summary>A custom lead field the simulated instance has (describe lists it; writes are validated against it).</summary>
 public sealed record CustomFieldDefinition(string Name, string DataType, int? Length = null, bool ReadOnly = false, bool Searchable = false, string? DisplayName = null);
 
@@ -82,6 +109,22 @@ public sealed class MarketoOptions
     /// docs disagree: 2025-06-30 vs 2026-08-31); default false, so clients must send Authorization: Bearer.
     /// </summary>
     public bool AcceptAccessTokenQueryParameter { get; set; }
+
+    /// <summary>
+    /// Whether two createOrUpdate calls in flight at the same time can both create the same new lead (leads.md: "concurrent
+    /// or closely timed upserts ... can create duplicates"). When on, a call does not match leads created by a call that
+    /// overlapped it. Default off (every call sees the ones before it), so tests that need the hazard turn it on.
+    /// </summary>
+    public bool ConcurrentUpsertDuplicates { get; set; }
+
+    /// <summary>How a lead linked to an externalCompanyId that names no company is treated. Default <see cref="UnknownCompanyLinkMode.Unlinked"/>.</summary>
+    public UnknownCompanyLinkMode UnknownCompanyLink { get; set; } = UnknownCompanyLinkMode.Unlinked;
+
+    /// <summary>How a company whose externalSalesPersonId names no sales person is treated. Default <see cref="UnknownSalesPersonMode.Accepted"/>.</summary>
+    public UnknownSalesPersonMode UnknownSalesPerson { get; set; } = UnknownSalesPersonMode.Accepted;
+
+    /// <summary>The sales persons of the instance (externalSalesPersonId values; Sync Sales Persons creates them in a real one). Default none.</summary>
+    public ISet<string> SalesPersons { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Extra time each REST call holds its concurrency slot (lets tests provoke 615). Default zero.</summary>
     public TimeSpan ProcessingDelay { get; set; } = TimeSpan.Zero;

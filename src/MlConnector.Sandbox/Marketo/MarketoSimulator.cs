@@ -25,8 +25,9 @@ public sealed class MarketoSimulator : IServiceSimulator
     {
         Options = options;
         Clock = clock;
-        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options));
-        _leadSync = new LeadSync(_store, options);
+        Writes = new MarketoWriteLog(clock);
+        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options), options);
+        _leadSync = new LeadSync(_store, options, Writes);
         Tokens = new MarketoTokens(options, clock);
         Limiter = new MarketoLimiter(options, clock);
     }
@@ -35,6 +36,9 @@ public sealed class MarketoSimulator : IServiceSimulator
     public SandboxClock Clock { get; }
     public MarketoTokens Tokens { get; }
     public MarketoLimiter Limiter { get; }
+
+    /// <summary>Every Sync Leads / Sync Companies call with its keys and when it was in flight.</summary>
+    public MarketoWriteLog Writes { get; }
     public FieldSchema LeadSchema => _store.LeadSchema;
 
     public int LeadCount { get { lock (_store.Gate) return _store.LeadCount; } }
@@ -43,10 +47,10 @@ public sealed class MarketoSimulator : IServiceSimulator
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        var gate = new MarketoGate(Options, Clock, Tokens, Limiter);
+        var gate = new MarketoGate(Options, Clock, Tokens, Limiter, Writes);
         new IdentityEndpoints(Options, Tokens).Map(endpoints);
         new LeadEndpoints(_store, Options, _leadSync).Map(endpoints, gate);
-        new CompanyEndpoints(_store, Options, _leadSync).Map(endpoints, gate);
+        new CompanyEndpoints(_store, Options, _leadSync, Writes).Map(endpoints, gate);
         new ActivityEndpoints(_store, Options).Map(endpoints, gate);
         new StatsEndpoints(Options, Limiter).Map(endpoints, gate);
         MarketoHandler notFound = _ => throw MarketoException.Of("610");

@@ -8,6 +8,12 @@ public sealed class LeadRecord(long id, DateTimeOffset createdAt, int partitionI
     public DateTimeOffset UpdatedAt { get; set; } = createdAt;
     public int PartitionId { get; } = partitionId;
     public Dictionary<string, string?> Fields { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The write-log call that created the lead (0 when it was seeded or imported).</summary>
+    public long CreatedByCall { get; set; }
+
+    /// <summary>The company the lead was linked to when it was last written (see <see cref="MarketoOptions.UnknownCompanyLink"/>).</summary>
+    public long? CompanyId { get; set; }
 }
 
 /// <summary>A company, keyed by Marketo id and by its externalCompanyId.</summary>
@@ -33,8 +39,11 @@ public sealed class MarketoStore
     private long _nextLeadId = 1000;
     private long _nextCompanyId;
 
-    public MarketoStore(FieldSchema leadSchema, FieldSchema companySchema)
+    private readonly MarketoOptions? _options;
+
+    public MarketoStore(FieldSchema leadSchema, FieldSchema companySchema, MarketoOptions? options = null)
     {
+        _options = options;
         LeadSchema = leadSchema;
         CompanySchema = companySchema;
         foreach (var field in leadSchema.Fields.Where(f => f.Searchable && f.Name != "id"))
@@ -109,8 +118,17 @@ public sealed class MarketoStore
         return lead.Fields.GetValueOrDefault(field.Name);
     }
 
+    /// <summary>The company a lead reads company fields from: the one it was linked to, or (LinkedLater) any company with its externalCompanyId.</summary>
     public CompanyRecord? LinkedCompany(LeadRecord lead)
-        => lead.Fields.GetValueOrDefault("externalCompanyId") is { } external ? CompanyByExternalId(external) : null;
+    {
+        if (lead.CompanyId is { } id && _companies.TryGetValue(id, out var linked)) return linked;
+        return (_options?.UnknownCompanyLink ?? UnknownCompanyLinkMode.LinkedLater) == UnknownCompanyLinkMode.LinkedLater && lead.Fields.GetValueOrDefault("externalCompanyId") is { } external
+            ? CompanyByExternalId(external) : null;
+    }
+
+    /// <summary>Links a lead that was just written to the company its externalCompanyId names, if that company exists now.</summary>
+    public void Relink(LeadRecord lead)
+        => lead.CompanyId = lead.Fields.GetValueOrDefault("externalCompanyId") is { } external ? CompanyByExternalId(external)?.Id : null;
 
     public CompanyRecord? Company(long id) => _companies.GetValueOrDefault(id);
 
