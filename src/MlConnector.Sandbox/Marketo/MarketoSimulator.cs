@@ -40,6 +40,7 @@ public sealed class MarketoSimulator : IServiceSimulator
     /// <summary>Every Sync Leads / Sync Companies call with its keys and when it was in flight.</summary>
     public MarketoWriteLog Writes { get; }
     public FieldSchema LeadSchema => _store.LeadSchema;
+    public FieldSchema CompanySchema => _store.CompanySchema;
 
     public int LeadCount { get { lock (_store.Gate) return _store.LeadCount; } }
     public int CompanyCount { get { lock (_store.Gate) return _store.CompanyCount; } }

@@ -29,6 +29,27 @@ public sealed class SwaggerSchemasTests
         => Assert.NotEmpty(SwaggerSchemas.Validate(definition, JsonNode.Parse(json)));
 
     [Theory]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true,"invented":1}""")]
+    [InlineData("ResponseOfLeadChange", """{"requestId":"a#b","success":true,"result":[{"id":1,"leadId":2,"activityDate":"2024-01-01T00:00:00Z","activityTypeId":13,"attributes":[],"source":"x"}]}""")]
+    [InlineData("ResponseOfLeadChange", """{"requestId":"a#b","success":true,"result":[{"id":1,"leadId":2,"activityDate":"2024-01-01T00:00:00Z","activityTypeId":13,"attributes":[{"name":"Source","value":"x","type":"y"}]}]}""")]
+    [InlineData("ResponseOfLeadChange", """{"requestId":"a#b","success":true,"result":[{"id":1,"leadId":2,"activityDate":"2024-01-01 00:00:00","activityTypeId":13,"attributes":[]}]}""")]
+    [InlineData("ResponseOfLeadChange", """{"requestId":"a#b","success":true,"result":[{"id":1.5,"leadId":2,"activityDate":"2024-01-01T00:00:00Z","activityTypeId":13,"attributes":[]}]}""")]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true,"result":[{"id":3000000000}]}""")]
+    [InlineData("ResponseOfLead", """{"requestId":"a#b","success":false,"errors":[{"code":"601","message":"x","detail":"y"}]}""")]
+    [InlineData("ResponseOfImportLeadResponse", """{"requestId":"a#b","success":true,"result":[{"batchId":1,"numOfLeadsProcessed":0,"status":"Queued","queuePosition":3}]}""")]
+    [InlineData("ResponseOfExportResponse", """{"requestId":"a#b","success":true,"result":[{"exportId":"x","status":"Created","createdAt":"yesterday"}]}""")]
+    public void Invented_members_bad_dates_and_non_integer_ids_are_refused(string definition, string json)
+        => Assert.NotEmpty(SwaggerSchemas.Validate(definition, JsonNode.Parse(json)));
+
+    [Fact]
+    public void Lead_records_may_carry_only_fields_describe_lists_with_their_exact_casing()
+    {
+        var fields = new[] { "email", "firstName" };
+        MarketoApi.AssertRecordMembers("ResponseOfLead", JsonNode.Parse("""{"result":[{"id":1,"email":"a@b.c","firstName":"A"}]}""")!.AsObject(), fields, "GET /rest/v1/leads.json");
+        Assert.ThrowsAny<Exception>(() => MarketoApi.AssertRecordMembers("ResponseOfLead", JsonNode.Parse("""{"result":[{"id":1,"FirstName":"A"}]}""")!.AsObject(), fields, "GET /rest/v1/leads.json"));
+    }
+
+    [Theory]
     [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true}""")]
     [InlineData("ResponseOfLead", """{"requestId":"a#b","success":true,"warnings":["No assets found"],"result":[{"status":"skipped","reasons":[{"code":"1005","message":"Lead already exists"}]}]}""")]
     [InlineData("ResponseOfCompany", """{"requestId":"a#b","success":true,"result":[{"seq":1,"status":"skipped","reasons":[{"code":"1013","message":"Record not found"}]}]}""")]
