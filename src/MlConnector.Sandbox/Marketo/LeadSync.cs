@@ -19,7 +19,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
         var call = writes.Begin("lead", request, keys);
         try
         {
-            return Sync(body, request.Now, call);
+            return Sync(body, request.Now, call, ActivityOrigin.Api("syncLead", request.RequestId, options.ApiUser));
         }
         finally
         {
@@ -27,7 +27,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
         }
     }
 
-    private JsonArray Sync(JsonNode? body, DateTimeOffset now, MarketoWriteCall call)
+    private JsonArray Sync(JsonNode? body, DateTimeOffset now, MarketoWriteCall call, ActivityOrigin origin)
     {
         var action = body?["action"]?.GetValue<string>() ?? "createOrUpdate";
         if (!Actions.Contains(action)) throw new MarketoException("1003", $"Invalid action '{action}'");
@@ -52,7 +52,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
             {
                 result.Add(partitionError is not null
                     ? Skipped("1008", MarketoErrors.Message("1008", partitionError))
-                    : SyncOne(item as JsonObject, action, lookup, partitionId, now, call));
+                    : SyncOne(item as JsonObject, action, lookup, partitionId, now, call, origin));
             }
         }
         return result;
@@ -66,7 +66,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
         return input;
     }
 
-    private JsonObject SyncOne(JsonObject? record, string action, FieldDef lookup, int partitionId, DateTimeOffset now, MarketoWriteCall call)
+    private JsonObject SyncOne(JsonObject? record, string action, FieldDef lookup, int partitionId, DateTimeOffset now, MarketoWriteCall call, ActivityOrigin origin)
     {
         if (record is null) return Skipped("1003", MarketoErrors.Message("1003"));
         var values = new List<(FieldDef Field, string? Value)>();
@@ -112,16 +112,16 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
             lead.CreatedByCall = call.Id;
             foreach (var (field, value) in values) store.SetLeadField(lead, field, value);
             store.Relink(lead);
-            store.Activities.Add(lead.Id, now, ActivityTypes.NewLead, ActivitySources.WebServiceApi, MarketoStore.LeadName(lead));
+            store.Activities.Add(lead.Id, now, ActivityTypes.NewLead, origin, MarketoStore.LeadName(lead));
             return new JsonObject { ["id"] = lead.Id, ["status"] = "created" };
         }
 
-        Apply(existing, values.Where(v => v.Field.Name != "id"), now, ActivitySources.WebServiceApi);
+        Apply(existing, values.Where(v => v.Field.Name != "id"), now, origin);
         return new JsonObject { ["id"] = existing.Id, ["status"] = "updated" };
     }
 
     /// <summary>Writes changed values and records one Change Data Value activity per changed field.</summary>
-    public int Apply(LeadRecord lead, IEnumerable<(FieldDef Field, string? Value)> values, DateTimeOffset now, string source)
+    public int Apply(LeadRecord lead, IEnumerable<(FieldDef Field, string? Value)> values, DateTimeOffset now, ActivityOrigin origin)
     {
         var changed = 0;
         foreach (var (field, value) in values)
@@ -129,7 +129,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
             var old = lead.Fields.GetValueOrDefault(field.Name);
             if (string.Equals(old, value, StringComparison.Ordinal)) continue;
             store.SetLeadField(lead, field, value);
-            store.Activities.Add(lead.Id, now, ActivityTypes.ChangeDataValue, source, field: field, newValue: value, oldValue: old);
+            store.Activities.Add(lead.Id, now, ActivityTypes.ChangeDataValue, origin, field: field, newValue: value, oldValue: old);
             changed++;
         }
         if (changed > 0) lead.UpdatedAt = now;
@@ -137,8 +137,10 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
         return changed;
     }
 
-    public JsonArray Delete(IReadOnlyList<long> ids, DateTimeOffset now)
+    public JsonArray Delete(IReadOnlyList<long> ids, MarketoRequest request)
     {
+        var now = request.Now;
+        var origin = ActivityOrigin.Api("deleteLead", request.RequestId, options.ApiUser);
         if (ids.Count == 0) throw new MarketoException("1003", "Leads not specified");
         if (ids.Count > options.MaxBatchSize) throw new MarketoException("1003", $"Too many records in input, max {options.MaxBatchSize} allowed");
         var result = new JsonArray();
@@ -156,7 +158,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
                 }
                 var name = MarketoStore.LeadName(lead);
                 store.DeleteLead(id);
-                store.Activities.Add(id, now, ActivityTypes.DeleteLead, ActivitySources.WebServiceApi, name);
+                store.Activities.Add(id, now, ActivityTypes.DeleteLead, origin, name);
                 result.Add(new JsonObject { ["id"] = id, ["status"] = "deleted" });
             }
         }

@@ -18,6 +18,9 @@ public sealed class MarketoRequest(HttpContext context, Dictionary<string, strin
     public DateTimeOffset ReceivedAt { get; init; } = now;
     public long ReceivedOrder { get; init; }
 
+    /// <summary>The requestId the answer carries (activities the call makes show it as "request id").</summary>
+    public string RequestId { get; init; } = MarketoEnvelope.NewRequestId();
+
     /// <summary>The raw body of a request the route reads as multipart (bulk import); null otherwise.</summary>
     public byte[]? RawBody { get; init; }
 
@@ -110,7 +113,9 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
                 try { json = JsonNode.Parse(body); }
                 catch (JsonException) { throw MarketoException.Of("609"); }
             }
-            var response = await handler(new MarketoRequest(context, parameters, json, clock.GetUtcNow()) { ReceivedAt = receivedAt, ReceivedOrder = receivedOrder }).ConfigureAwait(false);
+            var marketoRequest = new MarketoRequest(context, parameters, json, clock.GetUtcNow()) { ReceivedAt = receivedAt, ReceivedOrder = receivedOrder };
+            var response = await handler(marketoRequest).ConfigureAwait(false);
+            if (response.ContainsKey("requestId")) response["requestId"] = marketoRequest.RequestId;
             if (response["result"] is JsonArray result) JournalTags.SetRecordCount(context, result.Count);
             await MarketoEnvelope.WriteAsync(context, response).ConfigureAwait(false);
         }

@@ -126,6 +126,22 @@ public sealed class MarketoOptions
     /// <summary>The sales persons of the instance (externalSalesPersonId values; Sync Sales Persons creates them in a real one). Default none.</summary>
     public ISet<string> SalesPersons { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Activities that arrive out of order: each one is dated up to this long before it is recorded, so it can land
+    /// before activities a client has already paged past. Default zero (every activity is dated when it is recorded).
+    /// The real delay is not published (assumption); polling with an overlap is Adobe's community advice.
+    /// </summary>
+    public TimeSpan OutOfOrderWindow { get; set; }
+
+    /// <summary>Leads in a static list from which listId on leadchanges/activities answers 1003 (activities.md, migration.md: 10,000).</summary>
+    public int ListIdMaxMembers { get; set; } = 10_000;
+
+    /// <summary>From when that limit applies: 2026-12-30 per activities.md (migration.md says 30 September 2026; the pages disagree).</summary>
+    public DateTimeOffset ListIdLimitFrom { get; set; } = new(2026, 12, 30, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The marketing user whose UI edits the simulator records ("modifying user" of those activities).</summary>
+    public string MarketingUser { get; set; } = "marketing.user@example.com";
+
     /// <summary>Extra time each REST call holds its concurrency slot (lets tests provoke 615). Default zero.</summary>
     public TimeSpan ProcessingDelay { get; set; } = TimeSpan.Zero;
 

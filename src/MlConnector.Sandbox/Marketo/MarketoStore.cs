@@ -16,6 +16,14 @@ public sealed class LeadRecord(long id, DateTimeOffset createdAt, int partitionI
     public long? CompanyId { get; set; }
 }
 
+/// <summary>A static list: its members are lead ids.</summary>
+public sealed class StaticList(long id, string name)
+{
+    public long Id { get; } = id;
+    public string Name { get; } = name;
+    public HashSet<long> Members { get; } = new();
+}
+
 /// <summary>A company, keyed by Marketo id and by its externalCompanyId.</summary>
 public sealed class CompanyRecord(long id, string externalCompanyId, DateTimeOffset createdAt)
 {
@@ -44,6 +52,7 @@ public sealed class MarketoStore
     public MarketoStore(FieldSchema leadSchema, FieldSchema companySchema, MarketoOptions? options = null)
     {
         _options = options;
+        Activities = new ActivityLog(options);
         LeadSchema = leadSchema;
         CompanySchema = companySchema;
         foreach (var field in leadSchema.Fields.Where(f => f.Searchable && f.Name != "id"))
@@ -53,7 +62,10 @@ public sealed class MarketoStore
     public object Gate { get; } = new();
     public FieldSchema LeadSchema { get; }
     public FieldSchema CompanySchema { get; }
-    public ActivityLog Activities { get; } = new();
+    public ActivityLog Activities { get; }
+
+    /// <summary>Static lists by id (listId filters, bulk import's listId).</summary>
+    public Dictionary<long, StaticList> Lists { get; } = new();
     public int LeadCount => _leads.Count;
     public int CompanyCount => _companies.Count;
     public IEnumerable<LeadRecord> Leads => _leads.Values;
