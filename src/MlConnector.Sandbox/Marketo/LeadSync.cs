@@ -66,7 +66,14 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
         return input;
     }
 
-    private JsonObject SyncOne(JsonObject? record, string action, FieldDef lookup, int partitionId, DateTimeOffset now, MarketoWriteCall call, ActivityOrigin origin)
+    /// <summary>
+    /// One row of a bulk import (insert or update; update only when the lookup field is id), with the REST rules.
+    /// The caller holds <see cref="MarketoStore.Gate"/>. Returns {id, status} or a skipped item with its reason.
+    /// </summary>
+    public JsonObject ImportRow(JsonObject record, FieldDef lookup, int partitionId, DateTimeOffset now, ActivityOrigin origin)
+        => SyncOne(record, lookup.Name == "id" ? "updateOnly" : "createOrUpdate", lookup, partitionId, now, null, origin);
+
+    private JsonObject SyncOne(JsonObject? record, string action, FieldDef lookup, int partitionId, DateTimeOffset now, MarketoWriteCall? call, ActivityOrigin origin)
     {
         if (record is null) return Skipped("1003", MarketoErrors.Message("1003"));
         var values = new List<(FieldDef Field, string? Value)>();
@@ -91,7 +98,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
             if (matches.Count > 1) return Skipped("1007", MarketoErrors.Message("1007"));
             if (matches.Count == 1) existing = store.Lead(matches[0]);
             // Adobe documents that closely timed upserts of the same new lead can both create it (leads.md).
-            if (existing is not null && action == "createOrUpdate" && options.ConcurrentUpsertDuplicates
+            if (existing is not null && call is not null && action == "createOrUpdate" && options.ConcurrentUpsertDuplicates
                 && writes.Get(existing.CreatedByCall) is { } creator && creator.Overlaps(call))
                 existing = null;
             if (existing is not null && action == "createOnly") return Skipped("1005", MarketoErrors.Message("1005"));
@@ -109,7 +116,7 @@ public sealed class LeadSync(MarketoStore store, MarketoOptions options, Marketo
         if (existing is null)
         {
             var lead = store.CreateLead(now, partitionId);
-            lead.CreatedByCall = call.Id;
+            lead.CreatedByCall = call?.Id ?? 0;
             foreach (var (field, value) in values) store.SetLeadField(lead, field, value);
             store.Relink(lead);
             store.Activities.Add(lead.Id, now, ActivityTypes.NewLead, origin, MarketoStore.LeadName(lead));

@@ -18,6 +18,7 @@ public static class MarketoErrors
         ["610"] = "Requested resource not found",
         ["611"] = "System error",
         ["612"] = "Invalid Content Type",
+        ["613"] = "Invalid Multipart Request",
         ["614"] = "Invalid Subscription",
         ["615"] = "Concurrent access limit reached",
         ["701"] = "{0} cannot be blank",

@@ -142,6 +142,21 @@ public sealed class MarketoOptions
     /// <summary>The marketing user whose UI edits the simulator records ("modifying user" of those activities).</summary>
     public string MarketingUser { get; set; } = "marketing.user@example.com";
 
+    /// <summary>Largest Bulk Lead Import request (file and form) before HTTP 413 (bulk-import.md: 10 MB).</summary>
+    public int BulkImportMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Bulk imports processed at once (bulk-import.md: 2).</summary>
+    public int BulkImportConcurrent { get; set; } = 2;
+
+    /// <summary>Bulk imports queued, the importing ones included, before 1016 "Too many imports" (bulk-import.md: 10).</summary>
+    public int BulkImportQueued { get; set; } = 10;
+
+    /// <summary>
+    /// Rows a bulk import processes per second on the sandbox clock. Adobe publishes no rate: the default of 100 is an
+    /// assumption (a 10,000-row file takes 100 s); Adobe's advice to poll every 5-30 s suggests jobs of that order.
+    /// </summary>
+    public int BulkImportRowsPerSecond { get; set; } = 100;
+
     /// <summary>Extra time each REST call holds its concurrency slot (lets tests provoke 615). Default zero.</summary>
     public TimeSpan ProcessingDelay { get; set; } = TimeSpan.Zero;
 

@@ -28,6 +28,7 @@ public sealed class MarketoSimulator : IServiceSimulator
         Writes = new MarketoWriteLog(clock);
         _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options), options);
         _leadSync = new LeadSync(_store, options, Writes);
+        Imports = new BulkImportJobs(_store, options, _leadSync);
         Tokens = new MarketoTokens(options, clock);
         Limiter = new MarketoLimiter(options, clock);
     }
@@ -36,6 +37,9 @@ public sealed class MarketoSimulator : IServiceSimulator
     public SandboxClock Clock { get; }
     public MarketoTokens Tokens { get; }
     public MarketoLimiter Limiter { get; }
+
+    /// <summary>Bulk Lead Import jobs.</summary>
+    public BulkImportJobs Imports { get; }
 
     /// <summary>Every Sync Leads / Sync Companies call with its keys and when it was in flight.</summary>
     public MarketoWriteLog Writes { get; }
@@ -54,6 +58,7 @@ public sealed class MarketoSimulator : IServiceSimulator
         new CompanyEndpoints(_store, Options, _leadSync, Writes).Map(endpoints, gate);
         new ActivityEndpoints(_store, Options).Map(endpoints, gate);
         new StatsEndpoints(Options, Limiter).Map(endpoints, gate);
+        new BulkImportEndpoints(_store, Options, Imports).Map(endpoints, gate);
         MarketoHandler notFound = _ => throw MarketoException.Of("610");
         endpoints.Map("/rest/{**path}", gate.Route(notFound, notFound));
         endpoints.Map("/bulk/{**path}", gate.Route(notFound, notFound));
