@@ -157,6 +157,30 @@ public sealed class MarketoOptions
     /// </summary>
     public int BulkImportRowsPerSecond { get; set; } = 100;
 
+    /// <summary>Export jobs processing at once (bulk-extract.md: 2).</summary>
+    public int BulkExportConcurrent { get; set; } = 2;
+
+    /// <summary>Export jobs queued, the processing ones included, before 1029 "Too many jobs in queue" (bulk-extract.md: 10).</summary>
+    public int BulkExportQueued { get; set; } = 10;
+
+    /// <summary>Bytes of export files per US-Central day before 1029 "Export daily quota ...MB exceeded" (bulk-extract.md: 500 MB by default).</summary>
+    public long DailyExportQuotaBytes { get; set; } = 500L * 1024 * 1024;
+
+    /// <summary>Longest createdAt/updatedAt range of an export (bulk-extract.md: 31 days).</summary>
+    public TimeSpan ExportDateRangeLimit { get; set; } = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// Whether the subscription has the infrastructure for the updatedAt and smart-list export filters; false answers
+    /// 1035 "Unsupported filter type for target subscription" (bulk-lead-extract.md). Default true.
+    /// </summary>
+    public bool UpdatedAtExportFilter { get; set; } = true;
+
+    /// <summary>Leads an export job writes per second on the sandbox clock (at least one second per job). Not published: 1,000 is an assumption.</summary>
+    public int BulkExportRecordsPerSecond { get; set; } = 1000;
+
+    /// <summary>How long a completed export's file can be downloaded (bulk-extract.md says 7 days in its limits, 10 days elsewhere; 7 used).</summary>
+    public TimeSpan BulkExportFileRetention { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>Extra time each REST call holds its concurrency slot (lets tests provoke 615). Default zero.</summary>
     public TimeSpan ProcessingDelay { get; set; } = TimeSpan.Zero;
 

@@ -29,6 +29,7 @@ public sealed class MarketoSimulator : IServiceSimulator
         _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options), options);
         _leadSync = new LeadSync(_store, options, Writes);
         Imports = new BulkImportJobs(_store, options, _leadSync);
+        Exports = new BulkExportJobs(_store, options);
         Tokens = new MarketoTokens(options, clock);
         Limiter = new MarketoLimiter(options, clock);
     }
@@ -40,6 +41,9 @@ public sealed class MarketoSimulator : IServiceSimulator
 
     /// <summary>Bulk Lead Import jobs.</summary>
     public BulkImportJobs Imports { get; }
+
+    /// <summary>Bulk Lead Extract jobs.</summary>
+    public BulkExportJobs Exports { get; }
 
     /// <summary>Every Sync Leads / Sync Companies call with its keys and when it was in flight.</summary>
     public MarketoWriteLog Writes { get; }
@@ -59,6 +63,7 @@ public sealed class MarketoSimulator : IServiceSimulator
         new ActivityEndpoints(_store, Options).Map(endpoints, gate);
         new StatsEndpoints(Options, Limiter).Map(endpoints, gate);
         new BulkImportEndpoints(_store, Options, Imports).Map(endpoints, gate);
+        new BulkExportEndpoints(_store, Options, Exports).Map(endpoints, gate);
         MarketoHandler notFound = _ => throw MarketoException.Of("610");
         endpoints.Map("/rest/{**path}", gate.Route(notFound, notFound));
         endpoints.Map("/bulk/{**path}", gate.Route(notFound, notFound));

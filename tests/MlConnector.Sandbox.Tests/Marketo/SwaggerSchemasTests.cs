@@ -13,6 +13,14 @@ public sealed class SwaggerSchemasTests
     [InlineData("POST", "/rest/v1/companies.json", "ResponseOfCompany")]
     [InlineData("GET", "/rest/v1/activities/leadchanges.json", "ResponseOfLeadChange")]
     [InlineData("GET", "/rest/v1/activities/pagingtoken.json", "ResponseOfVoid")]
+    [InlineData("GET", "/rest/v1/activities/deletedleads.json", "ResponseOfActivity")]
+    [InlineData("POST", "/bulk/v1/leads.json", "ResponseOfImportLeadResponse")]
+    [InlineData("GET", "/bulk/v1/leads/batch/3401.json", "ResponseOfImportLeadResponse")]
+    [InlineData("POST", "/bulk/v1/leads/export/create.json", "ResponseOfExportResponse")]
+    [InlineData("POST", "/bulk/v1/leads/export/ab-cd/enqueue.json", "ResponseOfExportResponse")]
+    [InlineData("GET", "/bulk/v1/leads/export/ab-cd/status.json", "ResponseOfExportResponse")]
+    [InlineData("POST", "/bulk/v1/leads/export/ab-cd/cancel.json", "ResponseOfExportResponse")]
+    [InlineData("GET", "/bulk/v1/leads/export.json", "ResponseOfExportResponseWithToken")]
     public void Paths_map_to_their_swagger_response(string method, string path, string definition)
         => Assert.Equal(definition, SwaggerSchemas.DefinitionFor(method, path));
 
