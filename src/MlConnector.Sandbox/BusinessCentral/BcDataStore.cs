@@ -25,6 +25,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     public string LocalCurrencyCode { get; } = localCurrencyCode;
     public BcCompany Company { get; } = new();
     public List<BcCurrency> Currencies { get; } = new();
+    public BcSetupTables Setup { get; } = new();
     public List<BcCustomer> Customers { get; } = new();
     public List<BcContact> Contacts { get; } = new();
 

@@ -134,6 +134,7 @@ public static class BcEnums
     public static readonly string[] CustomerBlocked = [Blank, "Ship", "Invoice", "All"];
     public static readonly string[] ContactBusinessRelation = [Blank, "Customer", "Vendor", "Bank_x0020_Account", "Employee", "None", "Other", "Multiple"];
     public static readonly string[] LinkToTable = [Blank, "Customer", "Vendor", "Bank_x0020_Account", "Employee"];
+    public static readonly string[] CountryAddressFormat = ["Post_x0020_Code_x002B_City", "City_x002B_Post_x0020_Code", "City_x002B_County_x002B_Post_x0020_Code", "Blank_x0020_Line_x002B_Post_x0020_Code_x002B_City", "Custom"];
 
     public static string[]? Members(string edmType) => edmType switch
     {
@@ -141,6 +142,7 @@ public static class BcEnums
         "Microsoft.NAV.customerBlocked" => CustomerBlocked,
         "Microsoft.NAV.contactBusinessRelation" => ContactBusinessRelation,
         "Microsoft.NAV.contactBusinessRelationLinkToTable" => LinkToTable,
+        "Microsoft.NAV.countryRegionAddressFormat" => CountryAddressFormat,
         _ => null,
     };
 }

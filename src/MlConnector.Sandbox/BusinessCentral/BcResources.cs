@@ -86,6 +86,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         if (shape == shapes.Customer) return VisibleCustomers();
         if (shape == shapes.Contact) return Store.Contacts.Select(Store.Visible).OfType<BcContact>();
         if (shape == shapes.Currency) return Store.Currencies;
+        if (shapes.SetupRows(shape) is { } setup) return setup;
         if (shape == shapes.Financial) return VisibleCustomers().Select(shapes.FinancialsOf);
         if (shape == shapes.CustomerContact) return shapes.CustomerContacts();
         // contactsInformation is a temporary table filled from the filter; page 30072 refuses to run without it.
@@ -105,6 +106,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
             "customers" => Store.Customer(id) is { } customer ? Store.Visible(customer) : null,
             "contacts" => Store.Contact(id) is { } contact ? Store.Visible(contact) : null,
             "currencies" => Store.Currency(id),
+            _ when shapes.SetupRows(shape) is { } setup => setup.FirstOrDefault(r => r.Id == id),
             "customerFinancialDetails" => Store.Customer(id) is { } c ? shapes.FinancialsOf(c) : null,
             "contactsInformation" => Store.Contact(id) is { } contact ? shapes.ContactInformationOf(contact) : null,
             _ => shapes.CustomerContacts().FirstOrDefault(r => r.Id == id),
@@ -170,6 +172,8 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
             BcBodyReader.Apply(shape, record, body, creating: true);
             if (record is BcCustomer customer)
             {
+                foreach (var (name, value) in options.CustomerTemplate)
+                    if (!body.TryGetProperty(name, out _) && shape.Find(name) is { Set: { } set } property) set(customer, BcBodyReader.Read(property, value));
                 if (customer.Number.Length == 0) customer.Number = Store.NextCustomerNumber();
                 Store.Stamp(customer);
                 Store.AddCustomer(customer);

@@ -54,6 +54,13 @@ public sealed class BusinessCentralOptions
     /// </summary>
     public TimeSpan SecondServerSkew { get; set; }
 
+    /// <summary>
+    /// The customer template a POST customers gets (BC applies the template its Config. Template Selection Rules pick,
+    /// through Graph Mgt - General Tools' ProcessNewRecordFromAPI; the API cannot name one): API property names and values,
+    /// set where the request did not set them. Default none (no selection rule in the company).
+    /// </summary>
+    public Dictionary<string, System.Text.Json.JsonElement> CustomerTemplate { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The error code of a throttled request. Not in the vendor notes; configurable.</summary>
     public string TooManyRequestsCode { get; set; } = "Application_TooManyRequests";
 }
