@@ -6,30 +6,10 @@ namespace MlConnector.Sandbox.Tests.Marketo;
 
 public sealed class MarketoActivityTests(MarketoFixture shared) : IClassFixture<MarketoFixture>
 {
-    private static async Task<string> TokenSinceAsync(MarketoApi api, DateTimeOffset since)
-    {
-        var reply = await api.GetAsync("rest/v1/activities/pagingtoken.json?sinceDatetime=" + Uri.EscapeDataString(since.ToString("yyyy-MM-dd'T'HH:mm:ss.fffzzz")));
-        Assert.False(reply.Body.ContainsKey("result"));
-        return reply.NextPageToken!;
-    }
+    private static Task<string> TokenSinceAsync(MarketoApi api, DateTimeOffset since) => MarketoFeed.TokenSinceAsync(api, since);
 
-    /// <summary>Walks the feed until moreResult is false; returns every item, the page sizes and the final token.</summary>
-    private static async Task<(List<JsonObject> Items, List<(int Count, bool More)> Pages, string Token)> DrainAsync(MarketoApi api, string path, string token, int batchSize = 300)
-    {
-        var items = new List<JsonObject>();
-        var pages = new List<(int, bool)>();
-        while (true)
-        {
-            var reply = await api.GetAsync($"{path}&batchSize={batchSize}&nextPageToken={Uri.EscapeDataString(token)}");
-            Assert.True(reply.Success, reply.Body.ToJsonString());
-            Assert.NotNull(reply.NextPageToken);
-            items.AddRange(reply.Result.Select(r => r!.AsObject()));
-            pages.Add((reply.Result.Count, reply.MoreResult));
-            token = reply.NextPageToken!;
-            if (!reply.MoreResult) return (items, pages, token);
-            Assert.True(pages.Count < 500, "feed does not terminate");
-        }
-    }
+    private static Task<(List<JsonObject> Items, List<(int Count, bool More)> Pages, string Token)> DrainAsync(MarketoApi api, string path, string token, int batchSize = 300)
+        => MarketoFeed.DrainAsync(api, path, token, batchSize);
 
     [Theory]
     [InlineData("2024-01-01T00:00:00-05:00")]

@@ -6,21 +6,12 @@ namespace MlConnector.Sandbox.Tests.Marketo;
 /// <summary>The change feed the reverse flow needs: deleted leads, listId, the source of a change, and late activities.</summary>
 public sealed class MarketoFeedFeatureTests
 {
-    private static async Task<string> TokenAsync(MarketoApi api, DateTimeOffset since)
-        => (await api.GetAsync("rest/v1/activities/pagingtoken.json?sinceDatetime=" + Uri.EscapeDataString(since.ToString("yyyy-MM-dd'T'HH:mm:ssK")))).NextPageToken!;
+    private static Task<string> TokenAsync(MarketoApi api, DateTimeOffset since) => MarketoFeed.TokenSinceAsync(api, since);
 
-    /// <summary>Follows the feed until moreResult is false; returns the items and the last token.</summary>
     private static async Task<(List<JsonObject> Items, string Token)> DrainAsync(MarketoApi api, string pathAndQuery, string token)
     {
-        var items = new List<JsonObject>();
-        while (true)
-        {
-            var reply = await api.GetAsync($"{pathAndQuery}{(pathAndQuery.Contains('?') ? '&' : '?')}nextPageToken={Uri.EscapeDataString(token)}");
-            Assert.True(reply.Success, reply.Body.ToJsonString());
-            items.AddRange(reply.Result.Select(r => r!.AsObject()));
-            token = reply.NextPageToken!;
-            if (!reply.MoreResult) return (items, token);
-        }
+        var (items, _, next) = await MarketoFeed.DrainAsync(api, pathAndQuery, token);
+        return (items, next);
     }
 
     private static Dictionary<string, string?> Attributes(JsonObject item)
