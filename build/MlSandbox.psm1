@@ -3,13 +3,15 @@
 # by the Pester tests (through tests/pester/SandboxHelpers.psm1).
 
 function Start-MlSandbox {
-    param([int] $Customers = 30, [int] $Seed = 7, [int] $MarketoLeads = 0, [switch] $CrmSync)
+    # -Switches passes further program arguments, for example @('--commit-lag', 30, '--upsert-duplicates') (docs/sandbox.md).
+    param([int] $Customers = 30, [int] $Seed = 7, [int] $MarketoLeads = 0, [switch] $CrmSync, [object[]] $Switches = @())
     $root = (Resolve-Path (Join-Path $PSScriptRoot '..')).Path
     $dll = Join-Path $root 'out/sandbox/MlConnector.Sandbox.dll'
     if (-not (Test-Path $dll)) { throw "The sandbox is not published at ${dll}: run build.ps1 Build first." }
     $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
     foreach ($argument in @($dll, '--customers', $Customers, '--seed', $Seed, '--marketo-leads', $MarketoLeads, '--port', 0, '--https-port', 0)) { $start.ArgumentList.Add([string] $argument) }
     if ($CrmSync) { $start.ArgumentList.Add('--crm-sync') }
+    foreach ($argument in $Switches) { $start.ArgumentList.Add([string] $argument) }
     $start.RedirectStandardOutput = $true
     $start.RedirectStandardError = $true
     $process = [System.Diagnostics.Process]::Start($start)

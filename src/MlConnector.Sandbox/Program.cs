@@ -14,6 +14,7 @@ catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
     Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync]");
+    Console.Error.WriteLine("       [--commit-lag SECONDS] [--second-server-skew SECONDS] [--upsert-duplicates] [--late-activities SECONDS] [--no-updatedat-export]");
     return 2;
 }
 
@@ -74,9 +75,22 @@ static void ApplyArguments(string[] args, SandboxOptions options)
             case "--https-port": options.HttpsPort = Number(args, ref i); break;
             case "--marketo-leads": options.MarketoLeads = Number(args, ref i); break;
             case "--crm-sync": options.Marketo.CrmSync = true; break;
+            case "--commit-lag": options.BusinessCentral.CommitLag = TimeSpan.FromSeconds(Number(args, ref i)); break;
+            case "--second-server-skew": options.BusinessCentral.SecondServerSkew = TimeSpan.FromSeconds(Signed(args, ref i)); break;
+            case "--upsert-duplicates": options.Marketo.ConcurrentUpsertDuplicates = true; break;
+            case "--late-activities": options.Marketo.OutOfOrderWindow = TimeSpan.FromSeconds(Number(args, ref i)); break;
+            case "--no-updatedat-export": options.Marketo.UpdatedAtExportFilter = false; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
+}
+
+static int Signed(string[] args, ref int i)
+{
+    if (i + 1 >= args.Length || !int.TryParse(args[i + 1], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        throw new ArgumentException($"'{args[i]}' needs a whole number.");
+    i++;
+    return value;
 }
 
 static int Number(string[] args, ref int i)

@@ -7,6 +7,8 @@ namespace MlConnector.Engine.BusinessCentral;
 /// Reads contacts with the number of the customer each belongs to. BC keeps that link in the Contact Business
 /// Relation, which API v2.0 exposes only through customerContacts (person contacts, with first/last name) and
 /// contactsInformation (needs relatedId and relatedType filters). Company contacts are linked through their persons.
+/// customerContacts is read whole or by id: its customerId and customerName are computed by the page, and no
+/// Microsoft document shows a filter on them working.
 /// </summary>
 internal sealed class BcContactReader(BusinessCentralClient client)
 {
@@ -15,6 +17,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     private bool _personsOnly;
     private readonly Dictionary<Guid, (string CustomerNumber, string First, string Last)> _persons = new();
     private readonly Dictionary<string, string> _companyCustomer = new(StringComparer.OrdinalIgnoreCase);
+    private readonly HashSet<Guid> _personsOfCustomers = new();
 
     public async IAsyncEnumerable<BcContact> ReadAsync(BcContactQuery query, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -26,9 +29,9 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         {
             await LoadCustomersAsync(query.CustomerNumbers, cancellationToken).ConfigureAwait(false);
             if (_customerNumbers.Count == 0) yield break;
-            await LoadCustomerContactsAsync(_customerNumbers.Keys, cancellationToken).ConfigureAwait(false);
-            linksLoaded = true;
             var numbers = await ContactNumbersOfCustomersAsync(cancellationToken).ConfigureAwait(false);
+            await LoadLinksOfAsync(_personsOfCustomers.ToArray(), cancellationToken).ConfigureAwait(false);
+            linksLoaded = true;
             filters = BcFilter.AnyOf("number", numbers).Select(chunk => BcFilter.And(chunk, modified));
         }
 
@@ -53,7 +56,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
                     else
                     {
                         await LoadCustomersAsync(null, cancellationToken).ConfigureAwait(false);
-                        await LoadCustomerContactsAsync(null, cancellationToken).ConfigureAwait(false);
+                        await LoadAllCustomerContactsAsync(cancellationToken).ConfigureAwait(false);
                     }
                     linksLoaded = true;
                 }
@@ -113,7 +116,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     /// <summary>Contacts per read up to which their links are looked up by id rather than by reading the link tables whole.</summary>
     private const int SmallRead = 100;
 
-    /// <summary>The customerContacts rows of these contacts (its id is the contact's), then the customers they name.</summary>
+    /// <summary>The customerContacts rows of these contacts (its id is the contact's), then the customers they name that are not known yet.</summary>
     private async Task LoadLinksOfAsync(IReadOnlyCollection<Guid> contactIds, CancellationToken cancellationToken)
     {
         var links = new List<(Guid Id, Guid CustomerId, string First, string Last)>();
@@ -124,7 +127,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
                 e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
                 links.Add(link);
         }
-        foreach (var filter in Chunk(links.Select(l => l.CustomerId).Distinct().Select(id => BcFilter.Guid("id", id))))
+        foreach (var filter in Chunk(links.Select(l => l.CustomerId).Distinct().Where(id => !_customerNumbers.ContainsKey(id)).Select(id => BcFilter.Guid("id", id))))
         {
             var uri = client.Endpoints.Company("customers", BcFilter.Query(filter, select: "id,number,displayName"));
             await foreach (var (id, number, name) in client.Reader.ReadAsync(uri, "customers",
@@ -138,19 +141,18 @@ internal sealed class BcContactReader(BusinessCentralClient client)
             if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
     }
 
-    private async Task LoadCustomerContactsAsync(IEnumerable<Guid>? customerIds, CancellationToken cancellationToken)
+    private async Task LoadAllCustomerContactsAsync(CancellationToken cancellationToken)
     {
-        IEnumerable<string?> filters = customerIds is null ? [null] : Chunk(customerIds.Select(id => BcFilter.Guid("customerId", id)));
-        foreach (var filter in filters)
-        {
-            var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(filter, select: "id,customerId,firstName,lastName"));
-            await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
-                e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
-                if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
-        }
+        var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(null, select: "id,customerId,firstName,lastName"));
+        await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
+            e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
+            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
     }
 
-    /// <summary>contactsInformation per customer (BC requires relatedId and relatedType): every contact of the customer's company.</summary>
+    /// <summary>
+    /// contactsInformation per customer (BC requires relatedId and relatedType): every contact of the customer's company.
+    /// The person contacts among them are remembered so their names can be read from customerContacts by id.
+    /// </summary>
     private Task<IReadOnlyCollection<string>> ContactNumbersOfCustomersAsync(CancellationToken cancellationToken)
         => ContactNumbersOfAsync(_customerNumbers.Keys.ToArray(), cancellationToken);
 
@@ -173,11 +175,12 @@ internal sealed class BcContactReader(BusinessCentralClient client)
             var customerNumber = _customerNumbers[customerId];
             var filter = BcFilter.And(BcFilter.Guid("relatedId", customerId), "relatedType eq 'Customer'");
             var uri = client.Endpoints.Company("contactsInformation", BcFilter.Query(filter));
-            await foreach (var (number, type) in client.Reader.ReadAsync(uri, "contactsInformation",
-                e => (BcJson.Str(e, "contactNumber"), BcJson.Enum(BcJson.Str(e, "contactType"))), null, cancellationToken).ConfigureAwait(false))
+            await foreach (var (contactId, number, type) in client.Reader.ReadAsync(uri, "contactsInformation",
+                e => (BcJson.Guid(e, "contactId"), BcJson.Str(e, "contactNumber"), BcJson.Enum(BcJson.Str(e, "contactType"))), null, cancellationToken).ConfigureAwait(false))
             {
                 numbers.Add(number);
                 if (type == "Company") _companyCustomer.TryAdd(number, customerNumber);
+                else if (type == "Person") _personsOfCustomers.Add(contactId);
             }
         }
         return numbers;

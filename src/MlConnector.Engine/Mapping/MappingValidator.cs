@@ -2,7 +2,8 @@ namespace MlConnector.Engine.Mapping;
 
 /// <summary>
 /// Checks every mapped target field against Marketo describe before anything is written: an unknown or
-/// read-only field is a terminating error that names the field.
+/// read-only field is a terminating error that names the field. Marketo REST field names are case-sensitive
+/// ("FirstName" is refused where "firstName" works), so names must match describe exactly.
 /// </summary>
 public static class MappingValidator
 {
@@ -17,15 +18,20 @@ public static class MappingValidator
 
     private static void Check(string section, IReadOnlyList<FieldMapping> mappings, IReadOnlyCollection<TargetField> described, string? key)
     {
-        var byName = described.GroupBy(f => f.Name, StringComparer.OrdinalIgnoreCase).ToDictionary(g => g.Key, g => g.First(), StringComparer.OrdinalIgnoreCase);
+        var byName = described.GroupBy(f => f.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var objects = section == "company" ? "companies" : "leads";
         foreach (var mapping in mappings)
         {
             if (!byName.TryGetValue(mapping.Target, out var field))
-                throw new MappingException("MappingTargetFieldUnknown",
-                    $"The {section} mapping writes '{mapping.Target}', which Marketo describe does not list for {(section == "company" ? "companies" : "leads")}. Check the field's REST API name in Marketo Admin > Field Management, or remove it from the mapping.",
+            {
+                var cased = described.FirstOrDefault(f => string.Equals(f.Name, mapping.Target, StringComparison.OrdinalIgnoreCase));
+                throw new MappingException("MappingTargetFieldUnknown", cased is not null
+                    ? $"The {section} mapping writes '{mapping.Target}', but Marketo field names are case-sensitive and describe lists '{cased.Name}' for {objects}. Write '{cased.Name}' in the mapping."
+                    : $"The {section} mapping writes '{mapping.Target}', which Marketo describe does not list for {objects}. Check the field's REST API name in Marketo Admin > Field Management (names are case-sensitive), or remove it from the mapping.",
                     mapping.Target);
+            }
             // The dedupe key of companies is not updateable, yet it is how createOrUpdate finds the record.
-            var isKey = key is not null && string.Equals(mapping.Target, key, StringComparison.OrdinalIgnoreCase);
+            var isKey = key is not null && string.Equals(mapping.Target, key, StringComparison.Ordinal);
             if (!field.Updateable && !isKey)
                 throw new MappingException("MappingTargetFieldReadOnly",
                     $"The {section} mapping writes '{mapping.Target}', which is read-only in Marketo (a formula, score or system field). Map a writable field instead.",

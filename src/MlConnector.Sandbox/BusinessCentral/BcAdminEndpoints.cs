@@ -22,6 +22,15 @@ internal static class BcAdminEndpoints
             if (body.ProcessingDelayMs is int delay) o.ProcessingDelay = TimeSpan.FromMilliseconds(delay);
             if (body.DefaultPageSize is int pageSize) o.DefaultPageSize = pageSize;
             if (body.RegisteredAppIds is { } apps) { o.RegisteredAppIds.Clear(); o.RegisteredAppIds.AddRange(apps); }
+            if (body.CustomerTemplate is { } template)
+            {
+                var unknown = template.Keys.Where(k => bc.Shapes.Customer.Find(k) is not { Set: not null }).ToArray();
+                if (unknown.Length > 0) return Results.BadRequest(new { error = $"Not writable customer properties: {string.Join(", ", unknown)}" });
+                o.CustomerTemplate.Clear();
+                foreach (var (name, value) in template) o.CustomerTemplate[name] = value.Clone();
+            }
+            if (body.CommitLagSeconds is double lag) o.CommitLag = TimeSpan.FromSeconds(lag);
+            if (body.SecondServerSkewSeconds is double skew) o.SecondServerSkew = TimeSpan.FromSeconds(skew);
             bc.Limiter.Reset();
             return Results.Ok(Settings(bc));
         });
@@ -65,6 +74,8 @@ internal static class BcAdminEndpoints
         registeredAppIds = bc.Options.RegisteredAppIds, requestsPerWindow = bc.Options.RequestsPerWindow, rateWindowSeconds = bc.Options.RateWindow.TotalSeconds,
         maxConcurrentRequests = bc.Options.MaxConcurrentRequests, maxQueuedRequests = bc.Options.MaxQueuedRequests, retryAfterOn429 = bc.Options.RetryAfterOn429,
         processingDelayMs = bc.Options.ProcessingDelay.TotalMilliseconds, defaultPageSize = bc.Options.DefaultPageSize,
+        commitLagSeconds = bc.Options.CommitLag.TotalSeconds, secondServerSkewSeconds = bc.Options.SecondServerSkew.TotalSeconds,
+        customerTemplate = bc.Options.CustomerTemplate,
         customers = bc.Store.Customers.Count, contacts = bc.Store.Contacts.Count,
     };
 
@@ -95,7 +106,8 @@ internal static class BcAdminEndpoints
     }
 
     public sealed record BcSettings(bool? RetryAfterOn429, int? RequestsPerWindow, double? RateWindowSeconds, int? MaxConcurrentRequests, int? MaxQueuedRequests,
-        int? ProcessingDelayMs, int? DefaultPageSize, List<string>? RegisteredAppIds);
+        int? ProcessingDelayMs, int? DefaultPageSize, List<string>? RegisteredAppIds, double? CommitLagSeconds = null, double? SecondServerSkewSeconds = null,
+        Dictionary<string, JsonElement>? CustomerTemplate = null);
 
     public sealed record InvoiceBody(decimal AmountExcludingTax, decimal? TaxAmount, DateOnly? PostingDate, DateOnly? DueDate);
 

@@ -7,8 +7,9 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// The one company's tables in memory. Every read and write happens under <see cref="Gate"/>; a $batch with
 /// Isolation: snapshot holds it for the whole batch and rolls back through the undo log.
 /// </summary>
-public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
+public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, BusinessCentralOptions? options = null)
 {
+    private readonly BcWriteTiming _timing = new(options);
     private readonly Dictionary<Guid, BcCustomer> _customersById = new();
     private readonly Dictionary<string, BcCustomer> _customersByNumber = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<Guid, BcContact> _contactsById = new();
@@ -24,6 +25,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
     public string LocalCurrencyCode { get; } = localCurrencyCode;
     public BcCompany Company { get; } = new();
     public List<BcCurrency> Currencies { get; } = new();
+    public BcSetupTables Setup { get; } = new();
     public List<BcCustomer> Customers { get; } = new();
     public List<BcContact> Contacts { get; } = new();
 
@@ -69,12 +71,16 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
         return number;
     }
 
-    /// <summary>Marks a record as modified now (server time, SQL datetime precision) with a new etag.</summary>
+    /// <summary>Marks a record as modified now (server time, SQL datetime precision) with a new etag, visible once its write commits.</summary>
     public void Stamp(BcRecord record)
     {
-        record.LastModified = BcTime.SqlRound(Clock.GetUtcNow());
         record.RowVersion = NextRowVersion();
+        (record.LastModified, record.VisibleFrom) = _timing.Next(Clock.GetUtcNow(), record.RowVersion);
     }
+
+    /// <summary>The version of a record readers see now: itself once committed, else its last committed version (null for an uncommitted insert).</summary>
+    public T? Visible<T>(T record) where T : BcRecord
+        => record.VisibleFrom <= Clock.GetUtcNow() ? record : (T?)record.Committed;
 
     public void AddCustomer(BcCustomer customer)
     {
@@ -115,6 +121,12 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
     public void Modify<T>(T record, Action<T> change, bool stamp = true) where T : BcRecord
     {
         Remember(record);
+        var committed = stamp && _timing.Lags ? Visible(record) : null;
+        if (committed == record)
+        {
+            committed = (T)record.ShallowCopy();
+            committed.Committed = null;
+        }
         var contact = record as BcContact;
         var oldCompany = contact?.CompanyNumber;
         change(record);
@@ -125,6 +137,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode)
         }
         if (!stamp) return;
         Stamp(record);
+        if (_timing.Lags) record.Committed = committed;
         Changed?.Invoke(record, BcChangeType.Updated);
     }
 

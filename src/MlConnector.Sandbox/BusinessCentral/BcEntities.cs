@@ -7,6 +7,12 @@ public abstract class BcRecord
     public long RowVersion { get; set; }
     public DateTimeOffset LastModified { get; set; }
 
+    /// <summary>When the write that stamped this version commits (with <see cref="BusinessCentralOptions.CommitLag"/>); readers see it from then on.</summary>
+    public DateTimeOffset VisibleFrom { get; set; } = DateTimeOffset.MinValue;
+
+    /// <summary>The version readers see until <see cref="VisibleFrom"/>; null for a row whose insert has not committed yet.</summary>
+    public BcRecord? Committed { get; set; }
+
     internal BcRecord ShallowCopy() => (BcRecord)MemberwiseClone();
 }
 
@@ -69,6 +75,12 @@ public sealed class BcContact : BcRecord
     public string Number { get; set; } = "";
     public string Type { get; set; } = "Person";
     public string DisplayName { get; set; } = "";
+
+    /// <summary>"First Name", "Middle Name" and "Surname": the breakdown BC makes of a person's name (none for a company).</summary>
+    public string FirstName => Type == "Person" ? BcNames.Breakdown(DisplayName).First : "";
+    public string MiddleName => Type == "Person" ? BcNames.Breakdown(DisplayName).Middle : "";
+    public string Surname => Type == "Person" ? BcNames.Breakdown(DisplayName).Surname : "";
+
     public string JobTitle { get; set; } = "";
     public string CompanyNumber { get; set; } = "";
     public string CompanyName { get; set; } = "";
@@ -122,6 +134,7 @@ public static class BcEnums
     public static readonly string[] CustomerBlocked = [Blank, "Ship", "Invoice", "All"];
     public static readonly string[] ContactBusinessRelation = [Blank, "Customer", "Vendor", "Bank_x0020_Account", "Employee", "None", "Other", "Multiple"];
     public static readonly string[] LinkToTable = [Blank, "Customer", "Vendor", "Bank_x0020_Account", "Employee"];
+    public static readonly string[] CountryAddressFormat = ["Post_x0020_Code_x002B_City", "City_x002B_Post_x0020_Code", "City_x002B_County_x002B_Post_x0020_Code", "Blank_x0020_Line_x002B_Post_x0020_Code_x002B_City", "Custom"];
 
     public static string[]? Members(string edmType) => edmType switch
     {
@@ -129,6 +142,7 @@ public static class BcEnums
         "Microsoft.NAV.customerBlocked" => CustomerBlocked,
         "Microsoft.NAV.contactBusinessRelation" => ContactBusinessRelation,
         "Microsoft.NAV.contactBusinessRelationLinkToTable" => LinkToTable,
+        "Microsoft.NAV.countryRegionAddressFormat" => CountryAddressFormat,
         _ => null,
     };
 }

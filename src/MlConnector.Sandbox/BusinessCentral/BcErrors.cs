@@ -47,6 +47,13 @@ public static class BcErrors
 
     public static BcException ReadOnly(string property) => new(400, "BadRequest_InvalidOperation", $"Control '{property}' is read-only.");
 
+    /// <summary>
+    /// A filter on a value the page computes (a page variable such as customerContacts.customerId). No Microsoft document
+    /// shows such a filter working; the code is the one BC uses for the filters it does not support (assumption, docs/sandbox.md).
+    /// </summary>
+    public static BcException ComputedFieldFilter(string property, string entitySet)
+        => new(400, "BadRequest_NotSupported", $"The filter on '{property}' is not supported: {entitySet} computes it in the page and has no table field to filter.");
+
     /// <summary>AL page 30072 refuses to load without both filters.</summary>
     public static BcException ContactInformationNeedsFilter() => Dialog("id type not specified.");
 }

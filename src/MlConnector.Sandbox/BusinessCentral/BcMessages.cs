@@ -17,6 +17,24 @@ public sealed class BcRequest
     public JsonElement? Body { get; init; }
     public bool BodyIsInvalidJson { get; init; }
 
+    /// <summary>
+    /// Where @odata.context points: the API root without the tenant segment, as BC writes it
+    /// (…/v2.0/Production/api/v2.0/$metadata#…, shared/api/business-central.md §2).
+    /// </summary>
+    public string MetadataRoot
+    {
+        get
+        {
+            var version = ApiRoot.IndexOf("/v2.0/", StringComparison.Ordinal);
+            var api = ApiRoot.IndexOf("/api/", StringComparison.Ordinal);
+            if (version < 0 || api < version) return ApiRoot + "$metadata#";
+            var between = ApiRoot[(version + "/v2.0/".Length)..api];
+            var slash = between.IndexOf('/', StringComparison.Ordinal);
+            var environment = slash < 0 ? between : between[(slash + 1)..];
+            return ApiRoot[..(version + "/v2.0/".Length)] + environment + ApiRoot[api..] + "$metadata#";
+        }
+    }
+
     public IReadOnlyDictionary<string, string> Query => _query ??= QueryPairs.GroupBy(p => p.Key, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Last().Value, StringComparer.Ordinal);
     private Dictionary<string, string>? _query;
 }

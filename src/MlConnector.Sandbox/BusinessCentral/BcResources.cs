@@ -83,10 +83,11 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
 
     private IEnumerable<object> Rows(EntityShape shape, BcRequest request)
     {
-        if (shape == shapes.Customer) return Store.Customers;
-        if (shape == shapes.Contact) return Store.Contacts;
+        if (shape == shapes.Customer) return VisibleCustomers();
+        if (shape == shapes.Contact) return Store.Contacts.Select(Store.Visible).OfType<BcContact>();
         if (shape == shapes.Currency) return Store.Currencies;
-        if (shape == shapes.Financial) return Store.Customers.Select(shapes.FinancialsOf);
+        if (shapes.SetupRows(shape) is { } setup) return setup;
+        if (shape == shapes.Financial) return VisibleCustomers().Select(shapes.FinancialsOf);
         if (shape == shapes.CustomerContact) return shapes.CustomerContacts();
         // contactsInformation is a temporary table filled from the filter; page 30072 refuses to run without it.
         var filter = request.Query.TryGetValue("$filter", out var text) ? ODataFilterParser.Parse(text, shape) : null;
@@ -95,14 +96,17 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         return Store.Customer(relatedId) is { } customer ? shapes.ContactInformationOf(customer) : Array.Empty<object>();
     }
 
+    private IEnumerable<BcCustomer> VisibleCustomers() => Store.Customers.Select(Store.Visible).OfType<BcCustomer>();
+
     private object Find(EntityShape shape, string key)
     {
         var id = ParseGuid(key);
         object? row = shape.EntitySet switch
         {
-            "customers" => Store.Customer(id),
-            "contacts" => Store.Contact(id),
+            "customers" => Store.Customer(id) is { } customer ? Store.Visible(customer) : null,
+            "contacts" => Store.Contact(id) is { } contact ? Store.Visible(contact) : null,
             "currencies" => Store.Currency(id),
+            _ when shapes.SetupRows(shape) is { } setup => setup.FirstOrDefault(r => r.Id == id),
             "customerFinancialDetails" => Store.Customer(id) is { } c ? shapes.FinancialsOf(c) : null,
             "contactsInformation" => Store.Contact(id) is { } contact ? shapes.ContactInformationOf(contact) : null,
             _ => shapes.CustomerContacts().FirstOrDefault(r => r.Id == id),
@@ -139,7 +143,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         var response = BcResponse.Json(200, writer =>
         {
             writer.WriteStartObject();
-            writer.WriteString("@odata.context", request.ApiRoot + "$metadata#" + contextPath + SelectSuffix(query));
+            writer.WriteString("@odata.context", request.MetadataRoot + contextPath + SelectSuffix(query));
             writer.WriteStartArray("value");
             for (var i = start; i < start + count; i++) ODataWriter.WriteEntity(writer, shape, sorted[i], query.Select, query.Expand, shapes);
             writer.WriteEndArray();
@@ -153,7 +157,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
     private BcResponse ReadSingle(BcRequest request, EntityShape shape, object row, string contextPath, int status = 200)
     {
         var query = ODataQuery.Parse(request.Method == "GET" ? request.Query : new Dictionary<string, string>(), shape);
-        return BcResponse.Json(status, writer => ODataWriter.WriteEntity(writer, shape, row, query.Select, query.Expand, shapes, request.ApiRoot + "$metadata#" + contextPath), 1);
+        return BcResponse.Json(status, writer => ODataWriter.WriteEntity(writer, shape, row, query.Select, query.Expand, shapes, request.MetadataRoot + contextPath), 1);
     }
 
     private BcResponse Create(BcRequest request, EntityShape shape, string setPath)
@@ -161,12 +165,15 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         var body = RequireObject(request);
         var id = body.TryGetProperty("id", out var idValue) ? BcBodyReader.ReadGuid(idValue) : Guid.NewGuid();
         if (!body.TryGetProperty("displayName", out _)) throw BcErrors.Dialog("A \"displayName\" must be provided.");
-        BcRecord record = shape == shapes.Customer ? new BcCustomer { Id = id } : new BcContact { Id = id };
+        // Contact.Type is the enum "Contact Type", whose first member (the default of a new record) is Company.
+        BcRecord record = shape == shapes.Customer ? new BcCustomer { Id = id } : new BcContact { Id = id, Type = "Company" };
         return Store.Atomically(() =>
         {
             BcBodyReader.Apply(shape, record, body, creating: true);
             if (record is BcCustomer customer)
             {
+                foreach (var (name, value) in options.CustomerTemplate)
+                    if (!body.TryGetProperty(name, out _) && shape.Find(name) is { Set: { } set } property) set(customer, BcBodyReader.Read(property, value));
                 if (customer.Number.Length == 0) customer.Number = Store.NextCustomerNumber();
                 Store.Stamp(customer);
                 Store.AddCustomer(customer);

@@ -38,6 +38,7 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
         var shipmentMethods = Enumerable.Range(0, 3).Select(_ => NewGuid()).ToArray();
         var paymentMethods = Enumerable.Range(0, 3).Select(_ => NewGuid()).ToArray();
         var domesticTaxArea = NewGuid();
+        store.Setup.Seed(paymentTerms, shipmentMethods, paymentMethods, store.Company.CreatedAt, store.NextRowVersion);
 
         for (var i = 1; i <= customers; i++)
         {

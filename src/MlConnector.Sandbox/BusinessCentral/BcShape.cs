@@ -2,10 +2,14 @@ namespace MlConnector.Sandbox.BusinessCentral;
 
 public enum EdmKind { String, Guid, Decimal, Boolean, DateTimeOffset, Date, Int32, Int64, Enum }
 
-/// <summary>A $metadata property bound to where the simulator keeps its value. Null <see cref="Set"/> means read-only.</summary>
-public sealed class BcProperty(EdmProperty edm, Func<object, object?> get, Action<object, object?>? set)
+/// <summary>
+/// A $metadata property bound to where the simulator keeps its value. Null <see cref="Set"/> means read-only.
+/// <see cref="Filterable"/> is false for values the AL page computes (page variables), which BC cannot pass to SQL as a filter.
+/// </summary>
+public sealed class BcProperty(EdmProperty edm, Func<object, object?> get, Action<object, object?>? set, bool filterable = true)
 {
     public EdmProperty Edm { get; } = edm;
+    public bool Filterable { get; } = filterable;
     public string Name => Edm.Name;
     public Func<object, object?> Get { get; } = get;
     public Action<object, object?>? Set { get; } = set;
@@ -66,11 +70,19 @@ internal sealed class ShapeBuilder<T>(string entitySet, string table, string edm
 {
     private readonly Dictionary<string, (Func<object, object?> Get, Action<object, object?>? Set)> _accessors = new(StringComparer.Ordinal);
     private readonly Dictionary<string, BcNavigation> _navigation = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _computed = new(StringComparer.Ordinal);
 
     public ShapeBuilder<T> Get(string name, Func<T, object?> get)
     {
         _accessors.Add(name, (o => get((T)o), null));
         return this;
+    }
+
+    /// <summary>A read-only value the page computes in OnAfterGetRecord (not a table field): it is shown but cannot be filtered on.</summary>
+    public ShapeBuilder<T> Computed(string name, Func<T, object?> get)
+    {
+        _computed.Add(name);
+        return Get(name, get);
     }
 
     public ShapeBuilder<T> Edit<TValue>(string name, Func<T, object?> get, Action<T, TValue> set)
@@ -92,7 +104,7 @@ internal sealed class ShapeBuilder<T>(string entitySet, string table, string edm
         var extra = _accessors.Keys.Except(edm.Properties.Select(p => p.Name)).Concat(_navigation.Keys.Except(edm.Navigation.Keys)).ToArray();
         if (missing.Length > 0 || extra.Length > 0)
             throw new InvalidOperationException($"{edmType}: missing [{string.Join(",", missing)}], not in $metadata [{string.Join(",", extra)}].");
-        var properties = edm.Properties.Select(p => new BcProperty(p, _accessors[p.Name].Get, _accessors[p.Name].Set)).ToArray();
+        var properties = edm.Properties.Select(p => new BcProperty(p, _accessors[p.Name].Get, _accessors[p.Name].Set, !_computed.Contains(p.Name))).ToArray();
         return new EntityShape(entitySet, table, edm, properties, _navigation, defaultOrder);
     }
 }

@@ -50,10 +50,6 @@ public sealed class CustomerContactRow : ViewRow
 
     public BcContact Contact { get; }
     public BcCustomer Customer { get; }
-    public string FirstName => Truncate(Contact.DisplayName.Split(' ', 2)[0], 30);
-    public string LastName => Contact.DisplayName.Contains(' ', StringComparison.Ordinal) ? Truncate(Contact.DisplayName.Split(' ', 2)[1], 30) : "";
-
-    private static string Truncate(string value, int max) => value.Length <= max ? value : value[..max];
 }
 
 /// <summary>The entity sets the simulator serves, each bound to the store and to the captured $metadata.</summary>
@@ -83,10 +79,22 @@ public sealed class BcShapes
             .Get("amountDecimalPlaces", c => c.AmountDecimalPlaces).Get("amountRoundingPrecision", c => c.AmountRoundingPrecision)
             .Get("lastModifiedDateTime", c => c.LastModified).Build();
         CustomerContact = new ShapeBuilder<CustomerContactRow>("customerContacts", "Contact", "customerContact", "id")
-            .Get("id", r => r.Id).Get("email", r => r.Contact.Email).Get("firstName", r => r.FirstName).Get("lastName", r => r.LastName)
-            .Get("professionalTitle", r => r.Contact.JobTitle).Get("customerId", r => r.Customer.Id).Get("customerName", r => r.Customer.DisplayName)
+            .Get("id", r => r.Id).Get("email", r => r.Contact.Email).Get("firstName", r => r.Contact.FirstName).Get("lastName", r => r.Contact.Surname)
+            .Get("professionalTitle", r => r.Contact.JobTitle).Computed("customerId", r => r.Customer.Id).Computed("customerName", r => r.Customer.DisplayName)
             .Get("primaryPhoneNumber", r => r.Contact.PhoneNumber).Build();
-        BySet = new[] { Company, Customer, Financial, Contact, ContactInformation, Currency, CustomerContact }.ToDictionary(s => s.EntitySet, StringComparer.Ordinal);
+        PaymentTerm = new ShapeBuilder<BcPaymentTerm>("paymentTerms", "Payment Terms", "paymentTerm", "code")
+            .Get("id", r => r.Id).Get("code", r => r.Code).Get("displayName", r => r.DisplayName).Get("dueDateCalculation", r => r.DueDateCalculation)
+            .Get("discountDateCalculation", r => r.DiscountDateCalculation).Get("discountPercent", r => r.DiscountPercent)
+            .Get("calculateDiscountOnCreditMemos", r => r.CalculateDiscountOnCreditMemos).Get("lastModifiedDateTime", r => r.LastModified).Build();
+        ShipmentMethod = new ShapeBuilder<BcShipmentMethod>("shipmentMethods", "Shipment Method", "shipmentMethod", "code")
+            .Get("id", r => r.Id).Get("code", r => r.Code).Get("displayName", r => r.DisplayName).Get("lastModifiedDateTime", r => r.LastModified).Build();
+        PaymentMethod = new ShapeBuilder<BcPaymentMethod>("paymentMethods", "Payment Method", "paymentMethod", "code")
+            .Get("id", r => r.Id).Get("code", r => r.Code).Get("displayName", r => r.DisplayName).Get("lastModifiedDateTime", r => r.LastModified).Build();
+        CountryRegion = new ShapeBuilder<BcCountryRegion>("countriesRegions", "Country/Region", "countryRegion", "code")
+            .Get("id", r => r.Id).Get("code", r => r.Code).Get("displayName", r => r.DisplayName).Get("addressFormat", r => r.AddressFormat)
+            .Get("lastModifiedDateTime", r => r.LastModified).Build();
+        BySet = new[] { Company, Customer, Financial, Contact, ContactInformation, Currency, CustomerContact, PaymentTerm, ShipmentMethod, PaymentMethod, CountryRegion }
+            .ToDictionary(s => s.EntitySet, StringComparer.Ordinal);
     }
 
     public BcDataStore Store { get; }
@@ -97,6 +105,15 @@ public sealed class BcShapes
     public EntityShape ContactInformation { get; }
     public EntityShape Currency { get; }
     public EntityShape CustomerContact { get; }
+    public EntityShape PaymentTerm { get; }
+    public EntityShape ShipmentMethod { get; }
+    public EntityShape PaymentMethod { get; }
+    public EntityShape CountryRegion { get; }
+
+    /// <summary>The rows of a setup table's entity set, or null for any other set.</summary>
+    public IEnumerable<BcSetupRecord>? SetupRows(EntityShape shape)
+        => shape == PaymentTerm ? Store.Setup.PaymentTerms : shape == ShipmentMethod ? Store.Setup.ShipmentMethods
+            : shape == PaymentMethod ? Store.Setup.PaymentMethods : shape == CountryRegion ? Store.Setup.CountriesRegions : null;
     public IReadOnlyDictionary<string, EntityShape> BySet { get; }
 
     public FinancialRow FinancialsOf(BcCustomer customer) => new(customer, BcPosting.Financials(customer, Store.WorkDate));
@@ -116,9 +133,11 @@ public sealed class BcShapes
         return company?.LinkedCustomer is { } customer ? new ContactInfoRow(contact, customer) : null;
     }
 
+    /// <summary>Person contacts of customers' company contacts, as committed (<see cref="BcDataStore.Visible"/>).</summary>
     public IEnumerable<CustomerContactRow> CustomerContacts()
         => Store.Customers.Where(c => c.CompanyContact is not null)
-            .SelectMany(c => Store.ContactsOfCompany(c.CompanyContact!.Number).Where(p => p.Type == "Person").Select(p => new CustomerContactRow(p, c)));
+            .SelectMany(c => Store.ContactsOfCompany(c.CompanyContact!.Number).Select(Store.Visible).OfType<BcContact>()
+                .Where(p => p.Type == "Person").Select(p => new CustomerContactRow(p, c)));
 
     private EntityShape BuildCustomer() => new ShapeBuilder<BcCustomer>("customers", "Customer", "customer", "number")
         .Get("id", c => c.Id)
@@ -129,7 +148,7 @@ public sealed class BcShapes
         .Edit<string>("addressLine2", c => c.AddressLine2, (c, v) => c.AddressLine2 = v)
         .Edit<string>("city", c => c.City, (c, v) => c.City = v)
         .Edit<string>("state", c => c.State, (c, v) => c.State = v)
-        .Edit<string>("country", c => c.Country, (c, v) => c.Country = v.ToUpperInvariant())
+        .Edit<string>("country", c => c.Country, (c, v) => c.Country = Store.Setup.Country(v.ToUpperInvariant(), "Customer"))
         .Edit<string>("postalCode", c => c.PostalCode, (c, v) => c.PostalCode = v.ToUpperInvariant())
         .Edit<string>("phoneNumber", c => c.PhoneNumber, (c, v) => c.PhoneNumber = v)
         .Edit<string>("email", c => c.Email, (c, v) => c.Email = ValidEmail(v))
@@ -145,14 +164,17 @@ public sealed class BcShapes
             ? v : throw BcErrors.Dialog("The \"currencyId\" does not match to a Currency."))
         .Edit<string>("currencyCode", c => Store.CurrencyCodeOf(c), (c, v) => c.CurrencyId = v.Length == 0 || string.Equals(v, Store.LocalCurrencyCode, StringComparison.OrdinalIgnoreCase)
             ? Guid.Empty : Store.CurrencyByCode(v)?.Id ?? throw BcErrors.Dialog("The \"currencyCode\" does not match to a Currency."))
-        .Edit<Guid>("paymentTermsId", c => c.PaymentTermsId, (c, v) => c.PaymentTermsId = v)
-        .Edit<Guid>("shipmentMethodId", c => c.ShipmentMethodId, (c, v) => c.ShipmentMethodId = v)
-        .Edit<Guid>("paymentMethodId", c => c.PaymentMethodId, (c, v) => c.PaymentMethodId = v)
+        .Edit<Guid>("paymentTermsId", c => c.PaymentTermsId, (c, v) => c.PaymentTermsId = Store.Setup.PaymentTerm(v))
+        .Edit<Guid>("shipmentMethodId", c => c.ShipmentMethodId, (c, v) => c.ShipmentMethodId = Store.Setup.ShipmentMethod(v))
+        .Edit<Guid>("paymentMethodId", c => c.PaymentMethodId, (c, v) => c.PaymentMethodId = Store.Setup.PaymentMethod(v))
         .Edit<string>("blocked", c => c.Blocked, (c, v) => c.Blocked = v)
         .Get("lastModifiedDateTime", c => c.LastModified)
         .To("customerFinancialDetail", "customerFinancialDetails", false, FinancialsOf)
         .To("contactsInformation", "contactsInformation", true, c => ContactInformationOf(c))
         .To("currency", "currencies", false, c => c.CurrencyId == Guid.Empty ? null : Store.Currency(c.CurrencyId))
+        .To("paymentTerm", "paymentTerms", false, c => Store.Setup.PaymentTerms.FirstOrDefault(p => p.Id == c.PaymentTermsId))
+        .To("shipmentMethod", "shipmentMethods", false, c => Store.Setup.ShipmentMethods.FirstOrDefault(p => p.Id == c.ShipmentMethodId))
+        .To("paymentMethod", "paymentMethods", false, c => Store.Setup.PaymentMethods.FirstOrDefault(p => p.Id == c.PaymentMethodId))
         .Build();
 
     private EntityShape BuildContact() => new ShapeBuilder<BcContact>("contacts", "Contact", "contact", "number")
@@ -168,7 +190,7 @@ public sealed class BcShapes
         .Edit<string>("addressLine2", c => c.AddressLine2, (c, v) => c.AddressLine2 = v)
         .Edit<string>("city", c => c.City, (c, v) => c.City = v)
         .Edit<string>("state", c => c.State, (c, v) => c.State = v)
-        .Edit<string>("country", c => c.Country, (c, v) => c.Country = v.ToUpperInvariant())
+        .Edit<string>("country", c => c.Country, (c, v) => c.Country = Store.Setup.Country(v.ToUpperInvariant(), "Contact"))
         .Edit<string>("postalCode", c => c.PostalCode, (c, v) => c.PostalCode = v.ToUpperInvariant())
         .Edit<string>("phoneNumber", c => c.PhoneNumber, (c, v) => c.PhoneNumber = v)
         .Edit<string>("mobilePhoneNumber", c => c.MobilePhoneNumber, (c, v) => c.MobilePhoneNumber = v)

@@ -18,7 +18,11 @@ internal static class BcTime
         return wholeSecond.AddMilliseconds(milliseconds);
     }
 
+    /// <summary>
+    /// As BC's OData writer emits it: UTC with at most the milliseconds SQL keeps, trailing fractional zeros dropped
+    /// ("…:05.12Z", "…:05Z"), so a client must not expect a fixed width.
+    /// </summary>
     public static string Format(DateTimeOffset value) => value == Blank
         ? "0001-01-01T00:00:00Z"
-        : value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        : value.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.FFF'Z'", System.Globalization.CultureInfo.InvariantCulture);
 }

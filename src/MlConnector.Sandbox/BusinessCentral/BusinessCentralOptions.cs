@@ -43,6 +43,27 @@ public sealed class BusinessCentralOptions
     /// <summary>Webhook subscriptions and change notifications (§5).</summary>
     public Webhooks.BcWebhookOptions Webhooks { get; } = new();
 
+    /// <summary>
+    /// Commit lag: a write becomes visible to readers up to this long after it was stamped (each write gets a
+    /// deterministic share of it). BC stamps SystemModifiedAt in the server tier before the commit, so long
+    /// transactions show rows later than rows stamped after them. Default zero (visible at once); the real lag is
+    /// not published (assumption).
+    /// </summary>
+    public TimeSpan CommitLag { get; set; }
+
+    /// <summary>
+    /// A second server tier whose clock is off by this much (negative: behind) stamps every other write, so
+    /// lastModifiedDateTime is not monotone (microsoft/ALAppExtensions#13474). Default zero (one server tier).
+    /// </summary>
+    public TimeSpan SecondServerSkew { get; set; }
+
+    /// <summary>
+    /// The customer template a POST customers gets (BC applies the template its Config. Template Selection Rules pick,
+    /// through Graph Mgt - General Tools' ProcessNewRecordFromAPI; the API cannot name one): API property names and values,
+    /// set where the request did not set them. Default none (no selection rule in the company).
+    /// </summary>
+    public Dictionary<string, System.Text.Json.JsonElement> CustomerTemplate { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The error code of a throttled request. Not in the vendor notes; configurable.</summary>
     public string TooManyRequestsCode { get; set; } = "Application_TooManyRequests";
 }

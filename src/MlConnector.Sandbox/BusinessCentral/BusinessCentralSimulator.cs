@@ -27,7 +27,7 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
         Clock = clock;
         Entra = entra;
         if (options.RegisteredAppIds.Count == 0) options.RegisteredAppIds.Add(entra.Options.ClientId);
-        Store = new BcDataStore(clock, options.LocalCurrencyCode);
+        Store = new BcDataStore(clock, options.LocalCurrencyCode, options);
         Shapes = new BcShapes(Store);
         Limiter = new BcRateLimiter(options, clock);
         _resources = new BcResources(Shapes, options);

@@ -163,6 +163,7 @@ public static partial class ODataFilterParser
             }
             if (!IsIdentifier(token.Text)) throw BcErrors.Syntax();
             var property = shape.Property(token.Text);
+            if (!property.Filterable) throw BcErrors.ComputedFieldFilter(property.Name, shape.EntitySet);
             return (property, property.Get);
         }
 

@@ -10,7 +10,7 @@ namespace MlConnector.Sandbox.Marketo;
 /// While <see cref="MarketoOptions.CrmSync"/> is on, writes are refused per <see cref="MarketoOptions.CrmSyncMode"/>;
 /// reads keep working.
 /// </summary>
-public sealed class CompanyEndpoints(MarketoStore store, MarketoOptions options, LeadSync leads)
+public sealed class CompanyEndpoints(MarketoStore store, MarketoOptions options, LeadSync leads, MarketoWriteLog writes)
 {
     private static readonly string[] Actions = { "createOnly", "updateOnly", "createOrUpdate" };
 
@@ -27,20 +27,32 @@ public sealed class CompanyEndpoints(MarketoStore store, MarketoOptions options,
         if (!Actions.Contains(action)) throw new MarketoException("1003", $"Invalid action '{action}'");
         var byId = DedupeById(request.Body?["dedupeBy"]?.GetValue<string>());
         var input = leads.Input(request.Body, "Companies not specified");
-        if (CrmManaged()) return Task.FromResult(MarketoEnvelope.Success(CrmSkipped(input, byId)));
+        var call = writes.Begin("company", request, input.Select(i => (i as JsonObject)?[byId ? "id" : "externalCompanyId"] is JsonValue v ? v.ToString() : null).OfType<string>());
+        try
+        {
+            return Task.FromResult(MarketoEnvelope.Success(SyncAll(input, action, byId, request.Now)));
+        }
+        finally
+        {
+            writes.Complete(call);
+        }
+    }
 
+    private JsonArray SyncAll(JsonArray input, string action, bool byId, DateTimeOffset now)
+    {
+        if (CrmManaged()) return CrmSkipped(input, byId);
         var result = new JsonArray();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         lock (store.Gate)
         {
             for (var seq = 0; seq < input.Count; seq++)
             {
-                var item = SyncOne(input[seq] as JsonObject, action, byId, seen, request.Now);
+                var item = SyncOne(input[seq] as JsonObject, action, byId, seen, now);
                 item.Insert(0, "seq", seq);
                 result.Add(item);
             }
         }
-        return Task.FromResult(MarketoEnvelope.Success(result));
+        return result;
     }
 
     private JsonObject SyncOne(JsonObject? record, string action, bool byId, HashSet<string> seen, DateTimeOffset now)
@@ -66,6 +78,9 @@ public sealed class CompanyEndpoints(MarketoStore store, MarketoOptions options,
             values.Add((field, checkedValue.Value));
         }
         if (!byId && keyText.Length > 100) return LeadSync.Skipped("1001", MarketoErrors.Message("1001", keyText, "string"));
+        if (options.UnknownSalesPerson == UnknownSalesPersonMode.Skipped
+            && values.FirstOrDefault(v => v.Field.Name == "externalSalesPersonId").Value is { } salesPerson && !options.SalesPersons.Contains(salesPerson))
+            return LeadSync.Skipped("718", MarketoErrors.Message("718"));
 
         var existing = byId
             ? (long.TryParse(keyText, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? store.Company(id) : null)

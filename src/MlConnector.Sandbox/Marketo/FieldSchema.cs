@@ -24,11 +24,12 @@ public sealed partial class FieldSchema
     private FieldSchema(IReadOnlyList<FieldDef> fields)
     {
         Fields = fields;
-        _byName = fields.ToDictionary(f => f.Name, StringComparer.OrdinalIgnoreCase);
+        _byName = fields.ToDictionary(f => f.Name, StringComparer.Ordinal);
     }
 
     public IReadOnlyList<FieldDef> Fields { get; }
 
+    /// <summary>The field with exactly this REST name: Marketo field names are case-sensitive ("FirstName" is not "firstName").</summary>
     public FieldDef? Find(string name) => _byName.GetValueOrDefault(name);
 
     public static FieldSchema ForLeads(MarketoOptions options)

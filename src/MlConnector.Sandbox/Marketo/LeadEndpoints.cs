@@ -21,7 +21,7 @@ public sealed class LeadEndpoints(MarketoStore store, MarketoOptions options, Le
     }
 
     private Task<JsonObject> Sync(MarketoRequest request)
-        => Task.FromResult(MarketoEnvelope.Success(sync.Sync(request.Body, request.Now)));
+        => Task.FromResult(MarketoEnvelope.Success(sync.Sync(request)));
 
     private Task<JsonObject> Delete(MarketoRequest request)
     {
@@ -31,7 +31,7 @@ public sealed class LeadEndpoints(MarketoStore store, MarketoOptions options, Le
             if (input.Count > options.MaxBatchSize) throw new MarketoException("1003", $"Too many records in input, max {options.MaxBatchSize} allowed");
             ids.AddRange(input.Select(item => item?["id"]?.GetValue<long>() ?? throw MarketoException.Of("1002", "id")));
         }
-        return Task.FromResult(MarketoEnvelope.Success(sync.Delete(ids, request.Now)));
+        return Task.FromResult(MarketoEnvelope.Success(sync.Delete(ids, request)));
     }
 
     private Task<JsonObject> Query(MarketoRequest request)

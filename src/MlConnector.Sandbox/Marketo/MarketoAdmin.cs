@@ -52,6 +52,7 @@ internal static class MarketoAdmin
         group.MapGet("/companies", (int? skip, int? take) => Results.Ok(marketo.Companies().Skip(skip ?? 0).Take(take ?? 1000)));
         group.MapPost("/token/expire", () => { marketo.Tokens.ExpireNow(); return Results.NoContent(); });
         group.MapPost("/usage/reset", () => { marketo.Limiter.Reset(); return Results.NoContent(); });
+        MarketoSwitchAdmin.Map(group, marketo);
     }
 
     private static object State(MarketoSimulator marketo)
@@ -73,6 +74,7 @@ internal static class MarketoAdmin
             activities = marketo.ActivityCount,
             callsToday = marketo.Limiter.CallsToday(),
             tokensIssued = marketo.Tokens.Issued,
+            switches = MarketoSwitchAdmin.Switches(o),
         };
     }
 

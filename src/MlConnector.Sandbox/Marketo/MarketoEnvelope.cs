@@ -21,6 +21,9 @@ public static class MarketoEnvelope
         return $"{(next * 2654435761L & 0xffff):x4}#{next:x}";
     }
 
+    /// <summary>What a handler returns when it wrote the response itself (a bulk file): the gate writes nothing more.</summary>
+    public static readonly JsonObject Written = new();
+
     public static JsonObject Success(JsonArray? result = null)
     {
         var body = new JsonObject { ["requestId"] = NewRequestId(), ["success"] = true };

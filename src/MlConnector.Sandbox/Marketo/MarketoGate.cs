@@ -14,6 +14,16 @@ public sealed class MarketoRequest(HttpContext context, Dictionary<string, strin
     public JsonNode? Body { get; } = body;
     public DateTimeOffset Now { get; } = now;
 
+    /// <summary>When the request reached the gate, before its body was read (clock time and position in the write log's event order).</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = now;
+    public long ReceivedOrder { get; init; }
+
+    /// <summary>The requestId the answer carries (activities the call makes show it as "request id").</summary>
+    public string RequestId { get; init; } = MarketoEnvelope.NewRequestId();
+
+    /// <summary>The raw body of a request the route reads as multipart (bulk import); null otherwise.</summary>
+    public byte[]? RawBody { get; init; }
+
     public string? Param(string name) => parameters.TryGetValue(name, out var v) && v.Length > 0 ? v : null;
 
     public string[] ListParam(string name)
@@ -36,12 +46,17 @@ public delegate Task<JsonObject> MarketoHandler(MarketoRequest request);
 /// concurrency (615), content type and JSON (612/609). Then the handler; business failures come back
 /// as HTTP 200 with success:false.
 /// </summary>
-public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, MarketoTokens tokens, MarketoLimiter limiter)
+public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, MarketoTokens tokens, MarketoLimiter limiter, MarketoWriteLog writes)
 {
-    public RequestDelegate Route(MarketoHandler? get, MarketoHandler? post) => context => RunAsync(context, get, post);
+    public RequestDelegate Route(MarketoHandler? get, MarketoHandler? post) => context => RunAsync(context, get, post, null);
 
-    private async Task RunAsync(HttpContext context, MarketoHandler? get, MarketoHandler? post)
+    /// <summary>A POST that takes multipart/form-data (bulk import) with its own body limit; the handler gets the raw body.</summary>
+    public RequestDelegate MultipartRoute(MarketoHandler post, int maxBodyBytes) => context => RunAsync(context, null, post, maxBodyBytes);
+
+    private async Task RunAsync(HttpContext context, MarketoHandler? get, MarketoHandler? post, int? multipartLimit)
     {
+        var receivedAt = clock.GetUtcNow();
+        var receivedOrder = writes.NextOrder();
         var request = context.Request;
         var uri = request.Path.Value + request.QueryString.Value;
         if (Encoding.UTF8.GetByteCount(uri) > options.MaxUriBytes)
@@ -50,7 +65,7 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
             return;
         }
 
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = await ReadBodyAsync(context, multipartLimit ?? options.MaxBodyBytes).ConfigureAwait(false);
         if (body is null)
         {
             await FailAsync(context, "413", "Request Entity Too Large", StatusCodes.Status413PayloadTooLarge, counted: false).ConfigureAwait(false);
@@ -94,14 +109,24 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
         {
             if (options.ProcessingDelay > TimeSpan.Zero) await Task.Delay(options.ProcessingDelay, context.RequestAborted).ConfigureAwait(false);
             JsonNode? json = null;
-            if (method == "POST" && !isForm && body.Length > 0)
+            if (multipartLimit is not null)
+            {
+                if (request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) != true) throw MarketoException.Of("612");
+            }
+            else if (method == "POST" && !isForm && body.Length > 0)
             {
                 if (request.ContentType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
                     throw MarketoException.Of("612");
                 try { json = JsonNode.Parse(body); }
                 catch (JsonException) { throw MarketoException.Of("609"); }
             }
-            var response = await handler(new MarketoRequest(context, parameters, json, clock.GetUtcNow())).ConfigureAwait(false);
+            var marketoRequest = new MarketoRequest(context, parameters, json, clock.GetUtcNow())
+            {
+                ReceivedAt = receivedAt, ReceivedOrder = receivedOrder, RawBody = multipartLimit is null ? null : body,
+            };
+            var response = await handler(marketoRequest).ConfigureAwait(false);
+            if (ReferenceEquals(response, MarketoEnvelope.Written)) return;
+            if (response.ContainsKey("requestId")) response["requestId"] = marketoRequest.RequestId;
             if (response["result"] is JsonArray result) JournalTags.SetRecordCount(context, result.Count);
             await MarketoEnvelope.WriteAsync(context, response).ConfigureAwait(false);
         }
@@ -127,17 +152,17 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
         return options.AcceptAccessTokenQueryParameter ? parameters.GetValueOrDefault("access_token") : null;
     }
 
-    /// <summary>The body, or null when it is larger than the 1 MB limit.</summary>
-    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    /// <summary>The body, or null when it is larger than the limit (1 MB; 10 MB for bulk import).</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context, int limit)
     {
-        if (context.Request.ContentLength > options.MaxBodyBytes) return null;
+        if (context.Request.ContentLength > limit) return null;
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
         while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false)) > 0)
         {
             buffer.Write(chunk, 0, read);
-            if (buffer.Length > options.MaxBodyBytes) return null;
+            if (buffer.Length > limit) return null;
         }
         return buffer.ToArray();
     }

@@ -13,6 +13,33 @@ public enum CrmSyncMode
     AccessDenied603,
 }
 
+/// <summary>What a lead written with an externalCompanyId that names no company gets. Undocumented: a switch.</summary>
+public enum UnknownCompanyLinkMode
+{
+    /// <summary>
+    /// The lead is saved with the value but linked to no company, also when the company is created later; writing the
+    /// lead again once the company exists links it. The default (Adobe's blog: company records must exist "in order for
+    /// the relationships to be built").
+    /// </summary>
+    Unlinked,
+
+    /// <summary>The link is by value: the lead reads company fields as soon as a company with that id exists.</summary>
+    LinkedLater,
+
+    /// <summary>The record is skipped with 1013 "Object not found".</summary>
+    Skipped,
+}
+
+/// <summary>What a company written with an externalSalesPersonId that names no sales person gets. Undocumented: a switch.</summary>
+public enum UnknownSalesPersonMode
+{
+    /// <summary>The company is saved with the value (the default).</summary>
+    Accepted,
+
+    /// <summary>The record is skipped with 718 "ExternalSalesPersonID not found" (the text Sync Opportunities documents).</summary>
+    Skipped,
+}
+
 /// <summary>A custom lead field the simulated instance has (describe lists it; writes are validated against it).</summary>
 public sealed record CustomFieldDefinition(string Name, string DataType, int? Length = null, bool ReadOnly = false, bool Searchable = false, string? DisplayName = null);
 
@@ -82,6 +109,77 @@ public sealed class MarketoOptions
     /// docs disagree: 2025-06-30 vs 2026-08-31); default false, so clients must send Authorization: Bearer.
     /// </summary>
     public bool AcceptAccessTokenQueryParameter { get; set; }
+
+    /// <summary>
+    /// Whether two createOrUpdate calls in flight at the same time can both create the same new lead (leads.md: "concurrent
+    /// or closely timed upserts ... can create duplicates"). When on, a call does not match leads created by a call that
+    /// overlapped it. Default off (every call sees the ones before it), so tests that need the hazard turn it on.
+    /// </summary>
+    public bool ConcurrentUpsertDuplicates { get; set; }
+
+    /// <summary>How a lead linked to an externalCompanyId that names no company is treated. Default <see cref="UnknownCompanyLinkMode.Unlinked"/>.</summary>
+    public UnknownCompanyLinkMode UnknownCompanyLink { get; set; } = UnknownCompanyLinkMode.Unlinked;
+
+    /// <summary>How a company whose externalSalesPersonId names no sales person is treated. Default <see cref="UnknownSalesPersonMode.Accepted"/>.</summary>
+    public UnknownSalesPersonMode UnknownSalesPerson { get; set; } = UnknownSalesPersonMode.Accepted;
+
+    /// <summary>The sales persons of the instance (externalSalesPersonId values; Sync Sales Persons creates them in a real one). Default none.</summary>
+    public ISet<string> SalesPersons { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Activities that arrive out of order: each one is dated up to this long before it is recorded, so it can land
+    /// before activities a client has already paged past. Default zero (every activity is dated when it is recorded).
+    /// The real delay is not published (assumption); polling with an overlap is Adobe's community advice.
+    /// </summary>
+    public TimeSpan OutOfOrderWindow { get; set; }
+
+    /// <summary>Leads in a static list from which listId on leadchanges/activities answers 1003 (activities.md, migration.md: 10,000).</summary>
+    public int ListIdMaxMembers { get; set; } = 10_000;
+
+    /// <summary>From when that limit applies: 2026-12-30 per activities.md (migration.md says 30 September 2026; the pages disagree).</summary>
+    public DateTimeOffset ListIdLimitFrom { get; set; } = new(2026, 12, 30, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The marketing user whose UI edits the simulator records ("modifying user" of those activities).</summary>
+    public string MarketingUser { get; set; } = "marketing.user@example.com";
+
+    /// <summary>Largest Bulk Lead Import request (file and form) before HTTP 413 (bulk-import.md: 10 MB).</summary>
+    public int BulkImportMaxBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Bulk imports processed at once (bulk-import.md: 2).</summary>
+    public int BulkImportConcurrent { get; set; } = 2;
+
+    /// <summary>Bulk imports queued, the importing ones included, before 1016 "Too many imports" (bulk-import.md: 10).</summary>
+    public int BulkImportQueued { get; set; } = 10;
+
+    /// <summary>
+    /// Rows a bulk import processes per second on the sandbox clock. Adobe publishes no rate: the default of 100 is an
+    /// assumption (a 10,000-row file takes 100 s); Adobe's advice to poll every 5-30 s suggests jobs of that order.
+    /// </summary>
+    public int BulkImportRowsPerSecond { get; set; } = 100;
+
+    /// <summary>Export jobs processing at once (bulk-extract.md: 2).</summary>
+    public int BulkExportConcurrent { get; set; } = 2;
+
+    /// <summary>Export jobs queued, the processing ones included, before 1029 "Too many jobs in queue" (bulk-extract.md: 10).</summary>
+    public int BulkExportQueued { get; set; } = 10;
+
+    /// <summary>Bytes of export files per US-Central day before 1029 "Export daily quota ...MB exceeded" (bulk-extract.md: 500 MB by default).</summary>
+    public long DailyExportQuotaBytes { get; set; } = 500L * 1024 * 1024;
+
+    /// <summary>Longest createdAt/updatedAt range of an export (bulk-extract.md: 31 days).</summary>
+    public TimeSpan ExportDateRangeLimit { get; set; } = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// Whether the subscription has the infrastructure for the updatedAt and smart-list export filters; false answers
+    /// 1035 "Unsupported filter type for target subscription" (bulk-lead-extract.md). Default true.
+    /// </summary>
+    public bool UpdatedAtExportFilter { get; set; } = true;
+
+    /// <summary>Leads an export job writes per second on the sandbox clock (at least one second per job). Not published: 1,000 is an assumption.</summary>
+    public int BulkExportRecordsPerSecond { get; set; } = 1000;
+
+    /// <summary>How long a completed export's file can be downloaded (bulk-extract.md says 7 days in its limits, 10 days elsewhere; 7 used).</summary>
+    public TimeSpan BulkExportFileRetention { get; set; } = TimeSpan.FromDays(7);
 
     /// <summary>Extra time each REST call holds its concurrency slot (lets tests provoke 615). Default zero.</summary>
     public TimeSpan ProcessingDelay { get; set; } = TimeSpan.Zero;

@@ -25,8 +25,11 @@ public sealed class MarketoSimulator : IServiceSimulator
     {
         Options = options;
         Clock = clock;
-        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options));
-        _leadSync = new LeadSync(_store, options);
+        Writes = new MarketoWriteLog(clock);
+        _store = new MarketoStore(FieldSchema.ForLeads(options), FieldSchema.ForCompanies(options), options);
+        _leadSync = new LeadSync(_store, options, Writes);
+        Imports = new BulkImportJobs(_store, options, _leadSync);
+        Exports = new BulkExportJobs(_store, options);
         Tokens = new MarketoTokens(options, clock);
         Limiter = new MarketoLimiter(options, clock);
     }
@@ -35,7 +38,17 @@ public sealed class MarketoSimulator : IServiceSimulator
     public SandboxClock Clock { get; }
     public MarketoTokens Tokens { get; }
     public MarketoLimiter Limiter { get; }
+
+    /// <summary>Bulk Lead Import jobs.</summary>
+    public BulkImportJobs Imports { get; }
+
+    /// <summary>Bulk Lead Extract jobs.</summary>
+    public BulkExportJobs Exports { get; }
+
+    /// <summary>Every Sync Leads / Sync Companies call with its keys and when it was in flight.</summary>
+    public MarketoWriteLog Writes { get; }
     public FieldSchema LeadSchema => _store.LeadSchema;
+    public FieldSchema CompanySchema => _store.CompanySchema;
 
     public int LeadCount { get { lock (_store.Gate) return _store.LeadCount; } }
     public int CompanyCount { get { lock (_store.Gate) return _store.CompanyCount; } }
@@ -43,12 +56,14 @@ public sealed class MarketoSimulator : IServiceSimulator
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
     {
-        var gate = new MarketoGate(Options, Clock, Tokens, Limiter);
+        var gate = new MarketoGate(Options, Clock, Tokens, Limiter, Writes);
         new IdentityEndpoints(Options, Tokens).Map(endpoints);
         new LeadEndpoints(_store, Options, _leadSync).Map(endpoints, gate);
-        new CompanyEndpoints(_store, Options, _leadSync).Map(endpoints, gate);
+        new CompanyEndpoints(_store, Options, _leadSync, Writes).Map(endpoints, gate);
         new ActivityEndpoints(_store, Options).Map(endpoints, gate);
         new StatsEndpoints(Options, Limiter).Map(endpoints, gate);
+        new BulkImportEndpoints(_store, Options, Imports).Map(endpoints, gate);
+        new BulkExportEndpoints(_store, Options, Exports).Map(endpoints, gate);
         MarketoHandler notFound = _ => throw MarketoException.Of("610");
         endpoints.Map("/rest/{**path}", gate.Route(notFound, notFound));
         endpoints.Map("/bulk/{**path}", gate.Route(notFound, notFound));
@@ -84,7 +99,7 @@ public sealed class MarketoSimulator : IServiceSimulator
     /// <summary>
     /// Leads marketing created before the connector ran: about a third reuse a known (BC contact) email,
     /// the rest are new people. Creation dates spread over the previous 30 days; each gets a New Lead
-    /// activity with source "marketing".
+    /// activity from the marketing user in the UI.
     /// </summary>
     public void SeedLeads(int count, int seed, IReadOnlyList<string> knownEmails)
     {
@@ -114,7 +129,7 @@ public sealed class MarketoSimulator : IServiceSimulator
                 _store.SetLeadField(lead, fields[2], last);
                 _store.SetLeadField(lead, fields[3], sources[random.Next(sources.Length)]);
                 if (random.Next(3) == 0) _store.SetLeadField(lead, fields[4], "Marketing Contact");
-                _store.Activities.Add(lead.Id, created, ActivityTypes.NewLead, ActivitySources.Marketing, MarketoStore.LeadName(lead));
+                _store.Activities.Add(lead.Id, created, ActivityTypes.NewLead, ActivityOrigin.Ui(Options.MarketingUser), MarketoStore.LeadName(lead));
             }
         }
     }
@@ -141,10 +156,10 @@ public sealed class MarketoSimulator : IServiceSimulator
 
     /// <summary>
     /// Edits a lead as a marketing user would: validates each value like the API, writes the changed ones and
-    /// records one Change Data Value (13) activity per changed field with source "marketing". Returns the number
+    /// records one Change Data Value (13) activity per changed field made in the UI. Returns the number
     /// of changed fields. Throws for an unknown lead, unknown field or invalid value.
     /// </summary>
-    public int MarketingEdit(long leadId, IReadOnlyDictionary<string, string?> changes, string source = ActivitySources.Marketing)
+    public int MarketingEdit(long leadId, IReadOnlyDictionary<string, string?> changes)
     {
         lock (_store.Gate)
         {
@@ -158,8 +173,31 @@ public sealed class MarketoSimulator : IServiceSimulator
                 if (!checkedValue.Ok) throw new ArgumentException(checkedValue.Message, nameof(changes));
                 values.Add((field, checkedValue.Value));
             }
-            return _leadSync.Apply(lead, values, Clock.GetUtcNow(), source);
+            return _leadSync.Apply(lead, values, Clock.GetUtcNow(), ActivityOrigin.Ui(Options.MarketingUser));
         }
+    }
+
+    /// <summary>Creates a static list (as marketing would in the UI) with these leads; returns its id.</summary>
+    public long CreateList(string name, IEnumerable<long>? leadIds = null)
+    {
+        lock (_store.Gate)
+        {
+            var list = new StaticList(_store.Lists.Count + 1001, name);
+            _store.Lists.Add(list.Id, list);
+            if (leadIds is not null) list.Members.UnionWith(leadIds);
+            return list.Id;
+        }
+    }
+
+    /// <summary>Adds leads to a static list. Throws for an unknown list.</summary>
+    public void AddToList(long listId, IEnumerable<long> leadIds)
+    {
+        lock (_store.Gate) (_store.Lists.GetValueOrDefault(listId) ?? throw new KeyNotFoundException($"List {listId} not found.")).Members.UnionWith(leadIds);
+    }
+
+    public IReadOnlyCollection<long> ListMembers(long listId)
+    {
+        lock (_store.Gate) return _store.Lists.TryGetValue(listId, out var list) ? list.Members.ToArray() : Array.Empty<long>();
     }
 
     public LeadSnapshot? Lead(long id)

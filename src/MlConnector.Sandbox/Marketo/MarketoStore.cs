@@ -8,6 +8,20 @@ public sealed class LeadRecord(long id, DateTimeOffset createdAt, int partitionI
     public DateTimeOffset UpdatedAt { get; set; } = createdAt;
     public int PartitionId { get; } = partitionId;
     public Dictionary<string, string?> Fields { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>The write-log call that created the lead (0 when it was seeded or imported).</summary>
+    public long CreatedByCall { get; set; }
+
+    /// <summary>The company the lead was linked to when it was last written (see <see cref="MarketoOptions.UnknownCompanyLink"/>).</summary>
+    public long? CompanyId { get; set; }
+}
+
+/// <summary>A static list: its members are lead ids.</summary>
+public sealed class StaticList(long id, string name)
+{
+    public long Id { get; } = id;
+    public string Name { get; } = name;
+    public HashSet<long> Members { get; } = new();
 }
 
 /// <summary>A company, keyed by Marketo id and by its externalCompanyId.</summary>
@@ -33,8 +47,12 @@ public sealed class MarketoStore
     private long _nextLeadId = 1000;
     private long _nextCompanyId;
 
-    public MarketoStore(FieldSchema leadSchema, FieldSchema companySchema)
+    private readonly MarketoOptions? _options;
+
+    public MarketoStore(FieldSchema leadSchema, FieldSchema companySchema, MarketoOptions? options = null)
     {
+        _options = options;
+        Activities = new ActivityLog(options);
         LeadSchema = leadSchema;
         CompanySchema = companySchema;
         foreach (var field in leadSchema.Fields.Where(f => f.Searchable && f.Name != "id"))
@@ -44,7 +62,10 @@ public sealed class MarketoStore
     public object Gate { get; } = new();
     public FieldSchema LeadSchema { get; }
     public FieldSchema CompanySchema { get; }
-    public ActivityLog Activities { get; } = new();
+    public ActivityLog Activities { get; }
+
+    /// <summary>Static lists by id (listId filters, bulk import's listId).</summary>
+    public Dictionary<long, StaticList> Lists { get; } = new();
     public int LeadCount => _leads.Count;
     public int CompanyCount => _companies.Count;
     public IEnumerable<LeadRecord> Leads => _leads.Values;
@@ -109,8 +130,17 @@ public sealed class MarketoStore
         return lead.Fields.GetValueOrDefault(field.Name);
     }
 
+    /// <summary>The company a lead reads company fields from: the one it was linked to, or (LinkedLater) any company with its externalCompanyId.</summary>
     public CompanyRecord? LinkedCompany(LeadRecord lead)
-        => lead.Fields.GetValueOrDefault("externalCompanyId") is { } external ? CompanyByExternalId(external) : null;
+    {
+        if (lead.CompanyId is { } id && _companies.TryGetValue(id, out var linked)) return linked;
+        return (_options?.UnknownCompanyLink ?? UnknownCompanyLinkMode.LinkedLater) == UnknownCompanyLinkMode.LinkedLater && lead.Fields.GetValueOrDefault("externalCompanyId") is { } external
+            ? CompanyByExternalId(external) : null;
+    }
+
+    /// <summary>Links a lead that was just written to the company its externalCompanyId names, if that company exists now.</summary>
+    public void Relink(LeadRecord lead)
+        => lead.CompanyId = lead.Fields.GetValueOrDefault("externalCompanyId") is { } external ? CompanyByExternalId(external)?.Id : null;
 
     public CompanyRecord? Company(long id) => _companies.GetValueOrDefault(id);
 

@@ -5,7 +5,7 @@ namespace MlConnector.Sandbox.Marketo;
 
 /// <summary>
 /// Opaque base32 paging tokens ("GIYDAOBN...===" like the real ones). Position tokens carry the last id
-/// returned by a record read; date-based (activity) tokens carry a position in the activity log and a page
+/// returned by a record read; date-based (activity) tokens carry the key of the last activity scanned and a page
 /// counter that makes each page's token distinct even when the page did not advance.
 /// </summary>
 public static class PagingTokens
@@ -14,7 +14,8 @@ public static class PagingTokens
 
     public static string Records(long lastId) => Encode("R:" + lastId.ToString(CultureInfo.InvariantCulture));
 
-    public static string Activities(long position, long page) => Encode(string.Create(CultureInfo.InvariantCulture, $"A:{position}:{page}"));
+    /// <summary>A date-based token: the key (activity date ticks, id) of the last activity scanned, and a page counter.</summary>
+    public static string Activities((long Ticks, long Id) after, long page) => Encode(string.Create(CultureInfo.InvariantCulture, $"A:{after.Ticks}:{after.Id}:{page}"));
 
     public static long ReadRecords(string token)
     {
@@ -22,11 +23,12 @@ public static class PagingTokens
         return parts.Length == 2 && parts[0] == "R" && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var id) ? id : throw Invalid();
     }
 
-    public static (int Position, long Page) ReadActivities(string token)
+    public static ((long Ticks, long Id) After, long Page) ReadActivities(string token)
     {
         var parts = Decode(token).Split(':');
-        return parts.Length == 3 && parts[0] == "A" && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var position) && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var page) && position >= 0
-            ? (position, page) : throw Invalid();
+        return parts.Length == 4 && parts[0] == "A" && long.TryParse(parts[1], CultureInfo.InvariantCulture, out var ticks)
+            && long.TryParse(parts[2], CultureInfo.InvariantCulture, out var id) && long.TryParse(parts[3], CultureInfo.InvariantCulture, out var page) && ticks >= 0
+            ? ((ticks, id), page) : throw Invalid();
     }
 
     private static MarketoException Invalid() => new("1003", "Invalid next page token");

@@ -33,10 +33,12 @@ internal sealed class SyncSandbox : IAsyncDisposable
     public SqliteStateStore State { get; }
     public AuditLog Audit { get; }
 
-    public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null)
+    public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, Action<BusinessCentralSettings>? bcSettings = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
-        var bcClient = await bc.ConnectAsync(bc.Settings(pageSize: 200));
+        var settings = bc.Settings(pageSize: 200);
+        bcSettings?.Invoke(settings);
+        var bcClient = await bc.ConnectAsync(settings);
         var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
         return new SyncSandbox(bc, bcClient, marketo);
     }

@@ -8,6 +8,34 @@ namespace MlConnector.Sandbox.Tests.BusinessCentral;
 public sealed class SandboxProgramTests
 {
     [Fact]
+    public async Task The_realism_switches_can_be_set_on_the_command_line()
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "MlConnector.Sandbox.dll");
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var arg in new[] { dll, "--customers", "5", "--port", "0", "--https-port", "0", "--commit-lag", "30", "--second-server-skew", "-5",
+            "--upsert-duplicates", "--late-activities", "20", "--no-updatedat-export" })
+            start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        try
+        {
+            var line = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var admin = JsonDocument.Parse(line!).RootElement.GetProperty("adminUrl").GetString()!;
+            using var http = new HttpClient();
+            var bc = JsonDocument.Parse(await http.GetStringAsync(admin + "bc")).RootElement;
+            Assert.Equal(30, bc.GetProperty("commitLagSeconds").GetDouble());
+            Assert.Equal(-5, bc.GetProperty("secondServerSkewSeconds").GetDouble());
+            var marketo = JsonDocument.Parse(await http.GetStringAsync(admin + "marketo/switches")).RootElement;
+            Assert.True(marketo.GetProperty("concurrentUpsertDuplicates").GetBoolean());
+            Assert.Equal(20, marketo.GetProperty("outOfOrderSeconds").GetDouble());
+            Assert.False(marketo.GetProperty("updatedAtExportFilter").GetBoolean());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+    }
+
+    [Fact]
     public async Task Program_prints_one_ready_line_serves_and_exits_0_on_SIGTERM()
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "MlConnector.Sandbox.dll");

@@ -75,8 +75,36 @@ public sealed class MarketoApi(HttpClient http, MlConnector.Sandbox.SandboxHost 
             var text = await response.Content.ReadAsStringAsync();
             var body = JsonNode.Parse(text)!.AsObject();
             AssertValid(method, path, response.StatusCode, body);
+            AssertKnownMembers(method, path, body);
             return new MarketoReply(response.StatusCode, body);
         }
+    }
+
+    /// <summary>
+    /// Lead and company records may carry any field of the instance (the swagger leaves them open), but only those:
+    /// every member must be a swagger property of the record or a field describe lists, with exactly that casing.
+    /// </summary>
+    public void AssertKnownMembers(string method, string path, JsonObject body)
+    {
+        var definition = path.StartsWith("/identity/", StringComparison.Ordinal) ? null : SwaggerSchemas.DefinitionFor(method, path);
+        var schema = definition switch
+        {
+            "ResponseOfLead" => Host.Marketo.LeadSchema,
+            "ResponseOfCompany" => Host.Marketo.CompanySchema,
+            _ => null,
+        };
+        if (definition is null || schema is null) return;
+        AssertRecordMembers(definition, body, schema.Fields.Select(f => f.Name).ToArray(), $"{method} {path}");
+    }
+
+    public static void AssertRecordMembers(string definition, JsonObject body, IReadOnlyCollection<string> fields, string where)
+    {
+        var record = definition == "ResponseOfLead" ? "Lead" : "CompanyResponse";
+        if (body["result"] is not JsonArray result) return;
+        var allowed = SwaggerSchemas.PropertiesOf(record).Concat(fields).ToHashSet(StringComparer.Ordinal);
+        foreach (var item in result.OfType<JsonObject>())
+            foreach (var (name, _) in item)
+                Assert.True(allowed.Contains(name), $"{where}: '{name}' is neither a {record} property in the swagger nor a field describe lists\n{body.ToJsonString()}");
     }
 
     public static void AssertValid(string method, string path, HttpStatusCode status, JsonObject body)

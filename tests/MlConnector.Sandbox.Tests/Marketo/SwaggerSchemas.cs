@@ -8,8 +8,9 @@ namespace MlConnector.Sandbox.Tests.Marketo;
 /// Holds Marketo response bodies to Adobe's Swagger (shared/specs/marketo). The swagger definitions become a
 /// JSON Schema document; each path+method maps to its 200 response schema. Only the documented live
 /// deviations (shared/api/marketo.md §3, §6, §7) are allowed: errors/warnings/result optional, reasons as an
-/// array on leads, warnings as plain strings, attribute values as plain strings, and skipped company items
-/// without an id (the docs' own delete example).
+/// array on leads, warnings as plain strings, attribute values as plain strings, skipped company items
+/// without an id (the docs' own delete example) and "name" on company describe (companies.md). Unknown members
+/// are refused (additionalProperties:false) and formats are checked (date-time; int32/int64 as ranges).
 /// </summary>
 public static class SwaggerSchemas
 {
@@ -36,11 +37,15 @@ public static class SwaggerSchemas
         return null;
     }
 
+    /// <summary>The property names a definition declares (after the documented deviations).</summary>
+    public static IReadOnlyCollection<string> PropertiesOf(string definition)
+        => (Loaded.Value.Definitions[definition]?["properties"] as JsonObject)?.Select(p => p.Key).ToArray() ?? Array.Empty<string>();
+
     /// <summary>Validation errors (empty when valid) of a body against a named definition.</summary>
     public static IReadOnlyList<string> Validate(string definition, JsonNode? body)
     {
         var schema = SchemaFor(definition);
-        var result = schema.Evaluate(body, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        var result = schema.Evaluate(body, new EvaluationOptions { OutputFormat = OutputFormat.List, RequireFormatValidation = true });
         if (result.IsValid) return Array.Empty<string>();
         return (result.Details ?? Array.Empty<EvaluationResults>())
             .Where(d => d.Errors is { Count: > 0 })
@@ -68,6 +73,46 @@ public static class SwaggerSchemas
         }
     }
 
+    /// <summary>
+    /// Records whose members depend on the instance's fields (describe): they stay open here and are checked against
+    /// the simulator's own field lists by <see cref="MarketoApi"/>.
+    /// </summary>
+    public static readonly IReadOnlySet<string> OpenRecords = new HashSet<string>(StringComparer.Ordinal) { "Lead", "CompanyResponse" };
+
+    /// <summary>
+    /// The swagger has no additionalProperties:false, so an invented member would pass. Every other object definition
+    /// is closed here, and integer formats become ranges (int32/int64) so ids must be whole numbers that fit.
+    /// </summary>
+    private static void Tighten(JsonObject definitions)
+    {
+        foreach (var (name, node) in definitions)
+        {
+            if (node is not JsonObject definition) continue;
+            if (definition["properties"] is JsonObject && !OpenRecords.Contains(name) && definition["additionalProperties"] is null)
+                definition["additionalProperties"] = false;
+            Ranges(definition);
+        }
+    }
+
+    private static void Ranges(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                if (o["type"] is JsonValue type && type.TryGetValue<string>(out var t) && t == "integer"
+                    && o["format"] is JsonValue format && format.TryGetValue<string>(out var bits))
+                {
+                    if (bits == "int32") { o["minimum"] = int.MinValue; o["maximum"] = int.MaxValue; }
+                    if (bits == "int64") { o["minimum"] = long.MinValue; o["maximum"] = long.MaxValue; }
+                }
+                foreach (var (_, child) in o.ToArray()) Ranges(child);
+                break;
+            case JsonArray a:
+                foreach (var child in a) Ranges(child);
+                break;
+        }
+    }
+
     private static Specs Load()
     {
         var dir = SpecDirectory();
@@ -88,12 +133,18 @@ public static class SwaggerSchemas
         definitions["Warning"] = new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "string" }, warning) };
         definitions["Attribute"]!["properties"]!["value"] = new JsonObject();
         definitions["CompanyResponse"]!["required"] = new JsonArray("seq");
+        // Bulk import's create answer has no counts in the docs' example (bulk-lead-import.md).
+        definitions["ImportLeadResponse"]!["required"] = new JsonArray("batchId", "status");
+        // Company describe: the docs' example (companies.md) carries "name"; the swagger lists "status" as required but never declares it.
+        definitions["ObjectMetaData"]!["properties"]!["name"] = new JsonObject { ["type"] = "string" };
+        definitions["ObjectMetaData"]!["properties"]!["status"] = new JsonObject { ["type"] = "string" };
         definitions["OAuthError"] = new JsonObject
         {
             ["type"] = "object",
             ["required"] = new JsonArray("error", "error_description"),
             ["properties"] = new JsonObject { ["error"] = new JsonObject { ["type"] = "string" }, ["error_description"] = new JsonObject { ["type"] = "string" } },
         };
+        Tighten(definitions);
 
         var routes = new List<(string, Regex, string)>();
         foreach (var (path, ops) in mapi["paths"]!.AsObject())
