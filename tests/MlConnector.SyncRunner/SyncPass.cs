@@ -7,6 +7,7 @@ using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 
 namespace MlConnector.SyncRunner;
 
@@ -28,11 +29,11 @@ internal static class SyncPass
         var context = new SyncContext
         {
             BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")),
-            Mapper = new RecordMapper(MappingLoader.Default()), Log = log, Progress = phases,
+            Log = log, Progress = phases,
         };
         var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
-        await foreach (var result in new CustomerToMarketoSync(context).RunAsync(request, cancellationToken))
+        await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, cancellationToken))
             counts[result.Action.ToString()]++;
 
         var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))

@@ -58,7 +58,7 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
         RequireMarketo();
         var progress = new SyncProgressReporter(this);
         // Replay sends the payloads mapped when the records were parked; the mapping only names the lead key field.
-        var sync = new CustomerToMarketoSync(CreateContext(connection, state, MappingLoader.Default(), progress));
+        var sync = CustomerSync(CreateContext(connection, state, progress), MappingLoader.Default());
         try
         {
             RunSync(async cancel =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Management.Automation;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -54,8 +55,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         if (!go && !whatIf) return;
 
         var progress = new SyncProgressReporter(this);
-        var context = CreateContext(connection, state, mapping, progress);
-        var sync = new CustomerToMarketoSync(context);
+        var context = CreateContext(connection, state, progress);
+        var sync = CustomerSync(context, mapping);
         var bc = connection.BusinessCentral!.Client;
         var marketo = connection.Marketo!.Client;
         var summary = new SyncSummary { CorrelationId = context.CorrelationId, Direction = "BcToMarketo", AuditPath = context.Audit.Folder };

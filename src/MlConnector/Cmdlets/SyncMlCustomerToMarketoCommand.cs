@@ -2,6 +2,7 @@ using System.Management.Automation;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -73,7 +74,7 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
 
         using var state = OpenState();
         var progress = new SyncProgressReporter(this);
-        var sync = new CustomerToMarketoSync(CreateContext(connection, state, mapping, progress));
+        var sync = CustomerSync(CreateContext(connection, state, progress), mapping);
         var crmSkipped = 0;
         try
         {

@@ -3,6 +3,7 @@ using MlConnector.Connections;
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 
@@ -46,17 +47,19 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         }
     }
 
-    private protected SyncContext CreateContext(MlConnection connection, SqliteStateStore state, MappingSet mapping, IProgress<SyncProgress>? progress) => new()
+    private protected SyncContext CreateContext(MlConnection connection, SqliteStateStore state, IProgress<SyncProgress>? progress) => new()
     {
         // Absent for a replay without a BC connection: replay only sends what the queue holds.
         BusinessCentral = connection.BusinessCentral?.Client,
         Marketo = connection.Marketo!.Client,
         State = state,
         Audit = new AuditLog(ResolvedAuditPath),
-        Mapper = new RecordMapper(mapping),
         Log = new OnceLog(this),
         Progress = progress,
     };
+
+    /// <summary>The BC → Marketo sync over a context, mapping by <paramref name="mapping"/>.</summary>
+    private protected static CustomerToMarketoSync CustomerSync(SyncContext context, MappingSet mapping) => new(context, new BcToMarketoMapper(mapping));
 
     /// <summary>
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the

@@ -1,6 +1,7 @@
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 
 namespace MlConnector.Engine.Tests.Sync;
 
@@ -97,8 +98,7 @@ public sealed class CustomerSyncTests
     public async Task Every_skipped_record_has_its_reason_in_the_audit_log()
     {
         await using var sandbox = await SyncSandbox.StartAsync();
-        var context = sandbox.Context(correlationId: "run-skips");
-        var results = await BusinessCentral.BcSandbox.ToListAsync(new CustomerToMarketoSync(context).RunAsync(new CustomerSyncRequest(), CancellationToken.None));
+        var results = await BusinessCentral.BcSandbox.ToListAsync(sandbox.Sync(correlationId: "run-skips").RunAsync(new CustomerSyncRequest(), CancellationToken.None));
         var skipped = results.Where(r => r.Action == SyncAction.Skipped).ToList();
         Assert.NotEmpty(skipped);
 
@@ -138,7 +138,7 @@ public sealed class CustomerSyncTests
         sandbox.Host.BusinessCentral.ModifyCustomerInUi(customer.Id, c => c.City = "Zürich");
         var writes = sandbox.MarketoWrites().Count;
 
-        var plan = await BusinessCentral.BcSandbox.ToListAsync(new CustomerToMarketoSync(sandbox.Context()).PlanAsync(new CustomerSyncRequest(), CancellationToken.None));
+        var plan = await BusinessCentral.BcSandbox.ToListAsync(sandbox.Sync().PlanAsync(new CustomerSyncRequest(), CancellationToken.None));
 
         Assert.Equal(writes, sandbox.MarketoWrites().Count);
         var row = Assert.Single(plan, p => p.SourceNumber == customer.Number && p.TargetType == "Company");

@@ -5,6 +5,7 @@ using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.Tests.BusinessCentral;
 using MlConnector.Engine.Tests.Marketo;
 using MlConnector.Sandbox;
@@ -41,15 +42,18 @@ internal sealed class SyncSandbox : IAsyncDisposable
         return new SyncSandbox(bc, bcClient, marketo);
     }
 
-    public SyncContext Context(MappingSet? mapping = null, string? correlationId = null) => new()
+    public SyncContext Context(string? correlationId = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit,
-        Mapper = new RecordMapper(mapping ?? MappingLoader.Default()), Time = Host.Clock, Log = _bc.Log,
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
         CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
     };
 
+    /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
+    public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
+        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
+
     public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
-        => await BcSandbox.ToListAsync(new CustomerToMarketoSync(Context(mapping)).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
+        => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
 
     public IReadOnlyList<JournalEntry> MarketoWrites() => Host.Journal.For(SandboxService.Marketo)
         .Where(e => e.Method == "POST" && (e.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal) || e.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal))

@@ -3,7 +3,7 @@ using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
 /// BC customers and contacts into Marketo companies and leads. Plan (read-only calls), then durably
@@ -12,21 +12,26 @@ namespace MlConnector.Engine.Sync;
 public sealed class CustomerToMarketoSync
 {
     private readonly SyncContext _context;
+    private readonly BcToMarketoMapper _mapper;
 
-    public CustomerToMarketoSync(SyncContext context) => _context = context;
+    public CustomerToMarketoSync(SyncContext context, BcToMarketoMapper mapper)
+    {
+        _context = context;
+        _mapper = mapper;
+    }
 
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
     public async IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var executor = new SyncExecutor(_context);
+        var writer = new MarketoWriter(_context, _mapper);
         var companiesDrained = false;
         await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var now = _context.Time.GetUtcNow();
-            _context.State.Queue.Enqueue(chunk.Plan.Send.Select(r => QueuedRecord.ToJob(r, now)), now);
+            _context.State.Queue.Enqueue(chunk.Plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
             _context.State.Records.Save(chunk.Plan.CrmSkipped.Select(r =>
-                new RecordState(r.TargetKey, r.SourceNumber, SyncPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
-            SyncAudit.Write(_context, chunk.Plan.Immediate);
+                new RecordState(r.TargetKey, r.SourceNumber, BcToMarketoPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
+            SyncAudit.Write(_context, SyncDirection.BcToMarketo, chunk.Plan.Immediate);
             foreach (var result in chunk.Plan.Immediate) yield return result;
             if (chunk.Checkpoint is { } checkpoint)
                 _context.State.Checkpoints.Advance(checkpoint.Name, checkpoint.Value, checkpoint.Boundary, now);
@@ -36,25 +41,25 @@ public sealed class CustomerToMarketoSync
             if (chunk.Target is null) continue;
             if (chunk.Target == MarketoRecord.Lead && !companiesDrained)
             {
-                await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
+                await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
                 companiesDrained = true;
             }
-            await foreach (var result in executor.DrainAsync(chunk.Target, cancellationToken, fullBatchesOnly: true).ConfigureAwait(false)) yield return result;
+            await foreach (var result in writer.DrainAsync(chunk.Target, cancellationToken, fullBatchesOnly: true).ConfigureAwait(false)) yield return result;
         }
         if (request.RefreshFinancials)
             _context.State.Checkpoints.Advance(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), _context.Time.GetUtcNow());
 
-        await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
-        await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in writer.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
     /// <summary>-WhatIf: only reads. One row per record with the planned action and a field-level diff against Marketo.</summary>
     public async IAsyncEnumerable<SyncPlanRow> PlanAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var diff = new WhatIfDiff(_context.Marketo);
+        var diff = new MarketoDiff(_context.Marketo);
         await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
         {
-            foreach (var row in chunk.Plan.Immediate.Select(WhatIfDiff.FromResult)) yield return row;
+            foreach (var row in chunk.Plan.Immediate.Select(MarketoDiff.FromResult)) yield return row;
             foreach (var row in await diff.CompareAsync(chunk.Plan.Send, cancellationToken).ConfigureAwait(false)) yield return row;
         }
     }
@@ -69,14 +74,14 @@ public sealed class CustomerToMarketoSync
         var now = _context.Time.GetUtcNow();
         if (sourceNumberLike is null || sourceNumberLike.Count == 0) _context.State.Queue.Unpark(null, now);
         else foreach (var pattern in sourceNumberLike) _context.State.Queue.Unpark(pattern, now);
-        var executor = new SyncExecutor(_context);
-        await foreach (var result in executor.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
-        await foreach (var result in executor.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
+        var writer = new MarketoWriter(_context, _mapper);
+        await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in writer.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
     private sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);
 
-    private sealed record PlannedChunk(SyncPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null);
+    private sealed record PlannedChunk(BcToMarketoPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null);
 
     /// <summary>
     /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
@@ -84,13 +89,13 @@ public sealed class CustomerToMarketoSync
     /// </summary>
     private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var planner = new SyncPlanner(_context.Mapper, _context.CorrelationId);
+        var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId);
         var pending = _context.State.Queue.JobIds(QueuedJobStatus.Pending);
-        SyncScope? scope = null;
+        MarketoScope? scope = null;
         var withAccountFields = false;
         var customersSeen = new Dictionary<string, BcCustomer>(StringComparer.OrdinalIgnoreCase);
         var changedCustomers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var sources = new SyncSources(_context);
+        var sources = new BcSources(_context);
 
         // Customers → companies.
         var customerBoundary = Boundary(SyncCheckpoints.Customers);
@@ -98,8 +103,8 @@ public sealed class CustomerToMarketoSync
         long read = 0;
         await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
         {
-            scope ??= await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
-            withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
+            scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+            withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var customer in batch)
             {
                 if (withAccountFields) customersSeen[customer.Number] = customer;
@@ -127,8 +132,8 @@ public sealed class CustomerToMarketoSync
         read = 0;
         await foreach (var batch in sources.ContactsAsync(request.Incremental, contactsOf, cancellationToken).ConfigureAwait(false))
         {
-            scope ??= await SyncScope.OpenAsync(_context, cancellationToken).ConfigureAwait(false);
-            withAccountFields = _context.Mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
+            scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+            withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
             if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
             var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _context.State.Records.Get, pending);
@@ -147,5 +152,5 @@ public sealed class CustomerToMarketoSync
         new(_context.Bc.ModifiedSinceOverlap, _context.State.Checkpoints.Boundary(checkpoint));
 
     private static PlannedChunk Checkpoint(string name, DateTimeOffset value, IReadOnlyDictionary<Guid, DateTimeOffset> boundary) =>
-        new(new SyncPlanner.Chunk(new(), new(), new()), new CheckpointMove(name, value, boundary));
+        new(new BcToMarketoPlanner.Chunk(new(), new(), new()), new CheckpointMove(name, value, boundary));
 }

@@ -2,24 +2,24 @@ using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
-/// Decides, per chunk of BC records, what must be sent: maps them, drops what Marketo already holds
+/// Decides, per chunk of BC records, what must be sent to Marketo: maps them, drops what Marketo already holds
 /// (same content hash, no newer job waiting), and turns bad data into Skipped results with a reason.
 /// Pure: no I/O beyond the state lookups it is handed.
 /// </summary>
-internal sealed class SyncPlanner
+internal sealed class BcToMarketoPlanner
 {
     /// <summary>Marks the hash of a company that was not written because Companies are read-only.</summary>
     internal const string CrmSkippedPrefix = "crm:";
 
-    private readonly RecordMapper _mapper;
+    private readonly BcToMarketoMapper _mapper;
     private readonly string _correlationId;
     // Keyed on a 64-bit hash of the normalised email: a large first load holds hundreds of thousands.
     private readonly Dictionary<ulong, string> _emailOwners = new();
 
-    public SyncPlanner(RecordMapper mapper, string correlationId)
+    public BcToMarketoPlanner(BcToMarketoMapper mapper, string correlationId)
     {
         _mapper = mapper;
         _correlationId = correlationId;
@@ -35,7 +35,7 @@ internal sealed class SyncPlanner
         foreach (var record in records)
         {
             known.TryGetValue(record.TargetKey, out var state);
-            var pending = pendingJobs.Contains(QueuedRecord.JobId(record));
+            var pending = pendingJobs.Contains(MarketoJobs.JobId(record));
             if (!companiesWritable)
             {
                 if (state?.ContentHash == CrmSkippedPrefix + record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
@@ -86,7 +86,7 @@ internal sealed class SyncPlanner
                 continue;
             }
             _emailOwners[email] = record.SourceNumber;
-            var pending = pendingJobs.Contains(QueuedRecord.JobId(record));
+            var pending = pendingJobs.Contains(MarketoJobs.JobId(record));
             if (state?.ContentHash == record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
             else chunk.Send.Add(record);
         }

@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
 using MlConnector.Engine.BusinessCentral;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>Reads what a sync covers from Business Central, in chunks that bound memory.</summary>
-internal sealed class SyncSources
+internal sealed class BcSources
 {
     private readonly SyncContext _context;
 
-    public SyncSources(SyncContext context) => _context = context;
+    public BcSources(SyncContext context) => _context = context;
 
     public IAsyncEnumerable<List<BcCustomer>> CustomersAsync(CustomerSyncRequest request, CancellationToken cancellationToken)
     {

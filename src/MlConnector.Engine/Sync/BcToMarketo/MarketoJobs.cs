@@ -2,10 +2,10 @@ using System.Text.Json;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
-/// <summary>Turns a mapped record into a work-queue job (job id keyed on the BC number) and back.</summary>
-internal static class QueuedRecord
+/// <summary>Turns a record mapped for Marketo into a work-queue job (job id keyed on the BC number) and back.</summary>
+internal static class MarketoJobs
 {
     public static string JobId(MarketoRecord record) => record.SourceType + ":" + record.SourceNumber;
 

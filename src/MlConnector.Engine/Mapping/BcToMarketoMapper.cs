@@ -5,11 +5,11 @@ using MlConnector.Engine.BusinessCentral;
 namespace MlConnector.Engine.Mapping;
 
 /// <summary>Turns BC customers into Marketo companies and BC person contacts into Marketo leads, by a <see cref="MappingSet"/>.</summary>
-public sealed class RecordMapper
+public sealed class BcToMarketoMapper
 {
     private readonly MappingSet _mapping;
 
-    public RecordMapper(MappingSet mapping) => _mapping = mapping;
+    public BcToMarketoMapper(MappingSet mapping) => _mapping = mapping;
 
     public MappingSet Mapping => _mapping;
 

@@ -1,6 +1,6 @@
 using MlConnector.Engine.BusinessCentral;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
 /// Which customers a BC → Marketo sync covers: given customers, given customer numbers, every customer
