@@ -18,7 +18,6 @@ public sealed class MarketoClient : IDisposable
     private readonly MarketoSettings _settings;
     private readonly IEngineLog _log;
     private int _companiesWritable = -1;
-    private volatile string? _lastPagingToken;
 
     private MarketoClient(MarketoSettings settings, SecretText clientSecret, IEngineLog log, TimeProvider time)
     {
@@ -58,9 +57,6 @@ public sealed class MarketoClient : IDisposable
 
     /// <summary>Whether Company writes are possible (false on a CRM-synced instance); null until a company write or probe has shown it.</summary>
     public bool? CompaniesWritable => Volatile.Read(ref _companiesWritable) switch { 0 => false, 1 => true, _ => null };
-
-    /// <summary>The newest nextPageToken of the lead change feed, including empty pages: the watermark to persist.</summary>
-    public string? LastPagingToken => _lastPagingToken;
 
     public Uri RestBaseUri => _settings.RestBase;
 
@@ -153,10 +149,11 @@ public sealed class MarketoClient : IDisposable
 
     /// <summary>
     /// New Lead and Change Data Value activities from <paramref name="pagingToken"/> until Marketo says there is no
-    /// more. Pages may be short or empty while moreResult is still true (Marketo scans activity blocks), so only
-    /// moreResult ends the feed; <see cref="LastPagingToken"/> tracks every page's token.
+    /// more, page by page. Pages may be short or empty while moreResult is still true (Marketo scans activity blocks),
+    /// so only moreResult ends the feed. Every page, empty ones included, carries its nextPageToken: the caller keeps
+    /// the last processed page's token as its watermark (the client holds none).
     /// </summary>
-    public async IAsyncEnumerable<MarketoLeadChange> GetLeadChangesAsync(string pagingToken, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<MarketoLeadChangePage> GetLeadChangesAsync(string pagingToken, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pagingToken);
         if (fields is null || fields.Count == 0) throw new ArgumentException("Get Lead Changes needs at least one field.", nameof(fields));
@@ -166,8 +163,7 @@ public sealed class MarketoClient : IDisposable
             var envelope = await SendAsync(MarketoCall.Get("rest/v1/activities/leadchanges.json",
                 ("nextPageToken", token), ("fields", string.Join(',', fields)), ("batchSize", Invariant(_settings.PageSize))), cancellationToken).ConfigureAwait(false);
             var next = envelope.NextPageToken;
-            foreach (var item in envelope.Result) yield return MarketoLeadChanges.From(item, next ?? token);
-            if (next is not null) _lastPagingToken = next;
+            yield return new MarketoLeadChangePage(envelope.Result.Select(MarketoLeadChanges.From).ToArray(), next ?? token);
             if (envelope.MoreResult != true || next is null || (next == token && envelope.Result.Count == 0)) yield break;
             token = next;
         }
