@@ -73,6 +73,6 @@ internal static class SyncPass
     {
         public void Verbose(string message) { }
         public void Debug(string message) { }
-        public void Warning(string message) => Console.Error.WriteLine("WARNING: " + message);
+        public void Warning(string code, string message) => Console.Error.WriteLine($"WARNING ({code}): {message}");
     }
 }

@@ -10,7 +10,15 @@ public interface IEngineLog
 
     void Debug(string message);
 
-    void Warning(string message);
+    /// <summary>A warning with a stable <paramref name="code"/> (see <see cref="EngineWarnings"/>) that callers key on; the message is for people.</summary>
+    void Warning(string code, string message);
+}
+
+/// <summary>The stable codes engine warnings carry, so nothing above the engine matches message text.</summary>
+public static class EngineWarnings
+{
+    /// <summary>Marketo Companies are read-only (CRM sync): company writes are skipped, leads are still written.</summary>
+    public const string CrmSyncEnabled = "CrmSyncEnabled";
 }
 
 public sealed class NullEngineLog : IEngineLog
@@ -21,5 +29,5 @@ public sealed class NullEngineLog : IEngineLog
 
     public void Debug(string message) { }
 
-    public void Warning(string message) { }
+    public void Warning(string code, string message) { }
 }

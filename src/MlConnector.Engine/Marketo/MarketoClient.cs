@@ -219,7 +219,7 @@ public sealed class MarketoClient : IDisposable
     private void MarkCompaniesWritable(bool writable, string? code)
     {
         if (Interlocked.Exchange(ref _companiesWritable, writable ? 1 : 0) != (writable ? 1 : 0) && !writable)
-            _log.Warning($"Marketo refuses company writes (error {code}): the instance syncs companies with a CRM, so they are read-only through the API. Company records will be skipped.");
+            _log.Warning(EngineWarnings.CrmSyncEnabled, $"Marketo refuses company writes (error {code}): the instance syncs companies with a CRM, so they are read-only through the API. Company records will be skipped.");
     }
 
     private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadByFilterAsync(string path, string filterType, IReadOnlyList<string> values, IReadOnlyList<string>? fields,

@@ -94,12 +94,12 @@ public abstract class SyncCmdlet : ConnectedCmdlet
 
         public void Debug(string message) => cmdlet.QueueDebug(message);
 
-        public void Warning(string message)
+        public void Warning(string code, string message)
         {
             lock (_warned)
             {
                 if (!_warned.Add(message)) return;
-                if (message.Contains("CRM", StringComparison.Ordinal)) cmdlet.WarnedAboutCrmSync = true;
+                if (code == EngineWarnings.CrmSyncEnabled) cmdlet.WarnedAboutCrmSync = true;
             }
             cmdlet.QueueWarning(message);
         }

@@ -1,3 +1,4 @@
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
 
 namespace MlConnector.Engine.Sync.BcToMarketo;
@@ -17,7 +18,7 @@ internal sealed record MarketoScope(bool CompaniesWritable)
             leadFields.Select(f => new TargetField(f.Name, !f.ReadOnly)).ToArray(),
             companyFields.Select(f => new TargetField(f.Name, !f.ReadOnly)).ToArray(),
             writable);
-        if (!writable) context.Log.Warning("Marketo Companies are read-only on this instance (CRM sync): company writes are reported as Skipped (CrmSyncEnabled); leads are still written.");
+        if (!writable) context.Log.Warning(EngineWarnings.CrmSyncEnabled, "Marketo Companies are read-only on this instance (CRM sync): company writes are reported as Skipped (CrmSyncEnabled); leads are still written.");
         return new MarketoScope(writable);
     }
 }
