@@ -6,6 +6,7 @@ using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
 
@@ -22,7 +23,9 @@ internal static class SyncPass
             new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
         using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5)),
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
-        using var state = SqliteStateStore.Open(arguments.Required("--state"));
+        using var store = SqliteStateStore.Open(arguments.Required("--state"));
+        var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
+        var state = store.Pair(pair.PairId);
         var connected = clock.Elapsed;
 
         var phases = new PhaseClock(clock);
@@ -35,6 +38,7 @@ internal static class SyncPass
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
         await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, cancellationToken))
             counts[result.Action.ToString()]++;
+        store.RecordRun(pair.PairId, DateTimeOffset.UtcNow);
 
         var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))
         {
@@ -45,7 +49,7 @@ internal static class SyncPass
             ["planningEndsAt"] = phases.At("Planning", last: true),
             ["firstWriteEndsAt"] = phases.At("Writing", last: false),
             ["lastWriteEndsAt"] = phases.At("Writing", last: true),
-            ["pending"] = state.Queue.Count(QueuedJobStatus.Pending),
+            ["pending"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
         };
         return summary;
     }

@@ -31,6 +31,11 @@ public sealed partial class BusinessCentralClient : IDisposable
 
     public BcCompanyInfo Company { get; private set; } = null!;
 
+    /// <summary>The Entra tenant: its GUID from the token when it carries one, else as configured (a GUID or a domain).</summary>
+    public string TenantId => _tokens.TokenTenantId ?? _settings.TenantId;
+
+    public string Environment => _settings.Environment;
+
     /// <summary>HTTP requests sent to Business Central (retries included; token requests not).</summary>
     public long CallCount => _http.CallCount;
 

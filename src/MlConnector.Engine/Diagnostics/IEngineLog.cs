@@ -19,6 +19,9 @@ public static class EngineWarnings
 {
     /// <summary>Marketo Companies are read-only (CRM sync): company writes are skipped, leads are still written.</summary>
     public const string CrmSyncEnabled = "CrmSyncEnabled";
+
+    /// <summary>State written before sync pairs existed now belongs to the pair that opened the store first.</summary>
+    public const string UnclaimedStateAdopted = "UnclaimedStateAdopted";
 }
 
 public sealed class NullEngineLog : IEngineLog

@@ -17,7 +17,7 @@ public sealed class BcToMarketoMapper
     {
         ArgumentNullException.ThrowIfNull(customer);
         var fields = Fill(_mapping.Company.Fields, customer);
-        return new MarketoRecord(MarketoRecord.Company, "Customer", customer.Number, customer.Number, fields, ContentHash.Of(fields));
+        return new MarketoRecord(MarketoRecord.Company, "Customer", customer.Number, customer.Number, fields, ContentHash.Of(fields)) { SourceId = NonEmpty(customer.Id) };
     }
 
     /// <summary>
@@ -38,7 +38,7 @@ public sealed class BcToMarketoMapper
         {
             foreach (var (target, value) in Fill(_mapping.LeadAccountFields, customer)) fields[target] = value;
         }
-        var record = new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, contact.Email.Trim(), fields, ContentHash.Of(fields));
+        var record = new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, contact.Email.Trim(), fields, ContentHash.Of(fields)) { SourceId = NonEmpty(contact.Id) };
         return new MappedLead(contact, record, null);
     }
 
@@ -49,6 +49,8 @@ public sealed class BcToMarketoMapper
         LeadAccountFieldsWhen.Never => false,
         _ => !companiesWritable,
     };
+
+    private static Guid? NonEmpty(Guid id) => id == Guid.Empty ? null : id;
 
     private static Dictionary<string, object?> Fill(IReadOnlyList<FieldMapping> mappings, object source)
     {

@@ -60,6 +60,9 @@ public sealed class MarketoClient : IDisposable
 
     public Uri RestBaseUri => _settings.RestBase;
 
+    /// <summary>Which Marketo instance this is: the munchkin id, or the REST host when none was configured.</summary>
+    public string InstanceId => string.IsNullOrWhiteSpace(_settings.MunchkinId) ? _settings.RestBase.Authority : _settings.MunchkinId.Trim();
+
     /// <summary>A valid token (renewed if within 60 s of expiry); returns its expiry only.</summary>
     public async Task<DateTimeOffset> EnsureTokenAsync(CancellationToken cancellationToken)
         => (await _tokens.GetAsync(cancellationToken).ConfigureAwait(false)).ExpiresAt;

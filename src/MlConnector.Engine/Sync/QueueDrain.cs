@@ -17,6 +17,9 @@ internal delegate Task<IReadOnlyList<JobOutcome>> JobSender(IReadOnlyList<Queued
 /// </summary>
 internal sealed class QueueDrain(SyncContext context, SyncDirection direction)
 {
+    private readonly IWorkQueue _queue = context.State.Queue(direction);
+    private readonly IRecordStates _records = context.State.Records(direction);
+
     /// <summary>Sends pending jobs until none is left, or (<paramref name="fullBatchesOnly"/>) fewer than <paramref name="batchSize"/>.</summary>
     public async IAsyncEnumerable<SyncResult> DrainAsync(string targetType, int batchSize, JobSender send, string phase,
         [EnumeratorCancellation] CancellationToken cancellationToken, bool fullBatchesOnly = false)
@@ -25,7 +28,7 @@ internal sealed class QueueDrain(SyncContext context, SyncDirection direction)
         while (true)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var jobs = context.State.Queue.Take(QueuedJobStatus.Pending, targetType, batchSize);
+            var jobs = _queue.Take(QueuedJobStatus.Pending, targetType, batchSize);
             if (jobs.Count == 0 || (fullBatchesOnly && jobs.Count < batchSize)) yield break;
             var outcomes = await send(jobs, cancellationToken).ConfigureAwait(false);
             var results = Settle(jobs, outcomes);
@@ -49,9 +52,9 @@ internal sealed class QueueDrain(SyncContext context, SyncDirection direction)
             else done.Add(jobs[i]);
             if (outcome.Written is { } state) written.Add(state);
         }
-        context.State.Records.Save(written);
-        context.State.Queue.Complete(done);
-        context.State.Queue.Park(parked, now);
+        _records.Save(written);
+        _queue.Complete(done);
+        _queue.Park(parked, now);
         return outcomes.Select(o => o.Result).ToList();
     }
 }

@@ -19,7 +19,8 @@ public sealed class SyncContext
         ?? throw new MlConnectorException("BusinessCentralNotConnected", MlErrorCategory.InvalidConfiguration,
             "This sync reads Business Central, but no Business Central client was given: connect with Connect-MlBusinessCentral.");
     public required MarketoClient Marketo { get; init; }
-    public required SqliteStateStore State { get; init; }
+    /// <summary>The state of the sync pair this run works for.</summary>
+    public required IPairState State { get; init; }
     public required AuditLog Audit { get; init; }
     public IEngineLog Log { get; init; } = NullEngineLog.Instance;
     public TimeProvider Time { get; init; } = TimeProvider.System;

@@ -5,6 +5,9 @@ public sealed class SyncSummary
 {
     public required string CorrelationId { get; init; }
     public required string Direction { get; init; }
+
+    /// <summary>The sync pair the run worked for (see Get-MlSyncState).</summary>
+    public string? PairId { get; init; }
     public int Created { get; set; }
     public int Updated { get; set; }
     public int Unchanged { get; set; }

@@ -205,10 +205,15 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
         return Slug(customer.DisplayName, "firm" + customer.Number.ToLowerInvariant()) + "." + tld;
     }
 
+    /// <summary>
+    /// ASCII letters and digits only. Not through Unicode normalization: the standalone program runs with invariant
+    /// globalization, where Normalize leaves accented letters whole, so decomposing them would make an in-process host
+    /// seed other e-mail domains than the standalone one from the same seed.
+    /// </summary>
     private static string Slug(string text, string fallback)
     {
         var builder = new StringBuilder();
-        foreach (var c in text.Normalize(NormalizationForm.FormD).ToLowerInvariant())
+        foreach (var c in text.ToLowerInvariant())
         {
             if (builder.Length >= 24) break;
             if (c is >= 'a' and <= 'z' or >= '0' and <= '9') builder.Append(c);

@@ -72,14 +72,14 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
 
-        using var state = OpenState();
+        using var store = OpenState();
         var progress = new SyncProgressReporter(this);
-        var sync = CustomerSync(CreateContext(connection, state, progress), mapping);
         var crmSkipped = 0;
         try
         {
-            RunSync(async cancel =>
+            RunForPair(connection, store, PairOf(connection), whatIf, progress, async (context, cancel) =>
             {
+                var sync = CustomerSync(context, mapping);
                 if (whatIf)
                 {
                     await foreach (var row in sync.PlanAsync(request, cancel).ConfigureAwait(false)) QueueObject(row);

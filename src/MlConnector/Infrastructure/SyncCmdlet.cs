@@ -5,6 +5,7 @@ using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 
 namespace MlConnector.Infrastructure;
@@ -33,7 +34,7 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
-    private protected SqliteStateStore OpenState()
+    private protected IStateStore OpenState()
     {
         var path = ResolvedStatePath;
         try
@@ -42,19 +43,44 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         }
         catch (StateStoreException e)
         {
-            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path));
+            ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, path));
             throw;
         }
     }
 
-    private protected SyncContext CreateContext(MlConnection connection, SqliteStateStore state, IProgress<SyncProgress>? progress) => new()
+    /// <summary>The sync pair of a connection to both services: its key, BC company name and company key prefix.</summary>
+    private protected static PairTarget PairOf(MlConnection connection)
+    {
+        var bc = connection.BusinessCentral!.Client;
+        return new PairTarget(SyncPairs.KeyOf(bc, connection.Marketo!.Client), bc.Company.Name, "");
+    }
+
+    /// <summary>
+    /// Runs engine work for one sync pair through the pump. Under -WhatIf on the pair's state as it stands, writing
+    /// nothing; otherwise the pair is registered first (adopting state from before pairs, once) and its last run noted.
+    /// </summary>
+    private protected void RunForPair(MlConnection connection, IStateStore store, PairTarget pair, bool whatIf, IProgress<SyncProgress>? progress,
+        Func<SyncContext, CancellationToken, Task> work)
+    {
+        var log = new OnceLog(this);
+        RunSync(async cancel =>
+        {
+            var state = whatIf
+                ? SyncPairs.Peek(store, pair.Key)
+                : store.Pair(SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log).PairId);
+            await work(CreateContext(connection, state, log, progress), cancel).ConfigureAwait(false);
+            if (!whatIf) store.RecordRun(state.PairId, DateTimeOffset.UtcNow);
+        });
+    }
+
+    private SyncContext CreateContext(MlConnection connection, IPairState state, IEngineLog log, IProgress<SyncProgress>? progress) => new()
     {
         // Absent for a replay without a BC connection: replay only sends what the queue holds.
         BusinessCentral = connection.BusinessCentral?.Client,
         Marketo = connection.Marketo!.Client,
         State = state,
         Audit = new AuditLog(ResolvedAuditPath),
-        Log = new OnceLog(this),
+        Log = log,
         Progress = progress,
     };
 
@@ -65,7 +91,7 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the
     /// cmdlet with a terminating error whose id ends in the engine's id and whose target is the field.
     /// </summary>
-    private protected void RunSync(Func<CancellationToken, Task> work)
+    private void RunSync(Func<CancellationToken, Task> work)
     {
         MappingException? mapping = null;
         RunPumped(async cancel =>
@@ -105,3 +131,6 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         }
     }
 }
+
+/// <summary>The pair a sync cmdlet works for, as the connection (or, for a replay without BC, the store) names it.</summary>
+internal sealed record PairTarget(SyncPairKey Key, string? BcCompanyName, string CompanyKeyPrefix);

@@ -42,7 +42,7 @@ internal sealed class BcToMarketoPlanner
                 else
                 {
                     chunk.CrmSkipped.Add(record);
-                    chunk.Immediate.Add(Result(record, SyncAction.Skipped, SyncReasons.CrmSyncEnabled, state?.MarketoId));
+                    chunk.Immediate.Add(Result(record, SyncAction.Skipped, SyncReasons.CrmSyncEnabled, MarketoIdOf(state)));
                 }
                 continue;
             }
@@ -82,7 +82,7 @@ internal sealed class BcToMarketoPlanner
             var owner = _emailOwners.TryGetValue(email, out var runOwner) ? runOwner : state?.SourceNumber;
             if (owner is not null && !string.Equals(owner, record.SourceNumber, StringComparison.Ordinal))
             {
-                chunk.Immediate.Add(Result(record, SyncAction.Skipped, $"{SyncReasons.DuplicateEmail}: contact {owner} has the same email; they are one lead in Marketo", state?.MarketoId));
+                chunk.Immediate.Add(Result(record, SyncAction.Skipped, $"{SyncReasons.DuplicateEmail}: contact {owner} has the same email; they are one lead in Marketo", MarketoIdOf(state)));
                 continue;
             }
             _emailOwners[email] = record.SourceNumber;
@@ -104,7 +104,11 @@ internal sealed class BcToMarketoPlanner
         return hash;
     }
 
-    private SyncResult Unchanged(MarketoRecord record, RecordState state) => Result(record, SyncAction.Unchanged, null, state.MarketoId);
+    private SyncResult Unchanged(MarketoRecord record, RecordState state) => Result(record, SyncAction.Unchanged, null, MarketoIdOf(state));
+
+    /// <summary>The Marketo id kept as the record state's target id.</summary>
+    internal static long? MarketoIdOf(RecordState? state)
+        => long.TryParse(state?.TargetId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 
     private SyncResult Result(MarketoRecord record, SyncAction action, string? reason, long? marketoId) => new()
     {

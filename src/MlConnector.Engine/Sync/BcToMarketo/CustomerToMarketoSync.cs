@@ -13,11 +13,15 @@ public sealed class CustomerToMarketoSync
 {
     private readonly SyncContext _context;
     private readonly BcToMarketoMapper _mapper;
+    private readonly IWorkQueue _queue;
+    private readonly IRecordStates _records;
 
     public CustomerToMarketoSync(SyncContext context, BcToMarketoMapper mapper)
     {
         _context = context;
         _mapper = mapper;
+        _queue = context.State.Queue(SyncDirection.BcToMarketo);
+        _records = context.State.Records(SyncDirection.BcToMarketo);
     }
 
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
@@ -28,8 +32,8 @@ public sealed class CustomerToMarketoSync
         await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
         {
             var now = _context.Time.GetUtcNow();
-            _context.State.Queue.Enqueue(chunk.Plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
-            _context.State.Records.Save(chunk.Plan.CrmSkipped.Select(r =>
+            _queue.Enqueue(chunk.Plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
+            _records.Save(chunk.Plan.CrmSkipped.Select(r =>
                 new RecordState(r.TargetKey, r.SourceNumber, BcToMarketoPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
             SyncAudit.Write(_context, SyncDirection.BcToMarketo, chunk.Plan.Immediate);
             foreach (var result in chunk.Plan.Immediate) yield return result;
@@ -64,16 +68,13 @@ public sealed class CustomerToMarketoSync
         }
     }
 
-    /// <summary>Moves parked jobs (all, or those whose BC number matches a LIKE pattern) back to pending and sends them.</summary>
-    public IAsyncEnumerable<SyncResult> ReplayAsync(string? sourceNumberLike, CancellationToken cancellationToken)
-        => ReplayAsync(sourceNumberLike is null ? null : [sourceNumberLike], cancellationToken);
-
-    /// <summary>Moves parked jobs matching any of the LIKE patterns (all, when null or empty) back to pending, then sends them in one drain.</summary>
-    public async IAsyncEnumerable<SyncResult> ReplayAsync(IReadOnlyCollection<string>? sourceNumberLike, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Moves parked jobs whose BC number matches any of the patterns (* and ?; all, when null or empty) back to
+    /// pending, then sends them in one drain.
+    /// </summary>
+    public async IAsyncEnumerable<SyncResult> ReplayAsync(IReadOnlyCollection<string>? sourceNumberPatterns, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var now = _context.Time.GetUtcNow();
-        if (sourceNumberLike is null || sourceNumberLike.Count == 0) _context.State.Queue.Unpark(null, now);
-        else foreach (var pattern in sourceNumberLike) _context.State.Queue.Unpark(pattern, now);
+        _queue.Unpark(sourceNumberPatterns, _context.Time.GetUtcNow());
         var writer = new MarketoWriter(_context, _mapper);
         await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
         await foreach (var result in writer.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
@@ -90,7 +91,7 @@ public sealed class CustomerToMarketoSync
     private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId);
-        var pending = _context.State.Queue.JobIds(QueuedJobStatus.Pending);
+        var pending = _queue.JobIds(QueuedJobStatus.Pending);
         MarketoScope? scope = null;
         var withAccountFields = false;
         var customersSeen = new Dictionary<string, BcCustomer>(StringComparer.OrdinalIgnoreCase);
@@ -110,7 +111,7 @@ public sealed class CustomerToMarketoSync
                 if (withAccountFields) customersSeen[customer.Number] = customer;
                 customerBoundary.Add(customer.Id, customer.LastModifiedDateTime);
             }
-            var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _context.State.Records.Get, pending);
+            var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _records.Get, pending);
             if (withAccountFields)
                 foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
             read += batch.Count;
@@ -136,7 +137,7 @@ public sealed class CustomerToMarketoSync
             withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
             if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
-            var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _context.State.Records.Get, pending);
+            var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _records.Get, pending);
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning leads", read));
             yield return new PlannedChunk(plan, null, MarketoRecord.Lead);

@@ -11,14 +11,14 @@ internal static class MarketoJobs
 
     public static QueuedJob ToJob(MarketoRecord record, DateTimeOffset now) => new(
         JobId(record), record.TargetType, record.SourceType, record.SourceNumber,
-        JsonSerializer.Serialize(new Payload(record.Key, record.ContentHash, record.Fields)),
+        JsonSerializer.Serialize(new Payload(record.Key, record.ContentHash, record.Fields, record.SourceId)),
         QueuedJobStatus.Pending, 0, null, now, now);
 
     public static MarketoRecord FromJob(QueuedJob job)
     {
         var payload = JsonSerializer.Deserialize<Payload>(job.Payload) ?? throw new InvalidDataException("An empty job payload in the work queue: " + job.JobId);
         var fields = payload.Fields.ToDictionary(f => f.Key, f => Plain(f.Value), StringComparer.Ordinal);
-        return new MarketoRecord(job.TargetType, job.SourceType, job.SourceNumber, payload.Key, fields, payload.Hash);
+        return new MarketoRecord(job.TargetType, job.SourceType, job.SourceNumber, payload.Key, fields, payload.Hash) { SourceId = payload.SourceId };
     }
 
     // Values come back from JSON as JsonElement; give the Marketo client plain values again.
@@ -33,5 +33,6 @@ internal static class MarketoJobs
         }
         : value;
 
-    private sealed record Payload(string Key, string Hash, IReadOnlyDictionary<string, object?> Fields);
+    // SourceId is absent from payloads queued before links existed.
+    private sealed record Payload(string Key, string Hash, IReadOnlyDictionary<string, object?> Fields, Guid? SourceId = null);
 }

@@ -35,7 +35,24 @@ internal sealed class MarketoWriter
         var answers = targetType == MarketoRecord.Company
             ? await _context.Marketo.SyncCompaniesAsync(input, MarketoSyncAction.CreateOrUpdate, "dedupeFields", cancellationToken).ConfigureAwait(false)
             : await _context.Marketo.SyncLeadsAsync(input, MarketoSyncAction.CreateOrUpdate, _mapper.Mapping.Lead.KeyField, cancellationToken).ConfigureAwait(false);
-        return Outcomes(records, answers);
+        var outcomes = Outcomes(records, answers);
+        SaveLinks(records, outcomes);
+        return outcomes;
+    }
+
+    /// <summary>Keeps which Marketo record each written BC record is, as soon as Marketo has said.</summary>
+    private void SaveLinks(List<MarketoRecord> records, List<JobOutcome> outcomes)
+    {
+        var now = _context.Time.GetUtcNow();
+        var links = new List<RecordLink>();
+        for (var i = 0; i < records.Count; i++)
+        {
+            if (outcomes[i].Result.MarketoId is not { } marketoId || outcomes[i].Result.Action is not (SyncAction.Created or SyncAction.Updated)) continue;
+            var record = records[i];
+            links.Add(new RecordLink(record.TargetType == MarketoRecord.Company ? LinkKind.Customer : LinkKind.Contact, record.SourceNumber, record.SourceId,
+                marketoId, record.Key, now));
+        }
+        if (links.Count > 0) _context.State.Links.Save(links);
     }
 
     private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult> answers)
@@ -52,7 +69,7 @@ internal sealed class MarketoWriter
             if (answer is { Succeeded: true })
             {
                 action = answer.Status == MarketoRecordStatus.Created ? SyncAction.Created : SyncAction.Updated;
-                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id, now);
+                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture), now);
             }
             else if (answer is not null && record.TargetType == MarketoRecord.Company && answer.HasReason(MarketoErrorCodes.CrmEnabled))
             {
