@@ -13,7 +13,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync]");
+    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync] [--companies N]");
     return 2;
 }
 
@@ -37,6 +37,7 @@ await using (var host = await SandboxHost.StartAsync(options))
         ["environment"] = environment,
         ["companyId"] = bc.CompanyId.ToString("D"),
         ["companyName"] = bc.Options.CompanyName,
+        ["companies"] = bc.Companies.Select(c => new Dictionary<string, object> { ["id"] = c.Company.Id.ToString("D"), ["name"] = c.Company.DisplayName }).ToArray(),
         ["bcClientId"] = host.Entra.Options.ClientId,
         ["bcClientSecret"] = host.Entra.Options.ClientSecret,
         ["marketoRestUrl"] = new Uri(host.HttpBaseUri, "rest").ToString(),
@@ -72,6 +73,7 @@ static void ApplyArguments(string[] args, SandboxOptions options)
             case "--https-port": options.HttpsPort = Number(args, ref i); break;
             case "--marketo-leads": options.MarketoLeads = Number(args, ref i); break;
             case "--crm-sync": options.Marketo.CrmSync = true; break;
+            case "--companies": options.Companies = Math.Max(1, Number(args, ref i)); break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }

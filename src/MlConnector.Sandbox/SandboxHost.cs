@@ -64,7 +64,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var certificate = SandboxCertificate.ForProcess();
 
         var entra = new EntraSimulator(options.Entra, clock);
-        var bc = new BusinessCentralSimulator(options.BusinessCentral, clock, entra);
+        var bc = new BusinessCentralSimulator(options.BusinessCentral, clock, entra, options.Companies);
         var marketo = new MarketoSimulator(options.Marketo, clock);
         bc.Seed(options.Customers, options.Seed);
         marketo.SeedLeads(options.MarketoLeads, options.Seed, bc.ContactEmails());

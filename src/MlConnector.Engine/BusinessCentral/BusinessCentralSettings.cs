@@ -20,6 +20,12 @@ public sealed class BusinessCentralSettings
 
     public Uri BaseUri { get; set; } = DefaultBaseUri;
 
+    /// <summary>
+    /// Goes before this company's customer numbers in Marketo (externalCompanyId, and the lead's link to its company), so
+    /// several BC companies can sync into one Marketo instance without their keys colliding. Empty: none.
+    /// </summary>
+    public string? CompanyKeyPrefix { get; set; }
+
     /// <summary>Entra host; anything but the default needs a loopback host and <see cref="CertificateThumbprint"/> (the sandbox).</summary>
     public Uri AuthorityHost { get; set; } = DefaultAuthorityHost;
 

@@ -22,6 +22,9 @@ public sealed class BusinessCentralProfile
     public Uri? BaseUri { get; set; }
     public Uri? AuthorityHost { get; set; }
     public string? CertificateThumbprint { get; set; }
+
+    /// <summary>Goes before the company's customer numbers in Marketo; null or empty: none.</summary>
+    public string? CompanyKeyPrefix { get; set; }
     public string Vault { get; set; } = "";
     public string SecretName { get; set; } = "";
 }

@@ -12,7 +12,7 @@ internal static class SyncAudit
         var name = direction.ToString();
         context.Audit.Append(results.Select(r => new AuditRecord
         {
-            Time = now, CorrelationId = r.CorrelationId, Direction = name, SourceType = r.SourceType, SourceNumber = r.SourceNumber,
+            Time = now, CorrelationId = r.CorrelationId, Direction = name, PairId = context.State.PairId, SourceType = r.SourceType, SourceNumber = r.SourceNumber,
             TargetType = r.TargetType, TargetKey = r.TargetKey, Action = r.Action.ToString(), Reason = r.Reason, RequestId = r.RequestId,
             MarketoId = r.MarketoId, ChangedFields = r.ChangedFields,
         }).ToList());

@@ -18,11 +18,16 @@ public static class SyncPairs
         return SyncPairKey.Create(bc.TenantId, bc.Environment, bc.Company.Id, marketo.InstanceId);
     }
 
-    /// <summary>For a run that writes: records the pair with its BC company name and company key prefix, adopting unclaimed state if it is new.</summary>
+    /// <summary>
+    /// For a run that writes: records the pair with its BC company name and company key prefix, adopting unclaimed state
+    /// if it is new. Refused (<see cref="CompanyKeyPrefixRequired"/>) before anything is written when another BC company of
+    /// this home syncs to the same Marketo instance and the two could write the same company keys.
+    /// </summary>
     public static SyncPair Register(IStateStore store, SyncPairKey key, string? bcCompanyName, string? companyKeyPrefix, TimeProvider time, IEngineLog log)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(key);
+        CheckCompanyKeys(store, key, bcCompanyName, companyKeyPrefix);
         var registration = store.RegisterPair(new SyncPair(key, bcCompanyName, companyKeyPrefix ?? "", time.GetUtcNow()));
         if (registration.AdoptedRows > 0)
         {
@@ -48,6 +53,33 @@ public static class SyncPairs
         ArgumentNullException.ThrowIfNull(key);
         var known = store.Pairs().Any(p => p.PairId == key.PairId);
         return store.Pair(!known && store.HasUnclaimedState() ? SyncPairKey.Unclaimed : key.PairId);
+    }
+
+    /// <summary>The error id of a refused pair whose company keys could collide with another pair's in the same Marketo instance.</summary>
+    public const string CompanyKeyPrefixRequired = "CompanyKeyPrefixRequired";
+
+    /// <summary>
+    /// Customer numbers repeat across BC companies (C00001 is in every CRONUS company), so two companies syncing into one
+    /// Marketo instance need different, non-empty company key prefixes.
+    /// </summary>
+    public static void CheckCompanyKeys(IStateStore store, SyncPairKey key, string? bcCompanyName, string? companyKeyPrefix)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(key);
+        var prefix = companyKeyPrefix ?? "";
+        foreach (var other in store.Pairs())
+        {
+            if (other.PairId == key.PairId || !string.Equals(other.Key.MarketoInstance, key.MarketoInstance, StringComparison.Ordinal)) continue;
+            if (prefix.Length > 0 && other.CompanyKeyPrefix.Length > 0 && !string.Equals(prefix, other.CompanyKeyPrefix, StringComparison.OrdinalIgnoreCase)) continue;
+            var theirs = other.CompanyKeyPrefix.Length == 0 ? "no company key prefix" : $"company key prefix '{other.CompanyKeyPrefix}'";
+            var ours = prefix.Length == 0 ? "no prefix" : $"the same prefix '{prefix}'";
+            throw new MlConnectorException(CompanyKeyPrefixRequired, MlErrorCategory.InvalidConfiguration,
+                $"Business Central company '{bcCompanyName ?? key.BcCompanyId.ToString("D")}' would sync into Marketo {key.MarketoInstance} with {ours}, but company " +
+                $"'{other.BcCompanyName ?? other.Key.BcCompanyId.ToString("D")}' (sync pair {other.PairId}) already syncs there with {theirs}: customer numbers repeat across " +
+                "companies, so both would write the same Marketo companies. Give each company its own prefix: Connect-MlBusinessCentral ... -CompanyKeyPrefix <prefix> " +
+                $"(with -SaveProfile to keep it), for this company and, if it has none, for '{other.BcCompanyName}' too — run that company once with its prefix " +
+                "before this one (its customers are then sent again under the prefixed keys). Nothing was written.");
+        }
     }
 
     /// <summary>The pairs that send to one Marketo instance (what a replay without a BC connection can choose from).</summary>

@@ -10,7 +10,7 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// The HTTP face of /v2.0/{tenant}/{environment}/api/v2.0/...: bearer-token check against Entra and the
 /// "Microsoft Entra Applications" list, per-user limits, then the resources (or $batch).
 /// </summary>
-internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, BcRateLimiter limiter, BcResources resources, BcBatch batch)
+internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, BcRateLimiter limiter, BcCompanyRouter companies, BcBatch batch)
 {
     private const string ApiMarker = "/api/v2.0/";
 
@@ -39,7 +39,7 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
         if (options.ProcessingDelay > TimeSpan.Zero) await Task.Delay(options.ProcessingDelay, context.RequestAborted).ConfigureAwait(false);
 
         var request = await ReadRequestAsync(context).ConfigureAwait(false);
-        var response = request.Path == "$batch" ? batch.Execute(request, context.Request.Headers["Isolation"].ToString()) : resources.Execute(request);
+        var response = request.Path == "$batch" ? batch.Execute(request, context.Request.Headers["Isolation"].ToString()) : companies.Execute(request);
         await WriteAsync(context, response).ConfigureAwait(false);
     }
 

@@ -9,7 +9,7 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// contacts each, prospects and loose persons, and the mess real tenants have (missing, invalid, duplicate and
 /// maximum-length e-mails, unicode and right-to-left names, blocked customers). Same seed, same data.
 /// </summary>
-internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options, Random random)
+internal sealed class BcSeeder(BcDataStore store, Guid companyId, string companyName, Random random)
 {
     private static readonly DateOnly BaseDate = new(2024, 6, 30);
     private static readonly (string Code, string Name, string Symbol, decimal Rate, string Places, decimal Precision, double Share)[] CurrencyTable =
@@ -75,9 +75,9 @@ internal sealed class BcSeeder(BcDataStore store, BusinessCentralOptions options
     private void SeedCompany()
     {
         var company = store.Company;
-        company.Id = options.CompanyId;
-        company.Name = options.CompanyName.Length <= 30 ? options.CompanyName : options.CompanyName[..30];
-        company.DisplayName = options.CompanyName;
+        company.Id = companyId;
+        company.Name = companyName.Length <= 30 ? companyName : companyName[..30];
+        company.DisplayName = companyName;
         company.CreatedAt = BcTime.SqlRound(new DateTimeOffset(2023, 1, 4, 16, 55, 47, 367, TimeSpan.Zero));
         company.CreatedBy = NewGuid();
         company.LastModified = company.CreatedAt;

@@ -47,6 +47,17 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
     [ValidateNotNullOrEmpty]
     public string? CertificateThumbprint { get; set; }
 
+    /// <summary>
+    /// Put before this company's customer numbers in Marketo (externalCompanyId and the leads' link to their company), so
+    /// several BC companies can sync into one Marketo instance. Default: none. Saved with -SaveProfile.
+    /// </summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateLength(1, 20)]
+    [ValidatePattern(@"^[^\s,;]+$")]
+    public string? CompanyKeyPrefix { get; set; }
+
     protected override void EndProcessing()
     {
         BusinessCentralSettings settings;
@@ -70,6 +81,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
                 BaseUri = BaseUri ?? BusinessCentralSettings.DefaultBaseUri,
                 AuthorityHost = AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
                 CertificateThumbprint = CertificateThumbprint,
+                CompanyKeyPrefix = CompanyKeyPrefix,
             };
             secret = GivenSecret();
         }

@@ -77,7 +77,7 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
             {
                 progress.Phase("Replaying parked records");
                 // Replay sends the payloads mapped when the records were parked; the mapping only names the lead key field.
-                var sync = CustomerSync(context, MappingLoader.Default());
+                var sync = CustomerSync(context, MappingLoader.Default(), parked[0].Candidate.Target!);
                 await foreach (var result in sync.ReplayAsync(patterns, cancel).ConfigureAwait(false)) QueueObject(result);
             });
         }

@@ -77,9 +77,10 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         var crmSkipped = 0;
         try
         {
-            RunForPair(connection, store, PairOf(connection), whatIf, progress, async (context, cancel) =>
+            var pair = PairOf(connection);
+            RunForPair(connection, store, pair, whatIf, progress, async (context, cancel) =>
             {
-                var sync = CustomerSync(context, mapping);
+                var sync = CustomerSync(context, mapping, pair);
                 if (whatIf)
                 {
                     await foreach (var row in sync.PlanAsync(request, cancel).ConfigureAwait(false)) QueueObject(row);

@@ -16,6 +16,7 @@ internal static class ProfileSettings
         BaseUri = saved.BaseUri ?? BusinessCentralSettings.DefaultBaseUri,
         AuthorityHost = saved.AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
         CertificateThumbprint = saved.CertificateThumbprint,
+        CompanyKeyPrefix = saved.CompanyKeyPrefix,
     };
 
     public static BusinessCentralProfile ToProfile(BusinessCentralSettings settings, string vault, string secretName) => new()
@@ -27,6 +28,7 @@ internal static class ProfileSettings
         BaseUri = settings.BaseUri,
         AuthorityHost = settings.AuthorityHost,
         CertificateThumbprint = settings.CertificateThumbprint,
+        CompanyKeyPrefix = settings.CompanyKeyPrefix,
         Vault = vault,
         SecretName = secretName,
     };

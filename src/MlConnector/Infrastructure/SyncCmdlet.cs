@@ -51,13 +51,14 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>The sync pair of a connection to both services: its key, BC company name and company key prefix.</summary>
     private protected static PairTarget PairOf(MlConnection connection)
     {
-        var bc = connection.BusinessCentral!.Client;
-        return new PairTarget(SyncPairs.KeyOf(bc, connection.Marketo!.Client), bc.Company.Name, "");
+        var bc = connection.BusinessCentral!;
+        return new PairTarget(SyncPairs.KeyOf(bc.Client, connection.Marketo!.Client), bc.Client.Company.Name, bc.Settings.CompanyKeyPrefix ?? "");
     }
 
     /// <summary>
     /// Runs engine work for one sync pair through the pump. Under -WhatIf on the pair's state as it stands, writing
     /// nothing; otherwise the pair is registered first (adopting state from before pairs, once) and its last run noted.
+    /// Either way a pair whose company keys could collide with another pair's in the same Marketo is refused first.
     /// </summary>
     private protected void RunForPair(MlConnection connection, IStateStore store, PairTarget pair, bool whatIf, IProgress<SyncProgress>? progress,
         Func<SyncContext, CancellationToken, Task> work)
@@ -65,6 +66,7 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         var log = new OnceLog(this);
         RunSync(async cancel =>
         {
+            if (whatIf) SyncPairs.CheckCompanyKeys(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix);
             var state = whatIf
                 ? SyncPairs.Peek(store, pair.Key)
                 : store.Pair(SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log).PairId);
@@ -84,8 +86,9 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         Progress = progress,
     };
 
-    /// <summary>The BC → Marketo sync over a context, mapping by <paramref name="mapping"/>.</summary>
-    private protected static CustomerToMarketoSync CustomerSync(SyncContext context, MappingSet mapping) => new(context, new BcToMarketoMapper(mapping));
+    /// <summary>The BC → Marketo sync over a context, mapping by <paramref name="mapping"/> with the pair's company key prefix.</summary>
+    private protected static CustomerToMarketoSync CustomerSync(SyncContext context, MappingSet mapping, PairTarget pair)
+        => new(context, new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix));
 
     /// <summary>
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the

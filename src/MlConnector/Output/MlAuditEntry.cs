@@ -9,6 +9,7 @@ public sealed class MlAuditEntry
     public DateTimeOffset Time { get; init; }
     public required string CorrelationId { get; init; }
     public required string Direction { get; init; }
+    public string? PairId { get; init; }
     public required string SourceType { get; init; }
     public required string SourceNumber { get; init; }
     public required string TargetType { get; init; }
@@ -27,7 +28,7 @@ public sealed class MlAuditEntry
 
     internal static MlAuditEntry From(AuditRecord record) => new()
     {
-        Time = record.Time, CorrelationId = record.CorrelationId, Direction = record.Direction, SourceType = record.SourceType,
+        Time = record.Time, CorrelationId = record.CorrelationId, Direction = record.Direction, PairId = record.PairId, SourceType = record.SourceType,
         SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.TargetKey, Action = record.Action,
         Reason = record.Reason, RequestId = record.RequestId, MarketoId = record.MarketoId, ChangedFieldList = record.ChangedFields,
     };
