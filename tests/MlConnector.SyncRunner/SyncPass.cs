@@ -36,8 +36,15 @@ internal static class SyncPass
         };
         var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
-        await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, cancellationToken))
-            counts[result.Action.ToString()]++;
+        var leaseOptions = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(arguments.Int("--lease-timeout", 0)));
+        await using (var lease = await SyncLease.AcquireAsync(state.Lease, pair.PairId, leaseOptions, TimeProvider.System, log, cancellationToken))
+        {
+            await lease.RunAsync(async token =>
+            {
+                await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, token))
+                    counts[result.Action.ToString()]++;
+            }, cancellationToken);
+        }
         store.RecordRun(pair.PairId, DateTimeOffset.UtcNow);
 
         var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))

@@ -27,6 +27,11 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
 
+    /// <summary>Seconds to wait while another run of the same sync pair holds it; default 0: stop at once with a SyncPairBusy error.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int LeaseTimeout { get; set; }
+
     private protected string ResolvedStatePath => LocalPaths.StatePath(this, StatePath);
 
     private protected string ResolvedAuditPath => LocalPaths.AuditPath(this, AuditPath);
@@ -57,7 +62,8 @@ public abstract class SyncCmdlet : ConnectedCmdlet
 
     /// <summary>
     /// Runs engine work for one sync pair through the pump. Under -WhatIf on the pair's state as it stands, writing
-    /// nothing; otherwise the pair is registered first (adopting state from before pairs, once) and its last run noted.
+    /// nothing. Otherwise the pair is registered first (adopting state from before pairs, once), its lease is taken —
+    /// waiting up to -LeaseTimeout while another run holds it — and held until the work ends; its last run is noted.
     /// Either way a pair whose company keys could collide with another pair's in the same Marketo is refused first.
     /// </summary>
     private protected void RunForPair(MlConnection connection, IStateStore store, PairTarget pair, bool whatIf, IProgress<SyncProgress>? progress,
@@ -66,12 +72,21 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         var log = new OnceLog(this);
         RunSync(async cancel =>
         {
-            if (whatIf) SyncPairs.CheckCompanyKeys(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix);
-            var state = whatIf
-                ? SyncPairs.Peek(store, pair.Key)
-                : store.Pair(SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log).PairId);
-            await work(CreateContext(connection, state, log, progress), cancel).ConfigureAwait(false);
-            if (!whatIf) store.RecordRun(state.PairId, DateTimeOffset.UtcNow);
+            if (whatIf)
+            {
+                SyncPairs.CheckCompanyKeys(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix);
+                await work(CreateContext(connection, SyncPairs.Peek(store, pair.Key), log, progress), cancel).ConfigureAwait(false);
+                return;
+            }
+            var registered = SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
+            var state = store.Pair(registered.PairId);
+            var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
+            await using (var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
+                options, TimeProvider.System, log, cancel).ConfigureAwait(false))
+            {
+                await lease.RunAsync(token => work(CreateContext(connection, state, log, progress), token), cancel).ConfigureAwait(false);
+            }
+            store.RecordRun(state.PairId, DateTimeOffset.UtcNow);
         });
     }
 

@@ -122,6 +122,18 @@ public sealed class SyncPairTests
         Assert.Empty(bc.Host.Journal.For(SandboxService.Marketo));
         Assert.Equal(2, home.Store.Pairs().Count);
         Assert.Equal(before, Snapshot(home.Store.Pair(firstPair.PairId)));
+
+        // Get-MlSyncState's rows: one per pair, the lease holder shown while a run holds the pair.
+        var secondPair = SyncPairs.KeyOf(company, other).PairId;
+        await using (await SyncLease.AcquireAsync(home.Store.Pair(secondPair).Lease, secondPair, new SyncLeaseOptions(), TimeProvider.System, bc.Log, CancellationToken.None))
+        {
+            var rows = SyncPairStatus.Of(home.Store, DateTimeOffset.UtcNow);
+            Assert.Equal([("123-ABC-456", (string?)null), ("222-BBB-222", $"{Environment.ProcessId}@{Environment.MachineName}")], rows.Select(r => (r.MunchkinId!, r.LeaseHolder)));
+            Assert.All(rows, r => Assert.Equal((company.Company.Id, 0, 0), (r.BcCompanyId!.Value, r.Pending, r.Parked)));
+            Assert.All(rows, r => Assert.True(r.Records >= customers.Length));
+            Assert.All(rows, r => Assert.NotNull(r.ContactsReadUntil));
+        }
+        Assert.All(SyncPairStatus.Of(home.Store, DateTimeOffset.UtcNow), r => Assert.Null(r.LeaseHolder));
     }
 
     private static string Snapshot(IPairState state) => string.Join("|",
