@@ -209,6 +209,28 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
     }
 }
 
+Describe 'Invoke-MlSync -Resync' {
+    BeforeAll {
+        $script:Sandbox = Start-SyncSandbox 'resync' -Customers 15
+        $script:First = Invoke-MlSync
+    }
+    AfterAll { Disconnect-MlConnection; Stop-MlSandbox $Sandbox }
+
+    It 're-sends every mapped record once, and the following plain run sends nothing' {
+        Invoke-Admin $Sandbox 'journal' 'Delete' | Out-Null
+        $resync = Invoke-MlSync -Resync
+        $resync.Created | Should -Be 0
+        $resync.Unchanged | Should -Be 0
+        $resync.Updated | Should -Be $First.Created
+        $resync.FinancialsRefreshed | Should -BeTrue
+        $leadRecords = (Get-MarketoWrite $Sandbox | Where-Object path -Match '^/rest/v1/leads\.json' | Measure-Object recordCount -Sum).Sum
+        $leadRecords | Should -Be @(Get-MarketoLead $Sandbox).Count -Because 'each lead is sent once'
+
+        $plain = Invoke-MlSync
+        $plain.Created + $plain.Updated | Should -Be 0
+    }
+}
+
 Describe 'Invoke-MlReplay' {
     BeforeAll {
         $script:Sandbox = Start-SyncSandbox 'replay' -Customers 10

@@ -25,6 +25,9 @@ public sealed class AuditLog
 
     public string PathFor(DateTimeOffset day) => Path.Combine(Folder, FileNameFor(day));
 
+    /// <summary>Whether any run has written to this trail before.</summary>
+    public bool HasHistory => Directory.Exists(Folder) && Directory.EnumerateFiles(Folder, "audit-*.jsonl").Any();
+
     public void Append(IEnumerable<AuditRecord> records)
     {
         foreach (var day in records.GroupBy(r => r.Time.UtcDateTime.Date))

@@ -20,6 +20,9 @@ public static class EngineWarnings
     /// <summary>Marketo Companies are read-only (CRM sync): company writes are skipped, leads are still written.</summary>
     public const string CrmSyncEnabled = "CrmSyncEnabled";
 
+    /// <summary>The state store was created empty though runs went before it (it was deleted or emptied): every record is read and sent again.</summary>
+    public const string StateCreated = "StateCreated";
+
     /// <summary>State written before sync pairs existed now belongs to the pair that opened the store first.</summary>
     public const string UnclaimedStateAdopted = "UnclaimedStateAdopted";
 }

@@ -1,3 +1,4 @@
+using MlConnector.Engine.Audit;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Marketo;
@@ -41,6 +42,28 @@ public static class SyncPairs
             log.Verbose($"A new sync pair {key.PairId} ({key}): it starts from nothing, so every record is read and sent.");
         }
         return registration.Pair;
+    }
+
+    /// <summary>
+    /// A store this open created empty holds no checkpoints or content hashes: every record is read and sent again (as
+    /// upserts, so Marketo gets no duplicates). Said as a warning (<see cref="EngineWarnings.StateCreated"/>) when the
+    /// audit trail shows earlier runs — the database was deleted or emptied — else, on a first run, as verbose.
+    /// </summary>
+    public static void ReportCreatedStore(IStateStore store, AuditLog audit, IEngineLog log)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(audit);
+        if (!store.Created) return;
+        if (audit.HasHistory)
+        {
+            log.Warning(EngineWarnings.StateCreated,
+                $"The state database '{store.Location}' was missing or empty and has been created again, though the audit trail in '{audit.Folder}' shows earlier runs: " +
+                "with no checkpoints or content hashes left, every customer and contact is read and sent to Marketo again (as updates, so no duplicates are made).");
+        }
+        else
+        {
+            log.Verbose($"A new state database at '{store.Location}': this first run reads and sends every customer and contact.");
+        }
     }
 
     /// <summary>

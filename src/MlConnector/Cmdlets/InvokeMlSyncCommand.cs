@@ -35,6 +35,10 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? MappingPath { get; set; }
 
+    /// <summary>Re-reads and re-sends every mapped record, whatever was sent before (the content hashes are ignored).</summary>
+    [Parameter]
+    public SwitchParameter Resync { get; set; }
+
     /// <summary>Also writes one SyncResult per record, before the summary.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -49,8 +53,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         var pair = PairOf(connection);
         var refreshedBefore = SyncPairs.Peek(store, pair.Key).Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
         var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
-        var action = RefreshDue(refreshedBefore)
-            ? "Sync changed customers and contacts, refresh every customer's financial figures, send pending records"
+        var action = Resync ? "Re-send every customer and contact (resync), send pending records"
+            : RefreshDue(refreshedBefore) ? "Sync changed customers and contacts, refresh every customer's financial figures, send pending records"
             : "Sync changed customers and contacts, send pending records";
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
@@ -64,7 +68,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
             RunForPair(connection, store, pair, whatIf, progress, async (context, cancel) =>
             {
                 var sync = CustomerSync(context, mapping, pair);
-                var run = new SyncSummary { CorrelationId = context.CorrelationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = context.State.PairId, AuditPath = context.Audit.Folder };
+                var run = new SyncSummary { CorrelationId = context.CorrelationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = context.State.PairId, AuditPath = context.Audit.Folder,
+                    StateCreated = store.Created };
                 var (bcCalls, marketoCalls) = (bc.CallCount, marketo.CallCount);
                 var clock = Stopwatch.StartNew();
                 // Read again now that this run has the pair: another run may have refreshed since.
@@ -93,14 +98,19 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         SyncSummary summary, CancellationToken cancel)
     {
         var seen = new HashSet<(string, string)>();
-        progress.Pass = "Incremental sync: ";
-        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest(), cancel).ConfigureAwait(false))
+        progress.Pass = Resync ? "Resync: " : "Incremental sync: ";
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync }, cancel).ConfigureAwait(false))
         {
             seen.Add(Key(row));
             Emit(row, summary);
         }
-        // A first run reads every customer with its financial details, which counts as the day's refresh.
+        // A first run, like a resync, reads every customer with its financial details, which counts as the day's refresh.
         var refreshedNow = whatIf ? refreshedBefore : context.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+        if (Resync)
+        {
+            summary.FinancialsRefreshed = !whatIf;
+            return;
+        }
         if (refreshedNow != refreshedBefore)
         {
             summary.FinancialsRefreshed = true;

@@ -34,6 +34,10 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
     [Parameter]
     public SwitchParameter RefreshFinancials { get; set; }
 
+    /// <summary>Sends every record covered whatever was sent before (the content hashes are ignored); with no input, re-reads everything.</summary>
+    [Parameter]
+    public SwitchParameter Resync { get; set; }
+
     /// <summary>A .json or .psd1 mapping file applied on top of the default map.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
@@ -68,6 +72,7 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
         var action = _sawInput
             ? $"Sync {DistinctCount()} customer(s) and their contacts"
+            : Resync ? (RefreshFinancials ? "Re-send every customer (resync)" : "Re-send every customer and contact (resync)")
             : RefreshFinancials ? "Sync every customer's financial figures and changed contacts" : "Sync customers and contacts changed since the last run";
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
@@ -130,10 +135,10 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
     // Customer objects are used as they are only when nothing else was given (the engine takes one kind).
     private CustomerSyncRequest Request()
     {
-        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials };
+        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials, Resync = Resync };
         if (_numbers.Count == 0)
-            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList() };
-        return new CustomerSyncRequest { CustomerNumbers = AllNumbers() };
+            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList(), Resync = Resync };
+        return new CustomerSyncRequest { CustomerNumbers = AllNumbers(), Resync = Resync };
     }
 
     private string[] AllNumbers() => _numbers.Concat(_customers.Select(c => c.Number)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();

@@ -79,6 +79,7 @@ public abstract class SyncCmdlet : ConnectedCmdlet
                 return;
             }
             var registered = SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
+            SyncPairs.ReportCreatedStore(store, new AuditLog(ResolvedAuditPath), log);
             var state = store.Pair(registered.PairId);
             var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
             await using (var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",

@@ -225,6 +225,51 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(SqliteMigrationsVersion, store.SchemaVersion);
     }
 
+    [Fact]
+    public void A_database_damaged_inside_reports_the_state_store_unavailable_when_it_is_read()
+    {
+        using (var store = SqliteStateStore.Open(DbPath))
+        {
+            store.RegisterPair(new SyncPair(PairA, "CRONUS", "", T0));
+            Queue(store).Enqueue(Enumerable.Range(0, 200).Select(i => Job("C" + i, new string('x', 500))), T0);
+            store.Describe();
+        }
+        // Keep the header page (the file still opens as SQLite), overwrite every page after it.
+        var bytes = File.ReadAllBytes(DbPath);
+        Assert.True(bytes.Length > 8192);
+        for (var i = 4096; i < bytes.Length; i++) bytes[i] = 0x5A;
+        File.WriteAllBytes(DbPath, bytes);
+
+        var error = Assert.Throws<StateStoreException>(() =>
+        {
+            using var damaged = SqliteStateStore.Open(DbPath);
+            damaged.Pairs();
+            Queue(damaged).Count(QueuedJobStatus.Pending);
+        });
+        Assert.Equal("StateStoreUnavailable", error.ErrorId);
+        Assert.IsAssignableFrom<MlConnectorException>(error);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void A_store_created_again_after_runs_warns_that_everything_is_sent_again_and_a_first_store_says_so_verbosely(bool earlierRuns)
+    {
+        var audit = new MlConnector.Engine.Audit.AuditLog(Path.Combine(_folder, "audit"));
+        if (earlierRuns) audit.Append(new MlConnector.Engine.Audit.AuditRecord
+        {
+            Time = T0, CorrelationId = "earlier", Direction = "BcToMarketo", SourceType = "Customer", SourceNumber = "C1", TargetType = "Company", Action = "Created",
+        });
+        var log = new MlConnector.Engine.Tests.BusinessCentral.TestLog();
+        using (var store = SqliteStateStore.Open(DbPath)) SyncPairs.ReportCreatedStore(store, audit, log);
+        using (var again = SqliteStateStore.Open(DbPath)) SyncPairs.ReportCreatedStore(again, audit, log);
+
+        var line = Assert.Single(log.Lines);
+        if (earlierRuns) Assert.StartsWith("WARNING " + MlConnector.Engine.Diagnostics.EngineWarnings.StateCreated, line, StringComparison.Ordinal);
+        else Assert.StartsWith("VERBOSE ", line, StringComparison.Ordinal);
+        Assert.Contains(DbPath, line, StringComparison.Ordinal);
+    }
+
     private static int SqliteMigrationsVersion => 4;
 
     public void Dispose()

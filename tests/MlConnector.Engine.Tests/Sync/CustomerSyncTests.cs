@@ -61,6 +61,34 @@ public sealed class CustomerSyncTests
     }
 
     [Fact]
+    public async Task Resync_sends_every_mapped_record_once_and_a_following_plain_run_sends_nothing()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 20);
+        var first = await sandbox.RunAsync();
+        var written = first.Where(r => r.Action == SyncAction.Created).Select(r => (r.TargetType, r.TargetKey)).ToHashSet();
+        sandbox.Host.Journal.Clear();
+
+        var resync = await sandbox.RunAsync(new CustomerSyncRequest { Resync = true });
+
+        // Every record the first run wrote is written again, once; nothing else is, and nothing is unchanged.
+        var sent = resync.Where(r => r.Action is SyncAction.Created or SyncAction.Updated).ToList();
+        Assert.Equal(written.OrderBy(w => w.ToString()), sent.Select(r => (r.TargetType, r.TargetKey)).OrderBy(w => w.ToString()));
+        Assert.DoesNotContain(resync, r => r.Action is SyncAction.Unchanged or SyncAction.Failed);
+        var writes = sandbox.MarketoWrites();
+        Assert.Equal(sent.Count(r => r.TargetType == MarketoRecord.Lead), writes.Where(w => w.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal)).Sum(w => w.RecordCount));
+        Assert.Equal(sent.Count(r => r.TargetType == MarketoRecord.Company),
+            writes.Where(w => w.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal) && w.RecordCount > 1).Sum(w => w.RecordCount));
+        // A resync reads everything, so it also counts as the day's financial refresh.
+        Assert.NotNull(sandbox.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed));
+        sandbox.Host.Journal.Clear();
+
+        var after = await sandbox.RunAsync();
+
+        Assert.DoesNotContain(after, r => r.Action is SyncAction.Created or SyncAction.Updated);
+        Assert.Empty(sandbox.MarketoWrites());
+    }
+
+    [Fact]
     public async Task A_run_that_finds_nothing_new_makes_no_marketo_call_and_two_bc_reads()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 20);
@@ -127,6 +155,32 @@ public sealed class CustomerSyncTests
         Assert.False(string.IsNullOrEmpty(lead.Fields["bcCurrencyCode"]));
         Assert.Contains(results, r => r.TargetType == "Lead" && r.Action == SyncAction.Created);
         Assert.DoesNotContain(results, r => r.Action == SyncAction.Failed);
+    }
+
+    [Fact]
+    public async Task Every_run_probes_whether_companies_are_writable_so_switching_crm_sync_off_or_on_takes_effect_on_one_connection()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10, o => o.Marketo.CrmSync = true);
+        var locked = await sandbox.RunAsync();
+        Assert.All(locked.Where(r => r.TargetType == MarketoRecord.Company), r => Assert.Equal(SyncReasons.CrmSyncEnabled, r.Reason));
+        Assert.Contains(sandbox.Log.Lines, l => l.StartsWith("WARNING " + Diagnostics.EngineWarnings.CrmSyncEnabled, StringComparison.Ordinal));
+
+        // An admin switches CRM sync off; the next run of the same connection writes the company that changed.
+        sandbox.Host.Marketo.Options.CrmSync = false;
+        var first = sandbox.Host.BusinessCentral.Store.Customers[0];
+        sandbox.Host.BusinessCentral.ModifyCustomerInUi(first.Id, c => c.City = "Unlocked City");
+        var open = await sandbox.RunAsync();
+        Assert.Equal(SyncAction.Created, Assert.Single(open, r => r.TargetType == MarketoRecord.Company).Action);
+        Assert.Equal("Unlocked City", sandbox.Host.Marketo.CompanyByExternalId(first.Number)!.Fields["billingCity"]);
+
+        // And back on: the next change is skipped again, not refused as a failure.
+        sandbox.Host.Marketo.Options.CrmSync = true;
+        var second = sandbox.Host.BusinessCentral.Store.Customers[1];
+        sandbox.Host.BusinessCentral.ModifyCustomerInUi(second.Id, c => c.City = "Locked City");
+        var lockedAgain = await sandbox.RunAsync();
+        var skipped = Assert.Single(lockedAgain, r => r.TargetType == MarketoRecord.Company);
+        Assert.Equal((second.Number, SyncAction.Skipped, SyncReasons.CrmSyncEnabled), (skipped.SourceNumber, skipped.Action, skipped.Reason));
+        Assert.Equal(1, sandbox.Host.Marketo.CompanyCount);
     }
 
     [Fact]

@@ -16,13 +16,16 @@ internal sealed class BcToMarketoPlanner
 
     private readonly BcToMarketoMapper _mapper;
     private readonly string _correlationId;
+    private readonly bool _ignoreContentHashes;
     // Keyed on a 64-bit hash of the normalised email: a large first load holds hundreds of thousands.
     private readonly Dictionary<ulong, string> _emailOwners = new();
 
-    public BcToMarketoPlanner(BcToMarketoMapper mapper, string correlationId)
+    /// <param name="ignoreContentHashes">A resync: every mapped record is sent, whatever Marketo was last sent.</param>
+    public BcToMarketoPlanner(BcToMarketoMapper mapper, string correlationId, bool ignoreContentHashes = false)
     {
         _mapper = mapper;
         _correlationId = correlationId;
+        _ignoreContentHashes = ignoreContentHashes;
     }
 
     public sealed record Chunk(List<MarketoRecord> Send, List<MarketoRecord> CrmSkipped, List<SyncResult> Immediate);
@@ -38,7 +41,7 @@ internal sealed class BcToMarketoPlanner
             var pending = pendingJobs.Contains(MarketoJobs.JobId(record));
             if (!companiesWritable)
             {
-                if (state?.ContentHash == CrmSkippedPrefix + record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
+                if (Unchanged(state, CrmSkippedPrefix + record.ContentHash, pending)) chunk.Immediate.Add(Unchanged(record, state!));
                 else
                 {
                     chunk.CrmSkipped.Add(record);
@@ -46,11 +49,14 @@ internal sealed class BcToMarketoPlanner
                 }
                 continue;
             }
-            if (state?.ContentHash == record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
+            if (Unchanged(state, record.ContentHash, pending)) chunk.Immediate.Add(Unchanged(record, state!));
             else chunk.Send.Add(record);
         }
         return chunk;
     }
+
+    /// <summary>Marketo already holds this content and no newer job waits (never, in a resync).</summary>
+    private bool Unchanged(RecordState? state, string contentHash, bool pending) => !_ignoreContentHashes && !pending && state?.ContentHash == contentHash;
 
     public Chunk PlanContacts(IEnumerable<BcContact> contacts, Func<string, BcCustomer?> customerOf, bool withAccountFields,
         Func<IEnumerable<string>, IReadOnlyDictionary<string, RecordState>> states, ISet<string> pendingJobs)
@@ -87,7 +93,7 @@ internal sealed class BcToMarketoPlanner
             }
             _emailOwners[email] = record.SourceNumber;
             var pending = pendingJobs.Contains(MarketoJobs.JobId(record));
-            if (state?.ContentHash == record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
+            if (Unchanged(state, record.ContentHash, pending)) chunk.Immediate.Add(Unchanged(record, state!));
             else chunk.Send.Add(record);
         }
         return chunk;

@@ -15,6 +15,7 @@ public sealed class CustomerToMarketoSync
     private readonly BcToMarketoMapper _mapper;
     private readonly IWorkQueue _queue;
     private readonly IRecordStates _records;
+    private MarketoScope? _scope;
 
     public CustomerToMarketoSync(SyncContext context, BcToMarketoMapper mapper)
     {
@@ -29,7 +30,7 @@ public sealed class CustomerToMarketoSync
     {
         var writer = new MarketoWriter(_context, _mapper);
         var companiesDrained = false;
-        await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in PlanChunksAsync(request, confirmBeforeWriting: true, cancellationToken).ConfigureAwait(false))
         {
             var now = _context.Time.GetUtcNow();
             _queue.Enqueue(chunk.Plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
@@ -61,7 +62,7 @@ public sealed class CustomerToMarketoSync
     public async IAsyncEnumerable<SyncPlanRow> PlanAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var diff = new MarketoDiff(_context.Marketo);
-        await foreach (var chunk in PlanChunksAsync(request, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in PlanChunksAsync(request, confirmBeforeWriting: false, cancellationToken).ConfigureAwait(false))
         {
             foreach (var row in chunk.Plan.Immediate.Select(MarketoDiff.FromResult)) yield return row;
             foreach (var row in await diff.CompareAsync(chunk.Plan.Send, cancellationToken).ConfigureAwait(false)) yield return row;
@@ -86,13 +87,15 @@ public sealed class CustomerToMarketoSync
 
     /// <summary>
     /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
-    /// so a run that finds nothing changed makes no Marketo call.
+    /// so a run that finds nothing changed makes no Marketo call. With <paramref name="confirmBeforeWriting"/> (a run,
+    /// not a plan) the first chunk with something to write has company writability probed afresh, and is planned again
+    /// if it changed since the connection last saw it.
     /// </summary>
-    private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, bool confirmBeforeWriting,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId);
+        var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId, ignoreContentHashes: request.Resync);
         var pending = _queue.JobIds(QueuedJobStatus.Pending);
-        MarketoScope? scope = null;
         var withAccountFields = false;
         var customersSeen = new Dictionary<string, BcCustomer>(StringComparer.OrdinalIgnoreCase);
         var changedCustomers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -100,18 +103,24 @@ public sealed class CustomerToMarketoSync
 
         // Customers → companies.
         var customerBoundary = Boundary(SyncCheckpoints.Customers);
-        var firstRun = request.Incremental && _context.State.Checkpoints.Get(SyncCheckpoints.Customers) is null;
+        // A first run, or a resync, reads every customer with its financial details: that counts as the day's refresh.
+        var firstRun = request.Incremental && (request.Resync || _context.State.Checkpoints.Get(SyncCheckpoints.Customers) is null);
         long read = 0;
         await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
         {
-            scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+            var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
+            var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _records.Get, pending);
+            if (confirmBeforeWriting && await ConfirmScopeAsync(plan, cancellationToken).ConfigureAwait(false) is { } confirmed)
+            {
+                scope = confirmed;
+                plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _records.Get, pending);
+            }
             withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var customer in batch)
             {
                 if (withAccountFields) customersSeen[customer.Number] = customer;
                 customerBoundary.Add(customer.Id, customer.LastModifiedDateTime);
             }
-            var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _records.Get, pending);
             if (withAccountFields)
                 foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
             read += batch.Count;
@@ -120,7 +129,6 @@ public sealed class CustomerToMarketoSync
         }
         if (request.Incremental && customerBoundary.Newest is { } newestCustomer)
             yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer, customerBoundary.Records());
-        // A first run read every customer with its financial details: that was the refresh.
         if (firstRun) yield return Checkpoint(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), new Dictionary<Guid, DateTimeOffset>());
 
         // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
@@ -131,19 +139,40 @@ public sealed class CustomerToMarketoSync
             : InputNumbers(request);
         var contactBoundary = Boundary(SyncCheckpoints.Contacts);
         read = 0;
-        await foreach (var batch in sources.ContactsAsync(request.Incremental, contactsOf, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in sources.ContactsAsync(request.Incremental, request.Resync, contactsOf, cancellationToken).ConfigureAwait(false))
         {
-            scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+            var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
             withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
             if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
             var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _records.Get, pending);
+            if (confirmBeforeWriting && await ConfirmScopeAsync(plan, cancellationToken).ConfigureAwait(false) is { } confirmed)
+            {
+                withAccountFields = _mapper.LeadsCarryAccountFields(confirmed.CompaniesWritable);
+                if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
+                plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _records.Get, pending);
+            }
             read += batch.Count;
             _context.Progress?.Report(new SyncProgress("Planning leads", read));
             yield return new PlannedChunk(plan, null, MarketoRecord.Lead);
         }
         if (request.Incremental && contactBoundary.Newest is { } newestContact)
             yield return Checkpoint(SyncCheckpoints.Contacts, newestContact, contactBoundary.Records());
+    }
+
+    /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no Marketo call), once per run: one instance, every pass.</summary>
+    private async ValueTask<MarketoScope> ScopeAsync(CancellationToken cancellationToken)
+        => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>
+    /// Before a run first writes (or skips for CRM sync), company writability is probed afresh, once per run — CRM sync
+    /// may have been switched on or off since the connection last saw it. Returns the new scope when that changed the answer.
+    /// </summary>
+    private async ValueTask<MarketoScope?> ConfirmScopeAsync(BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
+    {
+        if (_scope is not { Confirmed: false } scope || (plan.Send.Count == 0 && plan.CrmSkipped.Count == 0)) return null;
+        _scope = await scope.ConfirmAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+        return _scope.CompaniesWritable == scope.CompaniesWritable ? null : _scope;
     }
 
     private static IReadOnlyCollection<string> InputNumbers(CustomerSyncRequest request) =>
