@@ -70,6 +70,33 @@ public sealed class SyncPairTests
     }
 
     [Fact]
+    public async Task Two_pairs_run_at_the_same_time_on_one_state_file_each_under_its_own_lease()
+    {
+        await using var bc = await BcSandbox.StartAsync(customers: 40, o => o.Companies = 2);
+        using var home = new Home();
+        using var secondOpen = SqliteStateStore.Open(home.Store.Path);
+        using var companyA = await bc.ConnectAsync(bc.Settings(pageSize: 20));
+        using var companyB = await bc.ConnectAsync(Company(bc, 2));
+        using var marketo = await ConnectMarketoAsync(bc.Host, bc);
+
+        async Task<List<SyncResult>> RunLeasedAsync(SqliteStateStore store, BusinessCentralClient client, string prefix)
+        {
+            var pair = SyncPairs.Register(store, SyncPairs.KeyOf(client, marketo), client.Company.Name, prefix, bc.Host.Clock, bc.Log);
+            await using var lease = await SyncLease.AcquireAsync(store.Pair(pair.PairId).Lease, pair.PairId, new SyncLeaseOptions(), TimeProvider.System, bc.Log, CancellationToken.None);
+            var results = new List<SyncResult>();
+            await lease.RunAsync(async token => results.AddRange(await home.RunAsync(client, marketo, prefix, bc, store, token)), CancellationToken.None);
+            return results;
+        }
+
+        var both = await Task.WhenAll(Task.Run(() => RunLeasedAsync(home.Store, companyA, "A-")), Task.Run(() => RunLeasedAsync(secondOpen, companyB, "B-")));
+
+        Assert.All(both, results => Assert.Equal(40, results.Count(r => r.TargetType == MarketoRecord.Company && r.Action == SyncAction.Created)));
+        Assert.Equal(80, bc.Host.Marketo.CompanyCount);
+        Assert.All(home.Store.Pairs(), p => Assert.Equal(0, home.Store.Pair(p.PairId).Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending)));
+        Assert.Equal(2, home.Store.Pairs().Count);
+    }
+
+    [Fact]
     public async Task Without_prefixes_the_second_company_is_refused_before_any_write()
     {
         await using var bc = await BcSandbox.StartAsync(customers: 8, o => o.Companies = 2);
@@ -166,14 +193,17 @@ public sealed class SyncPairTests
 
         public AuditLog Audit { get; }
 
-        public async Task<List<SyncResult>> RunAsync(BusinessCentralClient bc, MarketoClient marketo, string? prefix, BcSandbox sandbox)
+        /// <summary>One run of the pair of <paramref name="bc"/> and <paramref name="marketo"/>, on this home's store or another open of its file.</summary>
+        public async Task<List<SyncResult>> RunAsync(BusinessCentralClient bc, MarketoClient marketo, string? prefix, BcSandbox sandbox,
+            SqliteStateStore? store = null, CancellationToken cancellationToken = default)
         {
-            var pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, prefix, sandbox.Host.Clock, sandbox.Log);
+            store ??= Store;
+            var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, prefix, sandbox.Host.Clock, sandbox.Log);
             var context = new SyncContext
             {
-                BusinessCentral = bc, Marketo = marketo, State = Store.Pair(pair.PairId), Audit = Audit, Time = sandbox.Host.Clock, Log = sandbox.Log, ChunkSize = 50,
+                BusinessCentral = bc, Marketo = marketo, State = store.Pair(pair.PairId), Audit = Audit, Time = sandbox.Host.Clock, Log = sandbox.Log, ChunkSize = 10,
             };
-            return await BcSandbox.ToListAsync(new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default(), prefix)).RunAsync(new CustomerSyncRequest(), CancellationToken.None));
+            return await BcSandbox.ToListAsync(new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default(), prefix)).RunAsync(new CustomerSyncRequest(), cancellationToken), cancellationToken);
         }
 
         public void Dispose()
