@@ -5,20 +5,16 @@ BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Join-Path $PSScriptRoot 'SandboxHelpers.psm1') -Force
     Import-Module (Get-MlModulePath) -Force
-    $script:SandboxModule = Join-Path (Get-RepositoryRoot) 'build/MlSandbox.psm1'
+    $script:HelpersModule = Join-Path $PSScriptRoot 'SandboxHelpers.psm1'
 
     # One child pwsh: connects to the sandbox and runs Invoke-MlSync; prints one JSON line with the outcome.
     $script:ChildScript = Join-Path $TestDrive 'run-sync.ps1'
     Set-Content -Path $ChildScript -Value @'
-param([string] $SandboxFile, [string] $SandboxModule, [int] $LeaseTimeout, [string] $Gate)
+param([string] $SandboxFile, [string] $HelpersModule, [int] $LeaseTimeout, [string] $Gate)
 $ErrorActionPreference = 'Stop'
 Import-Module (Join-Path $env:MLCONNECTOR_MODULE 'MlConnector.psd1')
-Import-Module $SandboxModule
-$sandbox = Get-Content $SandboxFile -Raw | ConvertFrom-Json
-$bc = Get-SandboxBcParameters $sandbox
-$marketo = Get-SandboxMarketoParameters $sandbox
-Connect-MlBusinessCentral @bc -ClientId $sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $sandbox.bcClientSecret)
-Connect-MlMarketo @marketo -ClientId $sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $sandbox.marketoClientSecret)
+Import-Module $HelpersModule
+Connect-MlSandbox (Get-Content $SandboxFile -Raw | ConvertFrom-Json)
 if ($Gate) {
     # Connected: say so, then wait for the test to open the gate, so the sync starts at the moment the test chooses.
     Set-Content -Path "$Gate.ready" -Value $PID
@@ -55,7 +51,7 @@ catch {
         $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
         $gate = if ($Gated) { Join-Path $TestDrive ("gate-{0}" -f [guid]::NewGuid().ToString('N')) } else { '' }
         foreach ($argument in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $ChildScript,
-            '-SandboxFile', $Sandbox.File, '-SandboxModule', $SandboxModule, '-LeaseTimeout', $LeaseTimeout, '-Gate', $gate) { $start.ArgumentList.Add([string] $argument) }
+            '-SandboxFile', $Sandbox.File, '-HelpersModule', $HelpersModule, '-LeaseTimeout', $LeaseTimeout, '-Gate', $gate) { $start.ArgumentList.Add([string] $argument) }
         $start.RedirectStandardOutput = $true
         $start.RedirectStandardError = $true
         $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
@@ -191,12 +187,8 @@ Describe 'One run per sync pair across runspaces' {
             $module = Get-MlModulePath
             $outcomes = @(1..2 | ForEach-Object -ThrottleLimit 2 -Parallel {
                     Import-Module $using:module
-                    Import-Module $using:SandboxModule
-                    $s = $using:sandbox
-                    $bc = Get-SandboxBcParameters $s
-                    $marketo = Get-SandboxMarketoParameters $s
-                    Connect-MlBusinessCentral @bc -ClientId $s.bcClientId -ClientSecret (ConvertTo-SecureText $s.bcClientSecret)
-                    Connect-MlMarketo @marketo -ClientId $s.marketoClientId -ClientSecret (ConvertTo-SecureText $s.marketoClientSecret)
+                    Import-Module $using:HelpersModule
+                    Connect-MlSandbox $using:sandbox
                     try { $summary = Invoke-MlSync -RefreshFinancials Never -ErrorAction Stop; "Done $($summary.Created + $summary.Updated)" }
                     catch { "Error $($_.FullyQualifiedErrorId)" }
                 })

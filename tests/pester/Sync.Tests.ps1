@@ -11,10 +11,7 @@ BeforeAll {
     function script:Start-SyncSandbox([string] $Name, [int] $Customers = 30) {
         $env:MLCONNECTOR_HOME = Join-Path $TestDrive $Name
         $sandbox = Start-MlSandbox -Customers $Customers
-        $bc = Get-SandboxBcParameters $sandbox
-        $marketo = Get-SandboxMarketoParameters $sandbox
-        Connect-MlBusinessCentral @bc -ClientId $sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $sandbox.bcClientSecret)
-        Connect-MlMarketo @marketo -ClientId $sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $sandbox.marketoClientSecret)
+        Connect-MlSandbox $sandbox
         return $sandbox
     }
 

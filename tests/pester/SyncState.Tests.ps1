@@ -9,11 +9,7 @@ BeforeAll {
     function script:Start-SyncSandbox([string] $Name, [int] $Customers = 20, [string] $CompanyKeyPrefix) {
         $env:MLCONNECTOR_HOME = Join-Path $TestDrive $Name
         $sandbox = Start-MlSandbox -Customers $Customers
-        $bc = Get-SandboxBcParameters $sandbox
-        if ($CompanyKeyPrefix) { $bc.CompanyKeyPrefix = $CompanyKeyPrefix }
-        $marketo = Get-SandboxMarketoParameters $sandbox
-        Connect-MlBusinessCentral @bc -ClientId $sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $sandbox.bcClientSecret)
-        Connect-MlMarketo @marketo -ClientId $sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $sandbox.marketoClientSecret)
+        Connect-MlSandbox $sandbox -CompanyKeyPrefix $CompanyKeyPrefix
         return $sandbox
     }
 

@@ -23,11 +23,8 @@ public sealed class SyncPairTests
     [Fact]
     public async Task Two_companies_with_prefixes_get_one_marketo_company_per_customer_and_keep_their_checkpoints_apart()
     {
-        await using var bc = await BcSandbox.StartAsync(customers: 15, o => o.Companies = 2);
-        using var home = new Home();
-        using var companyA = await bc.ConnectAsync(bc.Settings(pageSize: 200));
-        using var companyB = await bc.ConnectAsync(Company(bc, 2));
-        using var marketo = await ConnectMarketoAsync(bc.Host, bc);
+        await using var two = await TwoCompanies.StartAsync(customers: 15, pageSize: 200);
+        var (bc, home, companyA, companyB, marketo) = (two.Bc, two.Home, two.CompanyA, two.CompanyB, two.Marketo);
         var (storeA, storeB) = (bc.Host.BusinessCentral.Companies[0], bc.Host.BusinessCentral.Companies[1]);
         Assert.Equal(storeA.Customers.Select(c => c.Number), storeB.Customers.Select(c => c.Number));
 
@@ -72,12 +69,9 @@ public sealed class SyncPairTests
     [Fact]
     public async Task Two_pairs_run_at_the_same_time_on_one_state_file_each_under_its_own_lease()
     {
-        await using var bc = await BcSandbox.StartAsync(customers: 40, o => o.Companies = 2);
-        using var home = new Home();
+        await using var two = await TwoCompanies.StartAsync(customers: 40, pageSize: 20);
+        var (bc, home, companyA, companyB, marketo) = (two.Bc, two.Home, two.CompanyA, two.CompanyB, two.Marketo);
         using var secondOpen = SqliteStateStore.Open(home.Store.Path);
-        using var companyA = await bc.ConnectAsync(bc.Settings(pageSize: 20));
-        using var companyB = await bc.ConnectAsync(Company(bc, 2));
-        using var marketo = await ConnectMarketoAsync(bc.Host, bc);
 
         async Task<List<SyncResult>> RunLeasedAsync(SqliteStateStore store, BusinessCentralClient client, string prefix)
         {
@@ -99,11 +93,8 @@ public sealed class SyncPairTests
     [Fact]
     public async Task Without_prefixes_the_second_company_is_refused_before_any_write()
     {
-        await using var bc = await BcSandbox.StartAsync(customers: 8, o => o.Companies = 2);
-        using var home = new Home();
-        using var companyA = await bc.ConnectAsync(bc.Settings(pageSize: 200));
-        using var companyB = await bc.ConnectAsync(Company(bc, 2));
-        using var marketo = await ConnectMarketoAsync(bc.Host, bc);
+        await using var two = await TwoCompanies.StartAsync(customers: 8, pageSize: 200);
+        var (bc, home, companyA, companyB, marketo) = (two.Bc, two.Home, two.CompanyA, two.CompanyB, two.Marketo);
         await home.RunAsync(companyA, marketo, null, bc);
         var marketoCalls = bc.Host.Journal.For(SandboxService.Marketo).Count;
 
@@ -167,6 +158,34 @@ public sealed class SyncPairTests
         state.Records(SyncDirection.BcToMarketo).Count(), state.Checkpoints.Get(SyncCheckpoints.Customers), state.Checkpoints.Get(SyncCheckpoints.Contacts),
         state.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed), state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
         state.Links.Count(LinkKind.Customer), state.Links.Count(LinkKind.Contact));
+
+    /// <summary>A sandbox with two BC companies (the same customer numbers), a client for each, one Marketo and one home.</summary>
+    private sealed class TwoCompanies : IAsyncDisposable
+    {
+        private TwoCompanies(BcSandbox bc, BusinessCentralClient a, BusinessCentralClient b, MarketoClient marketo)
+            => (Bc, CompanyA, CompanyB, Marketo) = (bc, a, b, marketo);
+
+        public BcSandbox Bc { get; }
+        public Home Home { get; } = new();
+        public BusinessCentralClient CompanyA { get; }
+        public BusinessCentralClient CompanyB { get; }
+        public MarketoClient Marketo { get; }
+
+        public static async Task<TwoCompanies> StartAsync(int customers, int pageSize)
+        {
+            var bc = await BcSandbox.StartAsync(customers, o => o.Companies = 2);
+            return new TwoCompanies(bc, await bc.ConnectAsync(bc.Settings(pageSize)), await bc.ConnectAsync(Company(bc, 2)), await ConnectMarketoAsync(bc.Host, bc));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Home.Dispose();
+            Marketo.Dispose();
+            CompanyB.Dispose();
+            CompanyA.Dispose();
+            await Bc.DisposeAsync();
+        }
+    }
 
     private static BusinessCentralSettings Company(BcSandbox bc, int number)
     {
