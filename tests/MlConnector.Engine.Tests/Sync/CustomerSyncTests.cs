@@ -1,5 +1,6 @@
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
 
@@ -20,6 +21,15 @@ public sealed class CustomerSyncTests
         Assert.Equal(marketoEmails.Count, marketoEmails.Distinct().Count());
         Assert.Equal(emails.Order(), marketoEmails.Order());
         Assert.DoesNotContain(results, r => r.Action == SyncAction.Failed);
+
+        // The links the reverse flow reads: every company and lead written, by BC number and by Marketo id.
+        var links = sandbox.State.Links;
+        Assert.Equal(companies.Count, links.Count(LinkKind.Customer));
+        Assert.Equal(results.Count(r => r.TargetType == MarketoRecord.Lead && r.Action == SyncAction.Created), links.Count(LinkKind.Contact));
+        var company = marketoCompanies[0];
+        var link = links.ByMarketoId(LinkKind.Customer, [company.Id]).Single().Value;
+        var customer = sandbox.Host.BusinessCentral.Store.CustomerByNumber(company.ExternalCompanyId)!;
+        Assert.Equal((customer.Number, customer.Id, company.ExternalCompanyId), (link.BcNumber, link.BcId!.Value, link.MarketoKey));
     }
 
     [Fact]
