@@ -24,6 +24,7 @@
         'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
+        'Get-MlSyncState'
         'Initialize-MlStateStore'
         'Invoke-MlReplay'
         'Invoke-MlSync'

@@ -10,6 +10,8 @@ public enum MlErrorCategory
     Connection,
     Quota,
     InvalidConfiguration,
+    ResourceUnavailable,
+    ResourceBusy,
 }
 
 /// <summary>

@@ -13,7 +13,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync]");
+    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync] [--companies N]");
     Console.Error.WriteLine("       [--commit-lag SECONDS] [--second-server-skew SECONDS] [--upsert-duplicates] [--late-activities SECONDS] [--no-updatedat-export]");
     return 2;
 }
@@ -38,6 +38,7 @@ await using (var host = await SandboxHost.StartAsync(options))
         ["environment"] = environment,
         ["companyId"] = bc.CompanyId.ToString("D"),
         ["companyName"] = bc.Options.CompanyName,
+        ["companies"] = bc.Companies.Select(c => new Dictionary<string, object> { ["id"] = c.Company.Id.ToString("D"), ["name"] = c.Company.DisplayName }).ToArray(),
         ["bcClientId"] = host.Entra.Options.ClientId,
         ["bcClientSecret"] = host.Entra.Options.ClientSecret,
         ["marketoRestUrl"] = new Uri(host.HttpBaseUri, "rest").ToString(),
@@ -80,6 +81,7 @@ static void ApplyArguments(string[] args, SandboxOptions options)
             case "--upsert-duplicates": options.Marketo.ConcurrentUpsertDuplicates = true; break;
             case "--late-activities": options.Marketo.OutOfOrderWindow = TimeSpan.FromSeconds(Number(args, ref i)); break;
             case "--no-updatedat-export": options.Marketo.UpdatedAtExportFilter = false; break;
+            case "--companies": options.Companies = Math.Max(1, Number(args, ref i)); break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }

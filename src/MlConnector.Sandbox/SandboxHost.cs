@@ -72,7 +72,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var certificate = SandboxCertificate.ForProcess();
 
         var entra = new EntraSimulator(options.Entra, clock);
-        var bc = new BusinessCentralSimulator(options.BusinessCentral, clock, entra);
+        var bc = new BusinessCentralSimulator(options.BusinessCentral, clock, entra, options.Companies);
         var marketo = new MarketoSimulator(options.Marketo, clock);
         var managedIdentity = new ManagedIdentitySimulator(options.ManagedIdentity, clock, entra);
         bc.Seed(options.Customers, options.Seed);

@@ -11,6 +11,12 @@ public sealed class SandboxOptions
     /// <summary>BC customers to seed (each with financial details, company contact and about 2.5 person contacts).</summary>
     public int Customers { get; set; } = 50;
 
+    /// <summary>
+    /// BC companies in the environment, each seeded with <see cref="Customers"/> customers numbered from C00001 (so the
+    /// numbers overlap, as in every CRONUS company). The first is <see cref="BusinessCentralOptions.CompanyName"/>.
+    /// </summary>
+    public int Companies { get; set; } = 1;
+
     /// <summary>Seed for the deterministic data generator and for percentage faults.</summary>
     public int Seed { get; set; } = 7;
 

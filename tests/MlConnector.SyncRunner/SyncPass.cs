@@ -6,7 +6,9 @@ using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 
 namespace MlConnector.SyncRunner;
 
@@ -21,19 +23,29 @@ internal static class SyncPass
             new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
         using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5)),
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
-        using var state = SqliteStateStore.Open(arguments.Required("--state"));
+        using var store = SqliteStateStore.Open(arguments.Required("--state"));
+        var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
+        var state = store.Pair(pair.PairId);
         var connected = clock.Elapsed;
 
         var phases = new PhaseClock(clock);
         var context = new SyncContext
         {
             BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")),
-            Mapper = new RecordMapper(MappingLoader.Default()), Log = log, Progress = phases,
+            Log = log, Progress = phases,
         };
         var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
-        await foreach (var result in new CustomerToMarketoSync(context).RunAsync(request, cancellationToken))
-            counts[result.Action.ToString()]++;
+        var leaseOptions = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(arguments.Int("--lease-timeout", 0)));
+        await using (var lease = await SyncLease.AcquireAsync(state.Lease, pair.PairId, leaseOptions, TimeProvider.System, log, cancellationToken))
+        {
+            await lease.RunAsync(async token =>
+            {
+                await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, token))
+                    counts[result.Action.ToString()]++;
+            }, cancellationToken);
+        }
+        store.RecordRun(pair.PairId, DateTimeOffset.UtcNow);
 
         var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))
         {
@@ -44,7 +56,7 @@ internal static class SyncPass
             ["planningEndsAt"] = phases.At("Planning", last: true),
             ["firstWriteEndsAt"] = phases.At("Writing", last: false),
             ["lastWriteEndsAt"] = phases.At("Writing", last: true),
-            ["pending"] = state.Queue.Count(QueuedJobStatus.Pending),
+            ["pending"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
         };
         return summary;
     }
@@ -72,6 +84,6 @@ internal static class SyncPass
     {
         public void Verbose(string message) { }
         public void Debug(string message) { }
-        public void Warning(string message) => Console.Error.WriteLine("WARNING: " + message);
+        public void Warning(string code, string message) => Console.Error.WriteLine($"WARNING ({code}): {message}");
     }
 }

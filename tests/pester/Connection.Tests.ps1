@@ -154,6 +154,18 @@ Describe 'Connection profiles through SecretManagement' {
         $result.Profile | Should -Be 'prod'
     }
 
+    It 'keeps the company key prefix in the profile and syncs under it after reconnecting' {
+        Connect-MlBusinessCentral @BcParameters -ClientId $Sandbox.bcClientId -ClientSecret $BcSecret -Vault TestVault -SecretName bc-prefix -SaveProfile prefixed -CompanyKeyPrefix 'UK-'
+        (Get-Content -Raw (Join-Path $env:MLCONNECTOR_HOME 'profiles/prefixed.json') | ConvertFrom-Json).BusinessCentral.CompanyKeyPrefix | Should -Be 'UK-'
+        Disconnect-MlConnection
+
+        Connect-MlBusinessCentral -Profile prefixed
+        Connect-MlMarketo @MarketoParameters -ClientId $Sandbox.marketoClientId -ClientSecret $MarketoSecret
+        $customer = Get-BcCustomer | Select-Object -First 1
+        $plan = @(Sync-MlCustomerToMarketo -Number $customer.Number -WhatIf -StatePath (Join-Path $TestDrive 'prefix-plan.db'))
+        ($plan | Where-Object TargetType -EQ 'Company').TargetKey | Should -Be "UK-$($customer.Number)"
+    }
+
     It 'saves nothing under -WhatIf' {
         Connect-MlBusinessCentral @BcParameters -ClientId $Sandbox.bcClientId -ClientSecret $BcSecret -Vault TestVault -SecretName bc-whatif -SaveProfile whatif -WhatIf
         Join-Path $env:MLCONNECTOR_HOME 'profiles/whatif.json' | Should -Not -Exist

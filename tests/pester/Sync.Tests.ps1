@@ -11,10 +11,7 @@ BeforeAll {
     function script:Start-SyncSandbox([string] $Name, [int] $Customers = 30) {
         $env:MLCONNECTOR_HOME = Join-Path $TestDrive $Name
         $sandbox = Start-MlSandbox -Customers $Customers
-        $bc = Get-SandboxBcParameters $sandbox
-        $marketo = Get-SandboxMarketoParameters $sandbox
-        Connect-MlBusinessCentral @bc -ClientId $sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $sandbox.bcClientSecret)
-        Connect-MlMarketo @marketo -ClientId $sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $sandbox.marketoClientSecret)
+        Connect-MlSandbox $sandbox
         return $sandbox
     }
 
@@ -206,6 +203,28 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
             Connect-MlBusinessCentral @bc -ClientId $Sandbox.bcClientId -ClientSecret (ConvertTo-SecureText $Sandbox.bcClientSecret)
             Connect-MlMarketo @marketo -ClientId $Sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $Sandbox.marketoClientSecret)
         }
+    }
+}
+
+Describe 'Invoke-MlSync -Resync' {
+    BeforeAll {
+        $script:Sandbox = Start-SyncSandbox 'resync' -Customers 15
+        $script:First = Invoke-MlSync
+    }
+    AfterAll { Disconnect-MlConnection; Stop-MlSandbox $Sandbox }
+
+    It 're-sends every mapped record once, and the following plain run sends nothing' {
+        Invoke-Admin $Sandbox 'journal' 'Delete' | Out-Null
+        $resync = Invoke-MlSync -Resync
+        $resync.Created | Should -Be 0
+        $resync.Unchanged | Should -Be 0
+        $resync.Updated | Should -Be $First.Created
+        $resync.FinancialsRefreshed | Should -BeTrue
+        $leadRecords = (Get-MarketoWrite $Sandbox | Where-Object path -Match '^/rest/v1/leads\.json' | Measure-Object recordCount -Sum).Sum
+        $leadRecords | Should -Be @(Get-MarketoLead $Sandbox).Count -Because 'each lead is sent once'
+
+        $plain = Invoke-MlSync
+        $plain.Created + $plain.Updated | Should -Be 0
     }
 }
 

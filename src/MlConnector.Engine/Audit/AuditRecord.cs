@@ -9,6 +9,9 @@ public sealed record AuditRecord
     public required DateTimeOffset Time { get; init; }
     public required string CorrelationId { get; init; }
     public required string Direction { get; init; }
+
+    /// <summary>The sync pair the run worked for (absent on lines written before sync pairs).</summary>
+    public string? PairId { get; init; }
     public required string SourceType { get; init; }
     public required string SourceNumber { get; init; }
     public required string TargetType { get; init; }

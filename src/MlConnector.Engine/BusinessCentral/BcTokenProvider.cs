@@ -50,6 +50,9 @@ internal sealed class BcTokenProvider : IDisposable
     /// <summary>Expiry on the injected clock of the current token.</summary>
     public DateTimeOffset ExpiresOn => _expiresOn;
 
+    /// <summary>The tenant GUID the token was issued by (its tid claim), once a token is held; null if it does not say.</summary>
+    public string? TokenTenantId { get; private set; }
+
     public async Task<string> GetTokenAsync(CancellationToken cancellationToken)
     {
         var token = _token;
@@ -97,7 +100,26 @@ internal sealed class BcTokenProvider : IDisposable
         var remaining = result.ExpiresOn - DateTimeOffset.UtcNow;
         _expiresOn = _time.GetUtcNow() + remaining;
         _token = result.AccessToken;
+        TokenTenantId ??= TenantClaim(result.AccessToken);
         return _token;
+    }
+
+    /// <summary>The tid claim of an Entra access token (a JWT); only read, never trusted for anything but naming the tenant.</summary>
+    internal static string? TenantClaim(string token)
+    {
+        var parts = token.Split('.');
+        if (parts.Length != 3) return null;
+        try
+        {
+            var base64 = parts[1].Replace('-', '+').Replace('_', '/');
+            using var payload = System.Text.Json.JsonDocument.Parse(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
+            return payload.RootElement.TryGetProperty("tid", out var tid) && tid.ValueKind == System.Text.Json.JsonValueKind.String
+                && Guid.TryParse(tid.GetString(), out var id) ? id.ToString("D") : null;
+        }
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     public void Dispose()

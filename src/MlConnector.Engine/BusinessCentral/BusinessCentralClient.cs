@@ -34,6 +34,11 @@ public sealed partial class BusinessCentralClient : IDisposable
     /// <summary>Every company of the environment, as listed when the client connected (argument completion offers them).</summary>
     public IReadOnlyList<BcCompanyInfo> Companies { get; private set; } = [];
 
+    /// <summary>The Entra tenant: its GUID from the token when it carries one, else as configured (a GUID or a domain).</summary>
+    public string TenantId => _tokens.TokenTenantId ?? _settings.TenantId;
+
+    public string Environment => _settings.Environment;
+
     /// <summary>HTTP requests sent to Business Central (retries included; token requests not).</summary>
     public long CallCount => _http.CallCount;
 
@@ -53,7 +58,7 @@ public sealed partial class BusinessCentralClient : IDisposable
         ArgumentNullException.ThrowIfNull(log);
         time ??= TimeProvider.System;
         var endpoints = BcEndpoints.From(settings);
-        foreach (var warning in endpoints.UntrustedWarnings) log.Warning(warning);
+        foreach (var warning in endpoints.UntrustedWarnings) log.Warning(EngineWarnings.UntrustedEndpoint, warning);
         var tokens = new BcTokenProvider(settings, credential, time);
         var http = new BcHttp(endpoints.ApiRoot, settings.SandboxTlsThumbprint, tokens, settings.Retry, time, log);
         var client = new BusinessCentralClient(settings, endpoints, tokens, http, log);

@@ -20,6 +20,12 @@ public sealed class BusinessCentralSettings
 
     public Uri BaseUri { get; set; } = DefaultBaseUri;
 
+    /// <summary>
+    /// Goes before this company's customer numbers in Marketo (externalCompanyId, and the lead's link to its company), so
+    /// several BC companies can sync into one Marketo instance without their keys colliding. Empty: none.
+    /// </summary>
+    public string? CompanyKeyPrefix { get; set; }
+
     /// <summary>Entra host: one of Microsoft's sign-in hosts (global, US Government, China), or a loopback host with <see cref="SandboxTlsThumbprint"/> (the sandbox).</summary>
     public Uri AuthorityHost { get; set; } = DefaultAuthorityHost;
 

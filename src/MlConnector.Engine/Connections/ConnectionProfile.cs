@@ -43,6 +43,9 @@ public sealed class BusinessCentralProfile
     /// <summary>Saved from -AllowUntrustedEndpoint: every reconnect from this profile warns that it is on.</summary>
     public bool AllowUntrustedEndpoint { get; set; }
 
+    /// <summary>Goes before the company's customer numbers in Marketo; null or empty: none.</summary>
+    public string? CompanyKeyPrefix { get; set; }
+
     /// <summary>Sign-in with a secret: the SecretManagement vault and secret name that hold it.</summary>
     public string? Vault { get; set; }
 
@@ -58,6 +61,7 @@ public sealed class BusinessCentralProfile
         AuthorityHost = settings.AuthorityHost,
         SandboxTlsThumbprint = settings.SandboxTlsThumbprint,
         AllowUntrustedEndpoint = settings.AllowUntrustedEndpoint,
+        CompanyKeyPrefix = settings.CompanyKeyPrefix,
         ClientCertificateThumbprint = clientCertificateThumbprint,
         Vault = clientCertificateThumbprint is null ? vault : null,
         SecretName = clientCertificateThumbprint is null ? secretName : null,
@@ -73,6 +77,7 @@ public sealed class BusinessCentralProfile
         AuthorityHost = AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
         SandboxTlsThumbprint = SandboxTlsThumbprint,
         AllowUntrustedEndpoint = AllowUntrustedEndpoint,
+        CompanyKeyPrefix = CompanyKeyPrefix,
     };
 }
 

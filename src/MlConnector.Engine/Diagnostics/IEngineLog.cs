@@ -10,7 +10,24 @@ public interface IEngineLog
 
     void Debug(string message);
 
-    void Warning(string message);
+    /// <summary>A warning with a stable <paramref name="code"/> (see <see cref="EngineWarnings"/>) that callers key on; the message is for people.</summary>
+    void Warning(string code, string message);
+}
+
+/// <summary>The stable codes engine warnings carry, so nothing above the engine matches message text.</summary>
+public static class EngineWarnings
+{
+    /// <summary>Marketo Companies are read-only (CRM sync): company writes are skipped, leads are still written.</summary>
+    public const string CrmSyncEnabled = "CrmSyncEnabled";
+
+    /// <summary>The state store was created empty though runs went before it (it was deleted or emptied): every record is read and sent again.</summary>
+    public const string StateCreated = "StateCreated";
+
+    /// <summary>State written before sync pairs existed now belongs to the pair that opened the store first.</summary>
+    public const string UnclaimedStateAdopted = "UnclaimedStateAdopted";
+
+    /// <summary>A connection was allowed to an endpoint off the vendors' documented hosts (-AllowUntrustedEndpoint): secrets go there.</summary>
+    public const string UntrustedEndpoint = "UntrustedEndpoint";
 }
 
 public sealed class NullEngineLog : IEngineLog
@@ -21,5 +38,5 @@ public sealed class NullEngineLog : IEngineLog
 
     public void Debug(string message) { }
 
-    public void Warning(string message) { }
+    public void Warning(string code, string message) { }
 }

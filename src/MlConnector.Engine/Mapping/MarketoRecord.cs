@@ -15,6 +15,9 @@ public sealed record MarketoRecord(
     public const string Company = "Company";
     public const string Lead = "Lead";
 
+    /// <summary>The BC record's id (not part of the content hash): what the links table keeps beside the number.</summary>
+    public Guid? SourceId { get; init; }
+
     /// <summary>The state-store key of the target record, e.g. "Company:C00010" or "Lead:ann@example.com".</summary>
     public string TargetKey => TargetType + ":" + (TargetType == Lead ? Key.ToLowerInvariant() : Key);
 }

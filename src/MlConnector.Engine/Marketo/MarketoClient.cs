@@ -18,7 +18,6 @@ public sealed class MarketoClient : IDisposable
     private readonly MarketoSettings _settings;
     private readonly IEngineLog _log;
     private int _companiesWritable = -1;
-    private volatile string? _lastPagingToken;
 
     private static readonly ResponseGuard Guard = new("Marketo", "Marketo", ResponseGuard.MarketoBytes);
 
@@ -40,7 +39,7 @@ public sealed class MarketoClient : IDisposable
         ArgumentNullException.ThrowIfNull(clientSecret);
         settings.Validate();
         log ??= NullEngineLog.Instance;
-        foreach (var warning in settings.UntrustedWarnings()) log.Warning(warning);
+        foreach (var warning in settings.UntrustedWarnings()) log.Warning(EngineWarnings.UntrustedEndpoint, warning);
         var client = new MarketoClient(settings, clientSecret, log, time ?? TimeProvider.System);
         try
         {
@@ -63,10 +62,10 @@ public sealed class MarketoClient : IDisposable
     /// <summary>Whether Company writes are possible (false on a CRM-synced instance); null until a company write or probe has shown it.</summary>
     public bool? CompaniesWritable => Volatile.Read(ref _companiesWritable) switch { 0 => false, 1 => true, _ => null };
 
-    /// <summary>The newest nextPageToken of the lead change feed, including empty pages: the watermark to persist.</summary>
-    public string? LastPagingToken => _lastPagingToken;
-
     public Uri RestBaseUri => _settings.RestBase;
+
+    /// <summary>Which Marketo instance this is: the munchkin id, or the REST host when none was configured.</summary>
+    public string InstanceId => string.IsNullOrWhiteSpace(_settings.MunchkinId) ? _settings.RestBase.Authority : _settings.MunchkinId.Trim();
 
     /// <summary>A valid token (renewed if within 60 s of expiry); returns its expiry only.</summary>
     public async Task<DateTimeOffset> EnsureTokenAsync(CancellationToken cancellationToken)
@@ -157,11 +156,12 @@ public sealed class MarketoClient : IDisposable
 
     /// <summary>
     /// New Lead and Change Data Value activities from <paramref name="pagingToken"/> until Marketo says there is no
-    /// more. Pages may be short or empty while moreResult is still true (Marketo scans activity blocks), so only
-    /// moreResult ends the feed; <see cref="LastPagingToken"/> tracks every page's token. Each page hands out a new
-    /// token: one that comes back while moreResult is true means the feed is not advancing, and ends it with an error.
+    /// more, page by page. Pages may be short or empty while moreResult is still true (Marketo scans activity blocks),
+    /// so only moreResult ends the feed. Every page, empty ones included, carries its nextPageToken: the caller keeps
+    /// the last processed page's token as its watermark (the client holds none). Each page hands out a new token: one
+    /// that comes back while moreResult is true means the feed is not advancing, and ends it with an error.
     /// </summary>
-    public async IAsyncEnumerable<MarketoLeadChange> GetLeadChangesAsync(string pagingToken, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<MarketoLeadChangePage> GetLeadChangesAsync(string pagingToken, IReadOnlyList<string> fields, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(pagingToken);
         if (fields is null || fields.Count == 0) throw new ArgumentException("Get Lead Changes needs at least one field.", nameof(fields));
@@ -173,8 +173,7 @@ public sealed class MarketoClient : IDisposable
             var envelope = await SendAsync(MarketoCall.Get(path,
                 ("nextPageToken", token), ("fields", string.Join(',', fields)), ("batchSize", Invariant(_settings.PageSize))), cancellationToken).ConfigureAwait(false);
             var next = envelope.NextPageToken;
-            foreach (var item in envelope.Result) yield return MarketoLeadChanges.From(item, next ?? token);
-            if (next is not null) _lastPagingToken = next;
+            yield return new MarketoLeadChangePage(envelope.Result.Select(MarketoLeadChanges.From).ToArray(), next ?? token);
             if (envelope.MoreResult != true || next is null) yield break;
             if (!used.Add(next)) throw PagingLoop(path, used.Count);
             token = next;
@@ -231,7 +230,7 @@ public sealed class MarketoClient : IDisposable
     private void MarkCompaniesWritable(bool writable, string? code)
     {
         if (Interlocked.Exchange(ref _companiesWritable, writable ? 1 : 0) != (writable ? 1 : 0) && !writable)
-            _log.Warning($"Marketo refuses company writes (error {code}): the instance syncs companies with a CRM, so they are read-only through the API. Company records will be skipped.");
+            _log.Warning(EngineWarnings.CrmSyncEnabled, $"Marketo refuses company writes (error {code}): the instance syncs companies with a CRM, so they are read-only through the API. Company records will be skipped.");
     }
 
     private async IAsyncEnumerable<IReadOnlyDictionary<string, object?>> ReadByFilterAsync(string path, string filterType, IReadOnlyList<string> values, IReadOnlyList<string>? fields,

@@ -5,7 +5,7 @@ namespace MlConnector.Engine.Marketo;
 /// <summary>Reads one leadchanges.json item.</summary>
 internal static class MarketoLeadChanges
 {
-    public static MarketoLeadChange From(JsonElement item, string? pageToken)
+    public static MarketoLeadChange From(JsonElement item)
     {
         var fields = new List<MarketoFieldChange>();
         if (item.TryGetProperty("fields", out var changes) && changes.ValueKind == JsonValueKind.Array)
@@ -23,7 +23,6 @@ internal static class MarketoLeadChanges
             MarketoDates.Parse(MarketoEnvelope.Text(item, "activityDate")),
             (int)(MarketoEnvelope.Int64(item, "activityTypeId") ?? 0),
             fields,
-            attributes,
-            pageToken);
+            attributes);
     }
 }

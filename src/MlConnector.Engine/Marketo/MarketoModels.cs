@@ -8,10 +8,7 @@ public sealed record MarketoField(string Name, string DisplayName, string DataTy
 /// <summary>One changed field of a Change Data Value activity.</summary>
 public sealed record MarketoFieldChange(long? Id, string Name, string? NewValue, string? OldValue);
 
-/// <summary>
-/// One item of the lead change feed: a New Lead (activity type 12) or Change Data Value (13) activity.
-/// <see cref="PageToken"/> is the nextPageToken of the page it came from, a safe checkpoint once its page is processed.
-/// </summary>
+/// <summary>One item of the lead change feed: a New Lead (activity type 12) or Change Data Value (13) activity.</summary>
 public sealed record MarketoLeadChange(
     long? Id,
     string? MarketoGuid,
@@ -19,12 +16,17 @@ public sealed record MarketoLeadChange(
     DateTimeOffset? ActivityDate,
     int ActivityTypeId,
     IReadOnlyList<MarketoFieldChange> Fields,
-    IReadOnlyDictionary<string, string?> Attributes,
-    string? PageToken)
+    IReadOnlyDictionary<string, string?> Attributes)
 {
     public const int NewLeadTypeId = 12;
     public const int ChangeDataValueTypeId = 13;
 }
+
+/// <summary>
+/// One page of the lead change feed: its changes (possibly none: Marketo scans activity blocks) and the page's
+/// nextPageToken, where the next read starts once this page is processed — the watermark the caller keeps.
+/// </summary>
+public sealed record MarketoLeadChangePage(IReadOnlyList<MarketoLeadChange> Changes, string NextPageToken);
 
 /// <summary>Today's counted API calls of the instance (GET stats/usage.json) next to this connection's own count and budget.</summary>
 public sealed record MarketoUsage(DateOnly? Date, long Total, IReadOnlyDictionary<string, long> ByUser, long ConnectionCalls, int? DailyCallBudget);

@@ -1,4 +1,4 @@
 namespace MlConnector.Engine.State;
 
-/// <summary>What was last written to Marketo for one target record.</summary>
-public sealed record RecordState(string TargetKey, string SourceNumber, string ContentHash, long? MarketoId, DateTimeOffset WrittenAt);
+/// <summary>What was last written for one target record: the content hash and, once known, the target's id (a Marketo id, a BC id).</summary>
+public sealed record RecordState(string TargetKey, string SourceNumber, string ContentHash, string? TargetId, DateTimeOffset WrittenAt);

@@ -1,13 +1,15 @@
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Diagnostics;
-using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.Sync;
 
-/// <summary>Everything one sync run works with. The caller owns (and disposes) the clients and the store.</summary>
+/// <summary>
+/// Everything one sync run works with, whichever way records travel. The caller owns (and disposes) the clients and
+/// the store; what maps records belongs to the direction's sync.
+/// </summary>
 public sealed class SyncContext
 {
     /// <summary>Reads need it; a replay only sends what the queue already holds and works without it.</summary>
@@ -17,9 +19,9 @@ public sealed class SyncContext
         ?? throw new MlConnectorException("BusinessCentralNotConnected", MlErrorCategory.InvalidConfiguration,
             "This sync reads Business Central, but no Business Central client was given: connect with Connect-MlBusinessCentral.");
     public required MarketoClient Marketo { get; init; }
-    public required SqliteStateStore State { get; init; }
+    /// <summary>The state of the sync pair this run works for.</summary>
+    public required IPairState State { get; init; }
     public required AuditLog Audit { get; init; }
-    public required RecordMapper Mapper { get; init; }
     public IEngineLog Log { get; init; } = NullEngineLog.Instance;
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public string CorrelationId { get; init; } = Guid.NewGuid().ToString("D");

@@ -5,6 +5,9 @@ public sealed class SyncSummary
 {
     public required string CorrelationId { get; init; }
     public required string Direction { get; init; }
+
+    /// <summary>The sync pair the run worked for (see Get-MlSyncState).</summary>
+    public string? PairId { get; init; }
     public int Created { get; set; }
     public int Updated { get; set; }
     public int Unchanged { get; set; }
@@ -14,6 +17,9 @@ public sealed class SyncSummary
     public long MarketoCalls { get; set; }
     public long BusinessCentralCalls { get; set; }
     public bool FinancialsRefreshed { get; set; }
+
+    /// <summary>The state database was created by this run (first run, or it was deleted or emptied): everything was read and sent.</summary>
+    public bool StateCreated { get; set; }
     public TimeSpan Duration { get; set; }
     public string? AuditPath { get; set; }
 

@@ -7,7 +7,7 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// JSON $batch: up to <see cref="BusinessCentralOptions.MaxBatchOperations"/> requests relative to the API root.
 /// Without Isolation: snapshot each operation stands alone; with it, any failure rolls every change back.
 /// </summary>
-public sealed class BcBatch(BcResources resources, BcDataStore store, BusinessCentralOptions options)
+internal sealed class BcBatch(BcCompanyRouter companies, BusinessCentralOptions options)
 {
     public BcResponse Execute(BcRequest request, string isolation)
     {
@@ -20,7 +20,9 @@ public sealed class BcBatch(BcResources resources, BcDataStore store, BusinessCe
 
         var operations = requests.EnumerateArray().Select(r => (Id: r.TryGetProperty("id", out var id) ? id.ToString() : null, Request: Inner(request, r))).ToArray();
         var snapshot = string.Equals(isolation.Trim(), "snapshot", StringComparison.OrdinalIgnoreCase);
-        BcResponse[] Run() => operations.Select(o => o.Request is null ? BcResponse.Error(BcErrors.BadRequest("Invalid Request Body")) : resources.Execute(o.Request)).ToArray();
+        BcResponse[] Run() => operations.Select(o => o.Request is null ? BcResponse.Error(BcErrors.BadRequest("Invalid Request Body")) : companies.Execute(o.Request)).ToArray();
+        // A snapshot batch rolls back in the company of its first operation (the connector's batches stay in one company).
+        var store = companies.StoreFor(operations.Select(o => o.Request).FirstOrDefault(r => r is not null) ?? request);
         var results = snapshot ? store.Atomically(Run, rs => rs.Any(r => r.Status >= 400)) : Run();
 
         return BcResponse.Json(200, writer =>

@@ -11,7 +11,7 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// The HTTP face of /v2.0/{tenant}/{environment}/api/v2.0/...: bearer-token check against Entra and the
 /// "Microsoft Entra Applications" list, per-user limits, then the resources (or $batch).
 /// </summary>
-internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, BcRateLimiter limiter, BcResources resources, BcBatch batch,
+internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, BcRateLimiter limiter, BcCompanyRouter companies, BcBatch batch,
     BcWebhooks webhooks)
 {
     private const string ApiMarker = "/api/v2.0/";
@@ -42,7 +42,7 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
 
         var request = await ReadRequestAsync(context, apiMarker).ConfigureAwait(false);
         var response = await webhooks.TryExecuteAsync(request, context.RequestAborted).ConfigureAwait(false)
-            ?? (request.Path == "$batch" ? batch.Execute(request, context.Request.Headers["Isolation"].ToString()) : resources.Execute(request));
+            ?? (request.Path == "$batch" ? batch.Execute(request, context.Request.Headers["Isolation"].ToString()) : companies.Execute(request));
         await WriteAsync(context, response).ConfigureAwait(false);
     }
 

@@ -9,7 +9,7 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// Routes one API request (relative to /api/v2.0/) to the entity sets: reads with OData options and paging,
 /// and POST/PATCH/DELETE with etag checks. Everything runs under the store's lock.
 /// </summary>
-public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions options)
+public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions options, Func<IEnumerable<BcCompany>> companies)
 {
     private BcDataStore Store => shapes.Store;
 
@@ -36,7 +36,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         if (segments[0].Name == "companies")
         {
             if (segments[0].Key is null)
-                return segments.Count == 1 ? ReadCollection(request, shapes.Company, [Store.Company], "companies") : throw BcErrors.Syntax();
+                return segments.Count == 1 ? ReadCollection(request, shapes.Company, companies(), "companies") : throw BcErrors.Syntax();
             if (ParseGuid(segments[0].Key!) != Store.Company.Id) throw BcErrors.CompanyNotFound(segments[0].Key);
             if (segments.Count == 1) return ReadSingle(request, shapes.Company, Store.Company, $"companies/$entity");
             contextPrefix = $"companies({Store.Company.Id:D})/";
@@ -46,8 +46,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         {
             var company = request.Query.GetValueOrDefault("company") ?? request.CompanyHeader;
             if (company is null) throw BcErrors.CompanyNotFound(null);
-            var matches = string.Equals(company, options.CompanyName, StringComparison.OrdinalIgnoreCase)
-                || (Guid.TryParse(company, out var id) && id == Store.Company.Id);
+            var matches = BcCompanyRouter.Names(Store.Company, company);
             if (!matches) throw BcErrors.CompanyNotFound(company);
             contextPrefix = "";
         }

@@ -10,6 +10,19 @@ public sealed class BusinessCentralOptions
     /// <summary>Company.Name (MaxLength 30), also accepted by ?company= and the $batch Company header.</summary>
     public string CompanyName { get; set; } = "CRONUS USA, Inc.";
 
+    /// <summary>The id of company <paramref name="number"/> (1-based): <see cref="CompanyId"/> for the first, a fixed variation of it for the others.</summary>
+    public Guid CompanyIdOf(int number)
+    {
+        if (number <= 1) return CompanyId;
+        var bytes = CompanyId.ToByteArray();
+        bytes[15] ^= (byte)number;
+        bytes[14] ^= (byte)(number >> 8);
+        return new Guid(bytes);
+    }
+
+    /// <summary>The name of company <paramref name="number"/> (1-based): <see cref="CompanyName"/> for the first, "… 2", "… 3" for the others.</summary>
+    public string CompanyNameOf(int number) => number <= 1 ? CompanyName : $"{CompanyName} {number.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
+
     /// <summary>Local currency: what currencyCode shows when currencyId is empty.</summary>
     public string LocalCurrencyCode { get; set; } = "USD";
 

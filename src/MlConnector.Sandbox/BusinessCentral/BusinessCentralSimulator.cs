@@ -17,82 +17,104 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// </summary>
 public sealed class BusinessCentralSimulator : IServiceSimulator
 {
-    private readonly BcResources _resources;
+    private readonly List<BcCompanyService> _companies = new();
     private readonly BcHttpEndpoint _http;
     private IReadOnlyList<string> _contactEmails = Array.Empty<string>();
 
-    public BusinessCentralSimulator(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra)
+    /// <param name="companies">Companies in the environment (at least one); each has its own tables.</param>
+    public BusinessCentralSimulator(BusinessCentralOptions options, SandboxClock clock, EntraSimulator entra, int companies = 1)
     {
         Options = options;
         Clock = clock;
         Entra = entra;
         if (options.RegisteredAppIds.Count == 0) options.RegisteredAppIds.Add(entra.Options.ClientId);
-        Store = new BcDataStore(clock, options.LocalCurrencyCode, options);
-        Shapes = new BcShapes(Store);
+        for (var i = 0; i < Math.Max(1, companies); i++)
+        {
+            var store = new BcDataStore(clock, options.LocalCurrencyCode, options);
+            var shapes = new BcShapes(store);
+            _companies.Add(new BcCompanyService(store, shapes, new BcResources(shapes, options, () => _companies.Select(c => c.Store.Company))));
+        }
         Limiter = new BcRateLimiter(options, clock);
-        _resources = new BcResources(Shapes, options);
+        var router = new BcCompanyRouter(_companies);
+        // Webhooks watch the first company (the sandbox's subscriptions API is tenant-level, like BC's, but only the first company's changes notify).
         Webhooks = new BcWebhooks(options, clock, Store);
-        _http = new BcHttpEndpoint(options, clock, entra, Limiter, _resources, new BcBatch(_resources, Store, options), Webhooks);
+        _http = new BcHttpEndpoint(options, clock, entra, Limiter, router, new BcBatch(router, options), Webhooks);
     }
 
     public BusinessCentralOptions Options { get; }
     public SandboxClock Clock { get; }
     public EntraSimulator Entra { get; }
-    public BcDataStore Store { get; }
-    public BcShapes Shapes { get; }
+    /// <summary>The first company's tables (the only company unless the sandbox was asked for more).</summary>
+    public BcDataStore Store => _companies[0].Store;
+    public BcShapes Shapes => _companies[0].Shapes;
+
+    /// <summary>Every company's tables, the first being <see cref="Store"/>. Back-office calls by record id find the record in any of them.</summary>
+    public IReadOnlyList<BcDataStore> Companies => _companies.Select(c => c.Store).ToArray();
     public BcRateLimiter Limiter { get; }
     public BcWebhooks Webhooks { get; }
     public string TenantId => Entra.Options.TenantId;
     public Guid CompanyId => Store.Company.Id;
 
-    /// <summary>Replaces the data with <paramref name="customers"/> deterministic customers (and their contacts) from <paramref name="seed"/>.</summary>
+    /// <summary>
+    /// Seeds every company with <paramref name="customers"/> deterministic customers (and their contacts): the first from
+    /// <paramref name="seed"/>, company n from seed + n - 1, so each has its own people under the same customer numbers.
+    /// </summary>
     public void Seed(int customers, int seed)
     {
-        lock (Store.Gate)
+        for (var i = 0; i < _companies.Count; i++)
         {
-            var seeder = new BcSeeder(Store, Options, new Random(seed));
-            seeder.Seed(customers);
-            _contactEmails = seeder.Emails;
+            var store = _companies[i].Store;
+            lock (store.Gate)
+            {
+                var seeder = new BcSeeder(store, Options.CompanyIdOf(i + 1), Options.CompanyNameOf(i + 1), new Random(seed + i));
+                seeder.Seed(customers);
+                if (i == 0) _contactEmails = seeder.Emails;
+            }
         }
     }
 
-    /// <summary>E-mails of the seeded person contacts (including invalid and duplicate ones), for seeding Marketo leads.</summary>
+    /// <summary>E-mails of the first company's seeded person contacts (including invalid and duplicate ones), for seeding Marketo leads.</summary>
     public IReadOnlyList<string> ContactEmails() => _contactEmails;
 
     public BcFinancials Financials(Guid customerId)
     {
-        lock (Store.Gate) return BcPosting.Financials(RequireCustomer(customerId), Store.WorkDate);
+        var store = StoreOfCustomer(customerId);
+        lock (store.Gate) return BcPosting.Financials(RequireCustomer(store, customerId), store.WorkDate);
     }
 
     /// <summary>Posts a sales invoice (amounts in the customer's currency). Sales count from the day after posting; overdue from the day after due.</summary>
     public void PostSalesInvoice(Guid customerId, decimal amountExcludingTax, decimal taxAmount = 0m, DateOnly? postingDate = null, DateOnly? dueDate = null)
     {
-        lock (Store.Gate)
+        var store = StoreOfCustomer(customerId);
+        lock (store.Gate)
         {
-            var posting = postingDate ?? Store.WorkDate;
-            BcPosting.PostInvoice(Store, RequireCustomer(customerId), amountExcludingTax, taxAmount, posting, dueDate ?? posting.AddDays(30));
+            var posting = postingDate ?? store.WorkDate;
+            BcPosting.PostInvoice(store, RequireCustomer(store, customerId), amountExcludingTax, taxAmount, posting, dueDate ?? posting.AddDays(30));
         }
     }
 
     public void PostPayment(Guid customerId, decimal amount)
     {
-        lock (Store.Gate) BcPosting.PostPayment(Store, RequireCustomer(customerId), amount);
+        var store = StoreOfCustomer(customerId);
+        lock (store.Gate) BcPosting.PostPayment(store, RequireCustomer(store, customerId), amount);
     }
 
     /// <summary>A user edits the customer card: the row is stamped and name/address/contact data flow to its company contact.</summary>
     public void ModifyCustomerInUi(Guid customerId, Action<BcCustomer> change)
     {
-        lock (Store.Gate)
+        var store = StoreOfCustomer(customerId);
+        lock (store.Gate)
         {
-            var customer = RequireCustomer(customerId);
-            Store.Modify(customer, change);
-            BcCustomerContacts.SyncCompanyContact(Store, customer);
+            var customer = RequireCustomer(store, customerId);
+            store.Modify(customer, change);
+            BcCustomerContacts.SyncCompanyContact(store, customer);
         }
     }
 
     public void ModifyContactInUi(Guid contactId, Action<BcContact> change)
     {
-        lock (Store.Gate) Store.Modify(Store.Contact(contactId) ?? throw BcErrors.RecordNotFound("Contact", $"Id='{contactId}'"), change);
+        var store = StoreOfContact(contactId);
+        lock (store.Gate) store.Modify(store.Contact(contactId) ?? throw BcErrors.RecordNotFound("Contact", $"Id='{contactId}'"), change);
     }
 
     /// <summary>Adds a customer as the UI would (number series, timestamps, company contact).</summary>
@@ -129,12 +151,14 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
 
     public void DeleteCustomer(Guid customerId)
     {
-        lock (Store.Gate) Store.DeleteCustomer(RequireCustomer(customerId));
+        var store = StoreOfCustomer(customerId);
+        lock (store.Gate) store.DeleteCustomer(RequireCustomer(store, customerId));
     }
 
     public void DeleteContact(Guid contactId)
     {
-        lock (Store.Gate) Store.DeleteContact(Store.Contact(contactId) ?? throw BcErrors.RecordNotFound("Contact", $"Id='{contactId}'"));
+        var store = StoreOfContact(contactId);
+        lock (store.Gate) store.DeleteContact(store.Contact(contactId) ?? throw BcErrors.RecordNotFound("Contact", $"Id='{contactId}'"));
     }
 
     public void MapEndpoints(IEndpointRouteBuilder endpoints)
@@ -165,5 +189,10 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
         return BcHttpEndpoint.WriteAsync(context, response);
     }
 
-    private BcCustomer RequireCustomer(Guid id) => Store.Customer(id) ?? throw BcErrors.RecordNotFound("Customer", $"Id='{id}'");
+    private static BcCustomer RequireCustomer(BcDataStore store, Guid id) => store.Customer(id) ?? throw BcErrors.RecordNotFound("Customer", $"Id='{id}'");
+
+    // Record ids are GUIDs, unique across companies: the company holding one is the one to change (else the first, which reports it missing).
+    private BcDataStore StoreOfCustomer(Guid id) => _companies.Select(c => c.Store).FirstOrDefault(s => { lock (s.Gate) return s.Customer(id) is not null; }) ?? Store;
+
+    private BcDataStore StoreOfContact(Guid id) => _companies.Select(c => c.Store).FirstOrDefault(s => { lock (s.Gate) return s.Contact(id) is not null; }) ?? Store;
 }

@@ -95,6 +95,19 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
     [ArgumentCompleter(typeof(ProfileNameCompleter))]
     public override string? SaveProfile { get; set; }
 
+    /// <summary>
+    /// Put before this company's customer numbers in Marketo (externalCompanyId and the leads' link to their company), so
+    /// several BC companies can sync into one Marketo instance. Default: none. Saved with -SaveProfile.
+    /// </summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [Parameter(ParameterSetName = ClientCertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [ValidateLength(1, 20)]
+    [ValidatePattern(@"^[^\s,;]+$")]
+    public string? CompanyKeyPrefix { get; set; }
+
     protected override void EndProcessing()
     {
         BusinessCentralSettings settings;
@@ -119,6 +132,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
                 AuthorityHost = AuthorityHost ?? BusinessCentralSettings.DefaultAuthorityHost,
                 SandboxTlsThumbprint = SandboxTlsThumbprint,
                 AllowUntrustedEndpoint = AllowUntrustedEndpoint,
+                CompanyKeyPrefix = CompanyKeyPrefix,
             };
             credential = ParameterSetName switch
             {

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 
 namespace MlConnector.Cmdlets;
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using MlConnector.Connections;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
@@ -25,45 +26,58 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Number is not null) _patterns.AddRange(Number.Select(ToLike));
+        if (Number is not null) _patterns.AddRange(Number.Select(ToPattern));
     }
 
     protected override void EndProcessing()
     {
         var patterns = _patterns.Distinct(StringComparer.Ordinal).ToArray();
-        using var state = OpenState();
-        var parked = Parked(state, patterns);
-        var target = patterns.Length == 0 ? $"{parked.Count} parked record(s)" : $"{parked.Count} parked record(s) matching {string.Join(", ", patterns)}";
+        var connection = Connection ?? DefaultConnection.Current;
+        using var store = OpenState();
+        var candidates = Candidates(store, connection);
+        var parked = candidates
+            .Select(c => (Candidate: c, Jobs: c.State.Queue(SyncDirection.BcToMarketo).Take(QueuedJobStatus.Parked, null, int.MaxValue, patterns)))
+            .Where(c => c.Jobs.Count > 0).ToList();
+        var count = parked.Sum(p => p.Jobs.Count);
+        var target = patterns.Length == 0 ? $"{count} parked record(s)" : $"{count} parked record(s) matching {string.Join(", ", patterns)}";
         var go = ShouldProcessRun(target, "Re-send to Marketo", out var whatIf);
         if (whatIf)
         {
-            foreach (var job in parked)
+            foreach (var (candidate, jobs) in parked)
+            foreach (var job in jobs)
             {
                 WriteObject(new ParkedJob
                 {
-                    SourceType = job.SourceType, SourceNumber = job.SourceNumber, TargetType = job.TargetType,
+                    PairId = candidate.State.PairId, SourceType = job.SourceType, SourceNumber = job.SourceNumber, TargetType = job.TargetType,
                     Attempts = job.Attempts, LastError = job.LastError, ParkedAt = job.UpdatedAt,
                 });
             }
             return;
         }
         if (!go) return;
-        if (parked.Count == 0)
+        if (count == 0)
         {
             WriteVerbose("No parked record matches: nothing to replay.");
             return;
         }
 
-        var connection = RequireConnection();
+        connection = RequireConnection();
         RequireMarketo();
+        if (parked.Count > 1 || parked[0].Candidate.Target is null)
+        {
+            ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException(
+                    $"The parked records belong to {(parked.Count > 1 ? "more than one sync pair sending to Marketo " + connection.MarketoMunchkinId : "state written before sync pairs")}: " +
+                    "connect to the Business Central company whose records to replay (Connect-MlBusinessCentral), then run Invoke-MlReplay again."),
+                ErrorIdPrefix + "ReplayNeedsBusinessCentral", ErrorCategory.InvalidOperation, connection.MarketoMunchkinId));
+        }
         var progress = new SyncProgressReporter(this);
-        // Replay sends the payloads mapped when the records were parked; the mapping only names the lead key field.
-        var sync = new CustomerToMarketoSync(CreateContext(connection, state, MappingLoader.Default(), progress));
         try
         {
-            RunSync(async cancel =>
+            RunForPair(connection, store, parked[0].Candidate.Target!, whatIf: false, progress, async (context, cancel) =>
             {
                 progress.Phase("Replaying parked records");
+                // Replay sends the payloads mapped when the records were parked; the mapping only names the lead key field.
+                var sync = CustomerSync(context, MappingLoader.Default(), parked[0].Candidate.Target!);
                 await foreach (var result in sync.ReplayAsync(patterns, cancel).ConfigureAwait(false)) QueueObject(result);
             });
         }
@@ -73,13 +87,26 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
         }
     }
 
-    private static List<QueuedJob> Parked(SqliteStateStore state, string[] patterns)
+    /// <summary>A pair whose parked records may be replayed; no target for state written before pairs (it needs a BC connection to be adopted).</summary>
+    private sealed record Candidate(PairTarget? Target, IPairState State);
+
+    /// <summary>
+    /// Connected to both services: the connection's pair. To Marketo only: the pairs that send to it. Not connected (a
+    /// -WhatIf listing): every pair. State from before pairs is listed too when no BC connection names its pair.
+    /// </summary>
+    private static List<Candidate> Candidates(IStateStore store, MlConnection? connection)
     {
-        if (patterns.Length == 0) return state.Queue.Take(QueuedJobStatus.Parked, null, int.MaxValue).ToList();
-        return patterns.SelectMany(p => state.Queue.Take(QueuedJobStatus.Parked, null, int.MaxValue, p))
-            .DistinctBy(j => j.JobId).ToList();
+        if (connection?.BusinessCentral is not null && connection.Marketo is not null)
+        {
+            var pair = PairOf(connection);
+            return [new Candidate(pair, SyncPairs.Peek(store, pair.Key))];
+        }
+        var pairs = connection?.Marketo is { } marketo ? SyncPairs.ForMarketo(store, marketo.Client.InstanceId) : store.Pairs();
+        var candidates = pairs.Select(p => new Candidate(new PairTarget(p.Key, p.BcCompanyName, p.CompanyKeyPrefix), store.Pair(p.PairId))).ToList();
+        if (store.HasUnclaimedState()) candidates.Add(new Candidate(null, store.Pair(SyncPairKey.Unclaimed)));
+        return candidates;
     }
 
-    // PowerShell wildcards read as LIKE wildcards; % and _ pass through.
-    private static string ToLike(string pattern) => pattern.Trim().Replace('*', '%').Replace('?', '_');
+    // SQL LIKE wildcards read as the engine's: % as *, _ as ?.
+    private static string ToPattern(string pattern) => pattern.Trim().Replace('%', '*').Replace('_', '?');
 }

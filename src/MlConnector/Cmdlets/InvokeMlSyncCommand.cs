@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -33,6 +35,10 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? MappingPath { get; set; }
 
+    /// <summary>Re-reads and re-sends every mapped record, whatever was sent before (the content hashes are ignored).</summary>
+    [Parameter]
+    public SwitchParameter Resync { get; set; }
+
     /// <summary>Also writes one SyncResult per record, before the summary.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
@@ -43,66 +49,82 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         RequireBusinessCentral();
         RequireMarketo();
         var mapping = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
-        using var state = OpenState();
-        var refreshedBefore = state.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
-        var refresh = RefreshDue(refreshedBefore);
+        using var store = OpenState();
+        var pair = PairOf(connection);
+        var refreshedBefore = SyncPairs.Peek(store, pair.Key).Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
         var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
-        var action = refresh
-            ? "Sync changed customers and contacts, refresh every customer's financial figures, send pending records"
+        var action = Resync ? "Re-send every customer and contact (resync), send pending records"
+            : RefreshDue(refreshedBefore) ? "Sync changed customers and contacts, refresh every customer's financial figures, send pending records"
             : "Sync changed customers and contacts, send pending records";
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
 
         var progress = new SyncProgressReporter(this);
-        var context = CreateContext(connection, state, mapping, progress);
-        var sync = new CustomerToMarketoSync(context);
         var bc = connection.BusinessCentral!.Client;
         var marketo = connection.Marketo!.Client;
-        var summary = new SyncSummary { CorrelationId = context.CorrelationId, Direction = "BcToMarketo", AuditPath = context.Audit.Folder };
-        var (bcCalls, marketoCalls) = (bc.CallCount, marketo.CallCount);
-        var clock = Stopwatch.StartNew();
+        SyncSummary? summary = null;
         try
         {
-            RunSync(async cancel =>
+            RunForPair(connection, store, pair, whatIf, progress, async (context, cancel) =>
             {
-                var seen = new HashSet<(string, string)>();
-                progress.Pass = "Incremental sync: ";
-                await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest(), cancel).ConfigureAwait(false))
-                {
-                    seen.Add(Key(row));
-                    Emit(row, summary);
-                }
-                // A first run reads every customer with its financial details, which counts as the day's refresh.
-                var refreshedNow = whatIf ? refreshedBefore : state.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
-                if (refreshedNow != refreshedBefore)
-                {
-                    summary.FinancialsRefreshed = true;
-                    return;
-                }
-                if (!refresh) return;
-                progress.Pass = "Financial refresh: ";
-                await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true }, cancel).ConfigureAwait(false))
-                {
-                    // The refresh reports (and audits) every customer it compared; a plan lists each record once.
-                    if (whatIf && seen.Contains(Key(row))) continue;
-                    Emit(row, summary);
-                }
-                summary.FinancialsRefreshed = !whatIf;
+                var sync = CustomerSync(context, mapping, pair);
+                var run = new SyncSummary { CorrelationId = context.CorrelationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = context.State.PairId, AuditPath = context.Audit.Folder,
+                    StateCreated = store.Created };
+                var (bcCalls, marketoCalls) = (bc.CallCount, marketo.CallCount);
+                var clock = Stopwatch.StartNew();
+                // Read again now that this run has the pair: another run may have refreshed since.
+                var before = context.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+                await PassesAsync(whatIf, sync, context, progress, before, run, cancel).ConfigureAwait(false);
+                if (whatIf) return;
+                run.Parked = context.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Parked);
+                run.MarketoCalls = marketo.CallCount - marketoCalls;
+                run.BusinessCentralCalls = bc.CallCount - bcCalls;
+                run.Duration = clock.Elapsed;
+                summary = run;
             });
         }
         finally
         {
             progress.Complete();
         }
-        if (whatIf) return;
-
-        summary.Parked = state.Queue.Count(Engine.State.QueuedJobStatus.Parked);
-        summary.MarketoCalls = marketo.CallCount - marketoCalls;
-        summary.BusinessCentralCalls = bc.CallCount - bcCalls;
-        summary.Duration = clock.Elapsed;
+        if (summary is null) return;
         if (_crmSkipped > 0 && !WarnedAboutCrmSync)
             WriteWarning($"Marketo Companies are read-only on this instance (CRM sync): {_crmSkipped} company write(s) were skipped (CrmSyncEnabled); leads were still written.");
         WriteObject(summary);
+    }
+
+    /// <summary>The incremental pass, then the financial refresh when it is due and the incremental pass did not already read everything.</summary>
+    private async Task PassesAsync(bool whatIf, CustomerToMarketoSync sync, SyncContext context, SyncProgressReporter progress, DateTimeOffset? refreshedBefore,
+        SyncSummary summary, CancellationToken cancel)
+    {
+        var seen = new HashSet<(string, string)>();
+        progress.Pass = Resync ? "Resync: " : "Incremental sync: ";
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync }, cancel).ConfigureAwait(false))
+        {
+            seen.Add(Key(row));
+            Emit(row, summary);
+        }
+        // A first run, like a resync, reads every customer with its financial details, which counts as the day's refresh.
+        var refreshedNow = whatIf ? refreshedBefore : context.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+        if (Resync)
+        {
+            summary.FinancialsRefreshed = !whatIf;
+            return;
+        }
+        if (refreshedNow != refreshedBefore)
+        {
+            summary.FinancialsRefreshed = true;
+            return;
+        }
+        if (!RefreshDue(refreshedBefore)) return;
+        progress.Pass = "Financial refresh: ";
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true }, cancel).ConfigureAwait(false))
+        {
+            // The refresh reports (and audits) every customer it compared; a plan lists each record once.
+            if (whatIf && seen.Contains(Key(row))) continue;
+            Emit(row, summary);
+        }
+        summary.FinancialsRefreshed = !whatIf;
     }
 
     private bool RefreshDue(DateTimeOffset? lastRefresh) => RefreshFinancials switch

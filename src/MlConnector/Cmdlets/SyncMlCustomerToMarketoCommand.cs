@@ -2,6 +2,7 @@ using System.Management.Automation;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -33,6 +34,10 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
     /// <summary>With no input: re-read every customer's financial figures and send what changed.</summary>
     [Parameter]
     public SwitchParameter RefreshFinancials { get; set; }
+
+    /// <summary>Sends every record covered whatever was sent before (the content hashes are ignored); with no input, re-reads everything.</summary>
+    [Parameter]
+    public SwitchParameter Resync { get; set; }
 
     /// <summary>A .json or .psd1 mapping file applied on top of the default map.</summary>
     [Parameter]
@@ -68,18 +73,20 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
         var action = _sawInput
             ? $"Sync {DistinctCount()} customer(s) and their contacts"
+            : Resync ? (RefreshFinancials ? "Re-send every customer (resync)" : "Re-send every customer and contact (resync)")
             : RefreshFinancials ? "Sync every customer's financial figures and changed contacts" : "Sync customers and contacts changed since the last run";
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
 
-        using var state = OpenState();
+        using var store = OpenState();
         var progress = new SyncProgressReporter(this);
-        var sync = new CustomerToMarketoSync(CreateContext(connection, state, mapping, progress));
         var crmSkipped = 0;
         try
         {
-            RunSync(async cancel =>
+            var pair = PairOf(connection);
+            RunForPair(connection, store, pair, whatIf, progress, async (context, cancel) =>
             {
+                var sync = CustomerSync(context, mapping, pair);
                 if (whatIf)
                 {
                     await foreach (var row in sync.PlanAsync(request, cancel).ConfigureAwait(false)) QueueObject(Found(row.SourceType, row.SourceNumber, row));
@@ -147,10 +154,10 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
     // Customer objects are used as they are only when nothing else was given (the engine takes one kind).
     private CustomerSyncRequest Request()
     {
-        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials };
+        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials, Resync = Resync };
         if (_numbers.Count == 0)
-            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList() };
-        return new CustomerSyncRequest { CustomerNumbers = AllNumbers() };
+            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList(), Resync = Resync };
+        return new CustomerSyncRequest { CustomerNumbers = AllNumbers(), Resync = Resync };
     }
 
     private string[] AllNumbers() => _numbers.Concat(_customers.Select(c => c.Number)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();

@@ -126,6 +126,6 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
 
         public void Debug(string message) => cmdlet.QueueDebug(message);
 
-        public void Warning(string message) => cmdlet.QueueWarning(message);
+        public void Warning(string code, string message) => cmdlet.QueueWarning(message);
     }
 }

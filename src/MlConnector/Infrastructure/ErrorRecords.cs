@@ -40,6 +40,8 @@ internal static class ErrorRecords
         MlErrorCategory.Connection => ErrorCategory.ConnectionError,
         MlErrorCategory.Quota => ErrorCategory.QuotaExceeded,
         MlErrorCategory.InvalidConfiguration => ErrorCategory.InvalidArgument,
+        MlErrorCategory.ResourceUnavailable => ErrorCategory.ResourceUnavailable,
+        MlErrorCategory.ResourceBusy => ErrorCategory.ResourceBusy,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -10,7 +10,7 @@ namespace MlConnector.Infrastructure;
 /// </summary>
 public abstract class MappingPreviewCmdlet : PSCmdlet
 {
-    private RecordMapper? _mapper;
+    private BcToMarketoMapper? _mapper;
 
     /// <summary>The record to map: a BC object, or a row with its properties (Import-Csv of exported BC data).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
@@ -28,14 +28,14 @@ public abstract class MappingPreviewCmdlet : PSCmdlet
 
     private protected string ErrorIdPrefix => ErrorRecords.PrefixFor(MyInvocation.MyCommand.Name);
 
-    private protected RecordMapper Mapper => _mapper!;
+    private protected BcToMarketoMapper Mapper => _mapper!;
 
     /// <summary>The kind of input this cmdlet maps, and the kind it refuses with a hint to the other cmdlet.</summary>
     private protected abstract SourceKind Accepts { get; }
 
     private protected abstract string OtherCmdlet { get; }
 
-    protected override void BeginProcessing() => _mapper = new RecordMapper(MappingFile.Load(this, MappingPath, ErrorIdPrefix));
+    protected override void BeginProcessing() => _mapper = new BcToMarketoMapper(MappingFile.Load(this, MappingPath, ErrorIdPrefix));
 
     protected override void ProcessRecord()
     {

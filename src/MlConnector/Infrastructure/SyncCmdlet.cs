@@ -3,7 +3,9 @@ using MlConnector.Connections;
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 
 namespace MlConnector.Infrastructure;
@@ -25,6 +27,11 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
 
+    /// <summary>Seconds to wait while another run of the same sync pair holds it; default 0: stop at once with a SyncPairBusy error.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int LeaseTimeout { get; set; }
+
     private protected string ResolvedStatePath => LocalPaths.StatePath(this, StatePath);
 
     private protected string ResolvedAuditPath => LocalPaths.AuditPath(this, AuditPath);
@@ -32,7 +39,7 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
-    private protected SqliteStateStore OpenState()
+    private protected IStateStore OpenState()
     {
         var path = ResolvedStatePath;
         try
@@ -47,23 +54,64 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         }
     }
 
-    private protected SyncContext CreateContext(MlConnection connection, SqliteStateStore state, MappingSet mapping, IProgress<SyncProgress>? progress) => new()
+    /// <summary>The sync pair of a connection to both services: its key, BC company name and company key prefix.</summary>
+    private protected static PairTarget PairOf(MlConnection connection)
+    {
+        var bc = connection.BusinessCentral!;
+        return new PairTarget(SyncPairs.KeyOf(bc.Client, connection.Marketo!.Client), bc.Client.Company.Name, bc.Settings.CompanyKeyPrefix ?? "");
+    }
+
+    /// <summary>
+    /// Runs engine work for one sync pair through the pump. Under -WhatIf on the pair's state as it stands, writing
+    /// nothing. Otherwise the pair is registered first (adopting state from before pairs, once), its lease is taken —
+    /// waiting up to -LeaseTimeout while another run holds it — and held until the work ends; its last run is noted.
+    /// Either way a pair whose company keys could collide with another pair's in the same Marketo is refused first.
+    /// </summary>
+    private protected void RunForPair(MlConnection connection, IStateStore store, PairTarget pair, bool whatIf, IProgress<SyncProgress>? progress,
+        Func<SyncContext, CancellationToken, Task> work)
+    {
+        var log = new OnceLog(this);
+        RunSync(async cancel =>
+        {
+            if (whatIf)
+            {
+                SyncPairs.CheckCompanyKeys(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix);
+                await work(CreateContext(connection, SyncPairs.Peek(store, pair.Key), log, progress), cancel).ConfigureAwait(false);
+                return;
+            }
+            var registered = SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
+            SyncPairs.ReportCreatedStore(store, new AuditLog(ResolvedAuditPath), log);
+            var state = store.Pair(registered.PairId);
+            var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
+            await using (var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
+                options, TimeProvider.System, log, cancel).ConfigureAwait(false))
+            {
+                await lease.RunAsync(token => work(CreateContext(connection, state, log, progress), token), cancel).ConfigureAwait(false);
+            }
+            store.RecordRun(state.PairId, DateTimeOffset.UtcNow);
+        });
+    }
+
+    private SyncContext CreateContext(MlConnection connection, IPairState state, IEngineLog log, IProgress<SyncProgress>? progress) => new()
     {
         // Absent for a replay without a BC connection: replay only sends what the queue holds.
         BusinessCentral = connection.BusinessCentral?.Client,
         Marketo = connection.Marketo!.Client,
         State = state,
         Audit = new AuditLog(ResolvedAuditPath),
-        Mapper = new RecordMapper(mapping),
-        Log = new OnceLog(this),
+        Log = log,
         Progress = progress,
     };
+
+    /// <summary>The BC → Marketo sync over a context, mapping by <paramref name="mapping"/> with the pair's company key prefix.</summary>
+    private protected static CustomerToMarketoSync CustomerSync(SyncContext context, MappingSet mapping, PairTarget pair)
+        => new(context, new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix));
 
     /// <summary>
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the
     /// cmdlet with a terminating error whose id ends in the engine's id and whose target is the field.
     /// </summary>
-    private protected void RunSync(Func<CancellationToken, Task> work)
+    private void RunSync(Func<CancellationToken, Task> work)
     {
         MappingException? mapping = null;
         RunPumped(async cancel =>
@@ -92,14 +140,17 @@ public abstract class SyncCmdlet : ConnectedCmdlet
 
         public void Debug(string message) => cmdlet.QueueDebug(message);
 
-        public void Warning(string message)
+        public void Warning(string code, string message)
         {
             lock (_warned)
             {
                 if (!_warned.Add(message)) return;
-                if (message.Contains("CRM", StringComparison.Ordinal)) cmdlet.WarnedAboutCrmSync = true;
+                if (code == EngineWarnings.CrmSyncEnabled) cmdlet.WarnedAboutCrmSync = true;
             }
             cmdlet.QueueWarning(message);
         }
     }
 }
+
+/// <summary>The pair a sync cmdlet works for, as the connection (or, for a replay without BC, the store) names it.</summary>
+internal sealed record PairTarget(SyncPairKey Key, string? BcCompanyName, string CompanyKeyPrefix);

@@ -11,6 +11,7 @@ public sealed class MlAuditEntry
     public DateTimeOffset Time { get; init; }
     public required string CorrelationId { get; init; }
     public required string Direction { get; init; }
+    public string? PairId { get; init; }
     public required string SourceType { get; init; }
     public required string SourceNumber { get; init; }
     public required string TargetType { get; init; }
@@ -32,7 +33,7 @@ public sealed class MlAuditEntry
     {
         return new()
         {
-            Time = record.Time, CorrelationId = Cell(record.CorrelationId), Direction = Cell(record.Direction), SourceType = Cell(record.SourceType),
+            Time = record.Time, CorrelationId = Cell(record.CorrelationId), Direction = Cell(record.Direction), PairId = Cell(record.PairId), SourceType = Cell(record.SourceType),
             SourceNumber = Cell(record.SourceNumber), TargetType = Cell(record.TargetType), TargetKey = Cell(record.TargetKey), Action = Cell(record.Action),
             Reason = Cell(record.Reason), RequestId = Cell(record.RequestId), MarketoId = record.MarketoId,
             ChangedFieldList = escapeFormulas ? record.ChangedFields.Select(f => Cell(f)).ToArray() : record.ChangedFields,

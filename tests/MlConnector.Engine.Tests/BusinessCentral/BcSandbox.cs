@@ -65,5 +65,5 @@ public sealed class TestLog : IEngineLog
     public ConcurrentQueue<string> Lines { get; } = new();
     public void Verbose(string message) => Lines.Enqueue("VERBOSE " + message);
     public void Debug(string message) => Lines.Enqueue("DEBUG " + message);
-    public void Warning(string message) => Lines.Enqueue("WARNING " + message);
+    public void Warning(string code, string message) => Lines.Enqueue($"WARNING {code} {message}");
 }

@@ -23,7 +23,7 @@ public sealed class MappingTests
     [Fact]
     public void Default_company_map_is_keyed_on_the_customer_number_and_carries_account_attributes()
     {
-        var record = new RecordMapper(MappingLoader.Default()).MapCustomer(Customer());
+        var record = new BcToMarketoMapper(MappingLoader.Default()).MapCustomer(Customer());
         Assert.Equal("C00010", record.Key);
         Assert.Equal("C00010", record.Fields["externalCompanyId"]);
         Assert.Equal("Fabrikam, Inc.", record.Fields["company"]);
@@ -38,7 +38,7 @@ public sealed class MappingTests
     [Fact]
     public void Default_lead_map_links_the_lead_to_its_company()
     {
-        var mapped = new RecordMapper(MappingLoader.Default()).MapContact(Person(), Customer(), withAccountFields: false);
+        var mapped = new BcToMarketoMapper(MappingLoader.Default()).MapContact(Person(), Customer(), withAccountFields: false);
         Assert.NotNull(mapped.Record);
         Assert.Equal("Ann.Lee@fabrikam.example", mapped.Record!.Fields["email"]);
         Assert.Equal("C00010", mapped.Record.Fields["externalCompanyId"]);
@@ -50,7 +50,7 @@ public sealed class MappingTests
     [Fact]
     public void Account_attributes_ride_on_the_lead_when_companies_are_read_only()
     {
-        var mapper = new RecordMapper(MappingLoader.Default());
+        var mapper = new BcToMarketoMapper(MappingLoader.Default());
         Assert.True(mapper.LeadsCarryAccountFields(companiesWritable: false));
         Assert.False(mapper.LeadsCarryAccountFields(companiesWritable: true));
         var mapped = mapper.MapContact(Person(), Customer(), withAccountFields: true);
@@ -67,7 +67,7 @@ public sealed class MappingTests
     [InlineData("dots..x@y.example", EmailRules.Invalid)]
     public void Contacts_without_a_usable_email_are_skipped_with_a_reason(string email, string reason)
     {
-        var mapped = new RecordMapper(MappingLoader.Default()).MapContact(Person(email), Customer(), false);
+        var mapped = new BcToMarketoMapper(MappingLoader.Default()).MapContact(Person(email), Customer(), false);
         Assert.Null(mapped.Record);
         Assert.Equal(reason, mapped.SkipReason);
     }
@@ -76,14 +76,14 @@ public sealed class MappingTests
     public void An_email_over_marketo_length_is_skipped_as_too_long()
     {
         var email = new string('a', 250) + "@x.example";
-        Assert.Equal(EmailRules.TooLong, new RecordMapper(MappingLoader.Default()).MapContact(Person(email), null, false).SkipReason);
+        Assert.Equal(EmailRules.TooLong, new BcToMarketoMapper(MappingLoader.Default()).MapContact(Person(email), null, false).SkipReason);
     }
 
     [Fact]
     public void Company_contacts_are_not_leads()
     {
         var company = new BcContact { Number = "CT0000", Type = "Company", Email = "info@fabrikam.example" };
-        Assert.Equal("NotAPerson", new RecordMapper(MappingLoader.Default()).MapContact(company, null, false).SkipReason);
+        Assert.Equal("NotAPerson", new BcToMarketoMapper(MappingLoader.Default()).MapContact(company, null, false).SkipReason);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class MappingTests
             { "company": { "remove": ["bcAccountBalance", "website"], "fields": { "accountBalance": "Balance", "companyNotes": ["City", "Country"] } },
               "leadAccount": { "when": "Always" } }
             """);
-        var record = new RecordMapper(mapping).MapCustomer(Customer());
+        var record = new BcToMarketoMapper(mapping).MapCustomer(Customer());
         Assert.False(record.Fields.ContainsKey("bcAccountBalance"));
         Assert.False(record.Fields.ContainsKey("website"));
         Assert.Equal(1234.56m, record.Fields["accountBalance"]);
@@ -144,7 +144,7 @@ public sealed class MappingTests
     [InlineData("ar-SA")]
     public void Mapping_and_hashes_are_culture_invariant(string culture)
     {
-        var mapper = new RecordMapper(MappingLoader.Default());
+        var mapper = new BcToMarketoMapper(MappingLoader.Default());
         var invariant = RunIn(CultureInfo.InvariantCulture, () => mapper.MapCustomer(Customer()));
         var local = RunIn(new CultureInfo(culture), () => mapper.MapCustomer(Customer()));
         Assert.Equal(invariant.ContentHash, local.ContentHash);
@@ -155,7 +155,7 @@ public sealed class MappingTests
     [Fact]
     public void Hash_changes_when_a_mapped_value_changes()
     {
-        var mapper = new RecordMapper(MappingLoader.Default());
+        var mapper = new BcToMarketoMapper(MappingLoader.Default());
         var before = mapper.MapCustomer(Customer());
         var after = mapper.MapCustomer(new BcCustomer { Number = "C00010", DisplayName = "Fabrikam, Inc.", Balance = 1m });
         Assert.NotEqual(before.ContentHash, after.ContentHash);

@@ -1,3 +1,4 @@
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Marketo;
 using MlConnector.Sandbox.Marketo;
 
@@ -27,7 +28,7 @@ public sealed class MarketoCrmSyncTests
         Assert.Equal(new[] { 0, 1, 2 }, first.Select(r => r.Seq));
         Assert.All(first, r => { Assert.Equal(MarketoRecordStatus.Skipped, r.Status); Assert.True(r.HasReason(code)); });
         Assert.Equal(0, test.Sandbox.Marketo.CompanyCount);
-        Assert.Contains(test.Log.Lines, l => l.StartsWith("WARNING:", StringComparison.Ordinal) && l.Contains("CRM", StringComparison.Ordinal));
+        Assert.Contains(test.Log.Lines, l => l.StartsWith("WARNING: " + EngineWarnings.CrmSyncEnabled + ":", StringComparison.Ordinal));
 
         var calls = test.Client.CallCount;
         var second = await test.Client.SyncCompaniesAsync(Companies(2), MarketoSyncAction.CreateOrUpdate, "dedupeFields", CancellationToken.None);

@@ -86,5 +86,5 @@ public sealed class CollectingLog : IEngineLog
 
     public void Debug(string message) => Lines.Enqueue("DEBUG: " + message);
 
-    public void Warning(string message) => Lines.Enqueue("WARNING: " + message);
+    public void Warning(string code, string message) => Lines.Enqueue($"WARNING: {code}: {message}");
 }

@@ -1,6 +1,7 @@
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.Connections;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 
 namespace MlConnector.Engine.Tests.Security;
 
@@ -26,7 +27,7 @@ public sealed class PrivateFilesTests : IDisposable
         var database = Path.Combine(Home, "state", "mlconnector.db");
         using (var store = SqliteStateStore.Open(database))
         {
-            store.Checkpoints.Advance("customers", Day, Day);
+            store.Pair("pair-test").Checkpoints.Advance("customers", Day, Day);
             Assert.True(File.Exists(database + "-wal"), "a write in WAL mode leaves a -wal file while the store is open");
             Assert.Equal(File0600, File.GetUnixFileMode(database));
             Assert.Equal(File0600, File.GetUnixFileMode(database + "-wal"));

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Sync;
 using MlConnector.Sandbox;
 using MlConnector.Sandbox.Core;
 
@@ -78,7 +79,9 @@ public sealed class CrashSafetyTests
         var ready = Path.Combine(work, "sandbox.json");
         await File.WriteAllTextAsync(ready, ReadyLine(host));
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { runner, "sync", "--sandbox-json", ready, "--state", Path.Combine(work, "state.db"), "--audit", Path.Combine(work, "audit") })
+        // A killed run keeps its lease on the pair until it expires: short leases, and the next run waits them out.
+        info.Environment[SyncLeaseOptions.DurationVariable] = "2";
+        foreach (var argument in new[] { runner, "sync", "--sandbox-json", ready, "--state", Path.Combine(work, "state.db"), "--audit", Path.Combine(work, "audit"), "--lease-timeout", "30" })
             info.ArgumentList.Add(argument);
         using var process = Process.Start(info)!;
         var output = process.StandardOutput.ReadToEndAsync();

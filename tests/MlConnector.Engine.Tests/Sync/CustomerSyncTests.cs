@@ -1,6 +1,8 @@
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 
 namespace MlConnector.Engine.Tests.Sync;
 
@@ -19,6 +21,15 @@ public sealed class CustomerSyncTests
         Assert.Equal(marketoEmails.Count, marketoEmails.Distinct().Count());
         Assert.Equal(emails.Order(), marketoEmails.Order());
         Assert.DoesNotContain(results, r => r.Action == SyncAction.Failed);
+
+        // The links the reverse flow reads: every company and lead written, by BC number and by Marketo id.
+        var links = sandbox.State.Links;
+        Assert.Equal(companies.Count, links.Count(LinkKind.Customer));
+        Assert.Equal(results.Count(r => r.TargetType == MarketoRecord.Lead && r.Action == SyncAction.Created), links.Count(LinkKind.Contact));
+        var company = marketoCompanies[0];
+        var link = links.ByMarketoId(LinkKind.Customer, [company.Id]).Single().Value;
+        var customer = sandbox.Host.BusinessCentral.Store.CustomerByNumber(company.ExternalCompanyId)!;
+        Assert.Equal((customer.Number, customer.Id, company.ExternalCompanyId), (link.BcNumber, link.BcId!.Value, link.MarketoKey));
     }
 
     [Fact]
@@ -60,6 +71,34 @@ public sealed class CustomerSyncTests
     }
 
     [Fact]
+    public async Task Resync_sends_every_mapped_record_once_and_a_following_plain_run_sends_nothing()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 20);
+        var first = await sandbox.RunAsync();
+        var written = first.Where(r => r.Action == SyncAction.Created).Select(r => (r.TargetType, r.TargetKey)).ToHashSet();
+        sandbox.Host.Journal.Clear();
+
+        var resync = await sandbox.RunAsync(new CustomerSyncRequest { Resync = true });
+
+        // Every record the first run wrote is written again, once; nothing else is, and nothing is unchanged.
+        var sent = resync.Where(r => r.Action is SyncAction.Created or SyncAction.Updated).ToList();
+        Assert.Equal(written.OrderBy(w => w.ToString()), sent.Select(r => (r.TargetType, r.TargetKey)).OrderBy(w => w.ToString()));
+        Assert.DoesNotContain(resync, r => r.Action is SyncAction.Unchanged or SyncAction.Failed);
+        var writes = sandbox.MarketoWrites();
+        Assert.Equal(sent.Count(r => r.TargetType == MarketoRecord.Lead), writes.Where(w => w.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal)).Sum(w => w.RecordCount));
+        Assert.Equal(sent.Count(r => r.TargetType == MarketoRecord.Company),
+            writes.Where(w => w.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal) && w.RecordCount > 1).Sum(w => w.RecordCount));
+        // A resync reads everything, so it also counts as the day's financial refresh.
+        Assert.NotNull(sandbox.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed));
+        sandbox.Host.Journal.Clear();
+
+        var after = await sandbox.RunAsync();
+
+        Assert.DoesNotContain(after, r => r.Action is SyncAction.Created or SyncAction.Updated);
+        Assert.Empty(sandbox.MarketoWrites());
+    }
+
+    [Fact]
     public async Task A_run_that_finds_nothing_new_makes_no_marketo_call_and_two_bc_reads()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 20);
@@ -97,8 +136,7 @@ public sealed class CustomerSyncTests
     public async Task Every_skipped_record_has_its_reason_in_the_audit_log()
     {
         await using var sandbox = await SyncSandbox.StartAsync();
-        var context = sandbox.Context(correlationId: "run-skips");
-        var results = await BusinessCentral.BcSandbox.ToListAsync(new CustomerToMarketoSync(context).RunAsync(new CustomerSyncRequest(), CancellationToken.None));
+        var results = await BusinessCentral.BcSandbox.ToListAsync(sandbox.Sync(correlationId: "run-skips").RunAsync(new CustomerSyncRequest(), CancellationToken.None));
         var skipped = results.Where(r => r.Action == SyncAction.Skipped).ToList();
         Assert.NotEmpty(skipped);
 
@@ -130,6 +168,32 @@ public sealed class CustomerSyncTests
     }
 
     [Fact]
+    public async Task Every_run_probes_whether_companies_are_writable_so_switching_crm_sync_off_or_on_takes_effect_on_one_connection()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10, o => o.Marketo.CrmSync = true);
+        var locked = await sandbox.RunAsync();
+        Assert.All(locked.Where(r => r.TargetType == MarketoRecord.Company), r => Assert.Equal(SyncReasons.CrmSyncEnabled, r.Reason));
+        Assert.Contains(sandbox.Log.Lines, l => l.StartsWith("WARNING " + Diagnostics.EngineWarnings.CrmSyncEnabled, StringComparison.Ordinal));
+
+        // An admin switches CRM sync off; the next run of the same connection writes the company that changed.
+        sandbox.Host.Marketo.Options.CrmSync = false;
+        var first = sandbox.Host.BusinessCentral.Store.Customers[0];
+        sandbox.Host.BusinessCentral.ModifyCustomerInUi(first.Id, c => c.City = "Unlocked City");
+        var open = await sandbox.RunAsync();
+        Assert.Equal(SyncAction.Created, Assert.Single(open, r => r.TargetType == MarketoRecord.Company).Action);
+        Assert.Equal("Unlocked City", sandbox.Host.Marketo.CompanyByExternalId(first.Number)!.Fields["billingCity"]);
+
+        // And back on: the next change is skipped again, not refused as a failure.
+        sandbox.Host.Marketo.Options.CrmSync = true;
+        var second = sandbox.Host.BusinessCentral.Store.Customers[1];
+        sandbox.Host.BusinessCentral.ModifyCustomerInUi(second.Id, c => c.City = "Locked City");
+        var lockedAgain = await sandbox.RunAsync();
+        var skipped = Assert.Single(lockedAgain, r => r.TargetType == MarketoRecord.Company);
+        Assert.Equal((second.Number, SyncAction.Skipped, SyncReasons.CrmSyncEnabled), (skipped.SourceNumber, skipped.Action, skipped.Reason));
+        Assert.Equal(1, sandbox.Host.Marketo.CompanyCount);
+    }
+
+    [Fact]
     public async Task WhatIf_only_reads_and_reports_a_field_level_diff()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
@@ -138,7 +202,7 @@ public sealed class CustomerSyncTests
         sandbox.Host.BusinessCentral.ModifyCustomerInUi(customer.Id, c => c.City = "Zürich");
         var writes = sandbox.MarketoWrites().Count;
 
-        var plan = await BusinessCentral.BcSandbox.ToListAsync(new CustomerToMarketoSync(sandbox.Context()).PlanAsync(new CustomerSyncRequest(), CancellationToken.None));
+        var plan = await BusinessCentral.BcSandbox.ToListAsync(sandbox.Sync().PlanAsync(new CustomerSyncRequest(), CancellationToken.None));
 
         Assert.Equal(writes, sandbox.MarketoWrites().Count);
         var row = Assert.Single(plan, p => p.SourceNumber == customer.Number && p.TargetType == "Company");

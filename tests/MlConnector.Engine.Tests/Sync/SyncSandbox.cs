@@ -4,7 +4,9 @@ using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
+using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.Tests.BusinessCentral;
 using MlConnector.Engine.Tests.Marketo;
 using MlConnector.Sandbox;
@@ -18,40 +20,53 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private readonly BcSandbox _bc;
     private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
 
-    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo)
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath)
     {
         _bc = bc;
         BusinessCentral = bcClient;
         Marketo = marketo;
-        State = SqliteStateStore.Open(Path.Combine(_folder, "state.db"));
+        Store = SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
+        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, null, bc.Host.Clock, bc.Log);
         Audit = new AuditLog(Path.Combine(_folder, "audit"));
     }
 
     public SandboxHost Host => _bc.Host;
     public BusinessCentralClient BusinessCentral { get; }
     public MarketoClient Marketo { get; }
-    public SqliteStateStore State { get; }
+    public SqliteStateStore Store { get; }
+
+    /// <summary>The sync pair of the two clients, registered in <see cref="Store"/>.</summary>
+    public SyncPair Pair { get; }
+
+    public IPairState State => Store.Pair(Pair.PairId);
     public AuditLog Audit { get; }
 
-    public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, Action<BusinessCentralSettings>? bcSettings = null)
+    public TestLog Log => _bc.Log;
+
+    /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
+    public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
+        Action<BusinessCentralSettings>? bcSettings = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
         var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
-        return new SyncSandbox(bc, bcClient, marketo);
+        return new SyncSandbox(bc, bcClient, marketo, statePath);
     }
 
-    public SyncContext Context(MappingSet? mapping = null, string? correlationId = null) => new()
+    public SyncContext Context(string? correlationId = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit,
-        Mapper = new RecordMapper(mapping ?? MappingLoader.Default()), Time = Host.Clock, Log = _bc.Log,
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
         CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
     };
 
+    /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
+    public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
+        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
+
     public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
-        => await BcSandbox.ToListAsync(new CustomerToMarketoSync(Context(mapping)).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
+        => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
 
     public IReadOnlyList<JournalEntry> MarketoWrites() => Host.Journal.For(SandboxService.Marketo)
         .Where(e => e.Method == "POST" && (e.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal) || e.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal))
@@ -73,7 +88,7 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        State.Dispose();
+        Store.Dispose();
         Marketo.Dispose();
         BusinessCentral.Dispose();
         await _bc.DisposeAsync();

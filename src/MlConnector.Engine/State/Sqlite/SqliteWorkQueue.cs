@@ -1,34 +1,29 @@
 using Microsoft.Data.Sqlite;
-using static MlConnector.Engine.State.SqliteCommands;
+using MlConnector.Engine.Sync;
+using static MlConnector.Engine.State.Sqlite.SqliteCommands;
 
-namespace MlConnector.Engine.State;
+namespace MlConnector.Engine.State.Sqlite;
 
-/// <summary>The durable work queue: enqueue (upsert by job id), take pending work in order, complete or park.</summary>
-public sealed class WorkQueue
+/// <summary>The work queue of one pair and direction in the work_queue table.</summary>
+internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId, SyncDirection direction) : IWorkQueue
 {
-    private readonly SqliteConnection _connection;
+    private const string Scope = "pair_id = $pair AND direction = $direction";
+    private readonly string _direction = direction.ToString();
 
-    internal WorkQueue(SqliteConnection connection) => _connection = connection;
-
-    /// <summary>Adds or refreshes jobs in one transaction. A parked job enqueued again becomes pending with the new payload.</summary>
     public int Enqueue(IEnumerable<QueuedJob> jobs, DateTimeOffset now) => Guard(() =>
     {
-        using var transaction = _connection.BeginTransaction();
+        using var transaction = connection.BeginTransaction();
         var count = 0;
         // The next sequence is read once per call: MAX(sequence) per row scans the whole table (no index leads with
         // sequence), which made enqueueing a large first load quadratic. An update keeps its job's old sequence.
         long next;
-        using (var max = Create(_connection, "SELECT IFNULL(MAX(sequence), 0) FROM work_queue;"))
-        {
-            max.Transaction = transaction;
+        using (var max = Create(connection, transaction, "SELECT IFNULL(MAX(sequence), 0) FROM work_queue;"))
             next = Convert.ToInt64(max.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        using var command = Create(_connection, """
-            INSERT INTO work_queue(job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at, sequence)
-            VALUES ($id, $target, $sourceType, $source, $payload, 'Pending', 0, NULL, $now, $now, $sequence)
-            ON CONFLICT(job_id) DO UPDATE SET payload = excluded.payload, status = 'Pending', updated_at = excluded.updated_at;
+        using var command = Scoped(transaction, """
+            INSERT INTO work_queue(pair_id, direction, job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at, sequence)
+            VALUES ($pair, $direction, $id, $target, $sourceType, $source, $payload, 'Pending', 0, NULL, $now, $now, $sequence)
+            ON CONFLICT(pair_id, direction, job_id) DO UPDATE SET payload = excluded.payload, status = 'Pending', updated_at = excluded.updated_at;
             """);
-        command.Transaction = transaction;
         var sequence = command.Parameters.Add("$sequence", SqliteType.Integer);
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var target = command.Parameters.Add("$target", SqliteType.Text);
@@ -50,14 +45,15 @@ public sealed class WorkQueue
         return count;
     });
 
-    public IReadOnlyList<QueuedJob> Take(QueuedJobStatus status, string? targetType, int max, string? sourceNumberLike = null) => Guard(() =>
+    public IReadOnlyList<QueuedJob> Take(QueuedJobStatus status, string? targetType, int max, IReadOnlyCollection<string>? sourceNumberPatterns = null) => Guard(() =>
     {
-        using var command = Create(_connection, """
+        using var command = Scoped(null, "", ("$status", status.ToString()), ("$target", targetType), ("$max", max));
+        command.CommandText = $"""
             SELECT job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at
             FROM work_queue
-            WHERE status = $status AND ($target IS NULL OR target_type = $target) AND ($like IS NULL OR source_number LIKE $like)
+            WHERE {Scope} AND status = $status AND ($target IS NULL OR target_type = $target){MatchingAny(command, "source_number", sourceNumberPatterns)}
             ORDER BY sequence LIMIT $max;
-            """, ("$status", status.ToString()), ("$target", targetType), ("$max", max), ("$like", sourceNumberLike));
+            """;
         using var reader = command.ExecuteReader();
         var jobs = new List<QueuedJob>();
         while (reader.Read())
@@ -71,7 +67,7 @@ public sealed class WorkQueue
 
     public ISet<string> JobIds(QueuedJobStatus status) => Guard(() =>
     {
-        using var command = Create(_connection, "SELECT job_id FROM work_queue WHERE status = $status;", ("$status", status.ToString()));
+        using var command = Scoped(null, $"SELECT job_id FROM work_queue WHERE {Scope} AND status = $status;", ("$status", status.ToString()));
         using var reader = command.ExecuteReader();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         while (reader.Read()) ids.Add(reader.GetString(0));
@@ -80,16 +76,14 @@ public sealed class WorkQueue
 
     public int Count(QueuedJobStatus status) => Guard(() =>
     {
-        using var command = Create(_connection, "SELECT COUNT(*) FROM work_queue WHERE status = $status;", ("$status", status.ToString()));
+        using var command = Scoped(null, $"SELECT COUNT(*) FROM work_queue WHERE {Scope} AND status = $status;", ("$status", status.ToString()));
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
-    /// <summary>Removes finished jobs, unless they were enqueued again (a newer payload) since they were taken.</summary>
     public void Complete(IEnumerable<QueuedJob> jobs) => Guard(() =>
     {
-        using var transaction = _connection.BeginTransaction();
-        using var command = Create(_connection, "DELETE FROM work_queue WHERE job_id = $id AND updated_at = $updated;");
-        command.Transaction = transaction;
+        using var transaction = connection.BeginTransaction();
+        using var command = Scoped(transaction, $"DELETE FROM work_queue WHERE {Scope} AND job_id = $id AND updated_at = $updated;");
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var updated = command.Parameters.Add("$updated", SqliteType.Text);
         foreach (var job in jobs)
@@ -99,19 +93,16 @@ public sealed class WorkQueue
             command.ExecuteNonQuery();
         }
         transaction.Commit();
-        return 0;
     });
 
-    /// <summary>Parks jobs that failed permanently, with the reason, for Invoke-MlReplay.</summary>
     public void Park(IEnumerable<(QueuedJob Job, string Reason)> failures, DateTimeOffset now) => Guard(() =>
     {
-        using var transaction = _connection.BeginTransaction();
-        using var command = Create(_connection,
-            "UPDATE work_queue SET status = 'Parked', attempts = attempts + 1, last_error = $reason, updated_at = $now WHERE job_id = $id;");
-        command.Transaction = transaction;
+        using var transaction = connection.BeginTransaction();
+        using var command = Scoped(transaction,
+            $"UPDATE work_queue SET status = 'Parked', attempts = attempts + 1, last_error = $reason, updated_at = $now WHERE {Scope} AND job_id = $id;",
+            ("$now", Time(now)));
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var reason = command.Parameters.Add("$reason", SqliteType.Text);
-        command.Parameters.AddWithValue("$now", Time(now));
         foreach (var (job, why) in failures)
         {
             id.Value = job.JobId;
@@ -119,15 +110,19 @@ public sealed class WorkQueue
             command.ExecuteNonQuery();
         }
         transaction.Commit();
-        return 0;
     });
 
-    /// <summary>Moves parked jobs back to pending (replay), optionally only those whose source number matches a LIKE pattern.</summary>
-    public int Unpark(string? sourceNumberLike, DateTimeOffset now) => Guard(() =>
+    public int Unpark(IReadOnlyCollection<string>? sourceNumberPatterns, DateTimeOffset now) => Guard(() =>
     {
-        using var command = Create(_connection,
-            "UPDATE work_queue SET status = 'Pending', updated_at = $now WHERE status = 'Parked' AND ($like IS NULL OR source_number LIKE $like);",
-            ("$now", Time(now)), ("$like", sourceNumberLike));
+        using var command = Scoped(null, "", ("$now", Time(now)));
+        command.CommandText = $"UPDATE work_queue SET status = 'Pending', updated_at = $now WHERE {Scope} AND status = 'Parked'{MatchingAny(command, "source_number", sourceNumberPatterns)};";
         return command.ExecuteNonQuery();
     });
+
+    private SqliteCommand Scoped(SqliteTransaction? transaction, string sql, params (string Name, object? Value)[] parameters)
+    {
+        var command = Create(connection, sql, [("$pair", pairId), ("$direction", _direction), .. parameters]);
+        command.Transaction = transaction;
+        return command;
+    }
 }

@@ -2,14 +2,14 @@ using System.Globalization;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>Compares planned records with Marketo's current values (read-only calls, at most 300 keys each).</summary>
-internal sealed class WhatIfDiff
+internal sealed class MarketoDiff
 {
     private readonly MarketoClient _marketo;
 
-    public WhatIfDiff(MarketoClient marketo) => _marketo = marketo;
+    public MarketoDiff(MarketoClient marketo) => _marketo = marketo;
 
     public static SyncPlanRow FromResult(SyncResult result) => new()
     {

@@ -1,6 +1,6 @@
 using MlConnector.Engine.BusinessCentral;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
 /// Which customers a BC → Marketo sync covers: given customers, given customer numbers, every customer
@@ -14,5 +14,15 @@ public sealed class CustomerSyncRequest
     /// <summary>Re-read every customer's financial details (posting changes them without touching lastModifiedDateTime) and send only what changed.</summary>
     public bool RefreshFinancials { get; init; }
 
+    /// <summary>
+    /// Treat every record as changed: ignore the content hashes of what was last written and, with no customers given,
+    /// read everything rather than what changed since the checkpoint. For a mapping changed outside the mapping file,
+    /// a Marketo restore, or doubt. Queue, audit and -WhatIf work as in any run; checkpoints move as after a first run.
+    /// </summary>
+    public bool Resync { get; init; }
+
     internal bool Incremental => Customers is null && CustomerNumbers is null && !RefreshFinancials;
+
+    /// <summary>An incremental request that reads from the checkpoints (not a resync, which reads everything).</summary>
+    internal bool FromCheckpoints => Incremental && !Resync;
 }

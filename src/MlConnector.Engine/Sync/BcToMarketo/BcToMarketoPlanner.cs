@@ -2,27 +2,30 @@ using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
-/// Decides, per chunk of BC records, what must be sent: maps them, drops what Marketo already holds
+/// Decides, per chunk of BC records, what must be sent to Marketo: maps them, drops what Marketo already holds
 /// (same content hash, no newer job waiting), and turns bad data into Skipped results with a reason.
 /// Pure: no I/O beyond the state lookups it is handed.
 /// </summary>
-internal sealed class SyncPlanner
+internal sealed class BcToMarketoPlanner
 {
     /// <summary>Marks the hash of a company that was not written because Companies are read-only.</summary>
     internal const string CrmSkippedPrefix = "crm:";
 
-    private readonly RecordMapper _mapper;
+    private readonly BcToMarketoMapper _mapper;
     private readonly string _correlationId;
+    private readonly bool _ignoreContentHashes;
     // Keyed on a 64-bit hash of the normalised email: a large first load holds hundreds of thousands.
     private readonly Dictionary<ulong, string> _emailOwners = new();
 
-    public SyncPlanner(RecordMapper mapper, string correlationId)
+    /// <param name="ignoreContentHashes">A resync: every mapped record is sent, whatever Marketo was last sent.</param>
+    public BcToMarketoPlanner(BcToMarketoMapper mapper, string correlationId, bool ignoreContentHashes = false)
     {
         _mapper = mapper;
         _correlationId = correlationId;
+        _ignoreContentHashes = ignoreContentHashes;
     }
 
     public sealed record Chunk(List<MarketoRecord> Send, List<MarketoRecord> CrmSkipped, List<SyncResult> Immediate);
@@ -35,22 +38,25 @@ internal sealed class SyncPlanner
         foreach (var record in records)
         {
             known.TryGetValue(record.TargetKey, out var state);
-            var pending = pendingJobs.Contains(QueuedRecord.JobId(record));
+            var pending = pendingJobs.Contains(MarketoJobs.JobId(record));
             if (!companiesWritable)
             {
-                if (state?.ContentHash == CrmSkippedPrefix + record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
+                if (Unchanged(state, CrmSkippedPrefix + record.ContentHash, pending)) chunk.Immediate.Add(Unchanged(record, state!));
                 else
                 {
                     chunk.CrmSkipped.Add(record);
-                    chunk.Immediate.Add(Result(record, SyncAction.Skipped, SyncReasons.CrmSyncEnabled, state?.MarketoId));
+                    chunk.Immediate.Add(Result(record, SyncAction.Skipped, SyncReasons.CrmSyncEnabled, MarketoIdOf(state)));
                 }
                 continue;
             }
-            if (state?.ContentHash == record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
+            if (Unchanged(state, record.ContentHash, pending)) chunk.Immediate.Add(Unchanged(record, state!));
             else chunk.Send.Add(record);
         }
         return chunk;
     }
+
+    /// <summary>Marketo already holds this content and no newer job waits (never, in a resync).</summary>
+    private bool Unchanged(RecordState? state, string contentHash, bool pending) => !_ignoreContentHashes && !pending && state?.ContentHash == contentHash;
 
     public Chunk PlanContacts(IEnumerable<BcContact> contacts, Func<string, BcCustomer?> customerOf, bool withAccountFields,
         Func<IEnumerable<string>, IReadOnlyDictionary<string, RecordState>> states, ISet<string> pendingJobs)
@@ -82,12 +88,12 @@ internal sealed class SyncPlanner
             var owner = _emailOwners.TryGetValue(email, out var runOwner) ? runOwner : state?.SourceNumber;
             if (owner is not null && !string.Equals(owner, record.SourceNumber, StringComparison.Ordinal))
             {
-                chunk.Immediate.Add(Result(record, SyncAction.Skipped, $"{SyncReasons.DuplicateEmail}: contact {owner} has the same email; they are one lead in Marketo", state?.MarketoId));
+                chunk.Immediate.Add(Result(record, SyncAction.Skipped, $"{SyncReasons.DuplicateEmail}: contact {owner} has the same email; they are one lead in Marketo", MarketoIdOf(state)));
                 continue;
             }
             _emailOwners[email] = record.SourceNumber;
-            var pending = pendingJobs.Contains(QueuedRecord.JobId(record));
-            if (state?.ContentHash == record.ContentHash && !pending) chunk.Immediate.Add(Unchanged(record, state));
+            var pending = pendingJobs.Contains(MarketoJobs.JobId(record));
+            if (Unchanged(state, record.ContentHash, pending)) chunk.Immediate.Add(Unchanged(record, state!));
             else chunk.Send.Add(record);
         }
         return chunk;
@@ -104,7 +110,11 @@ internal sealed class SyncPlanner
         return hash;
     }
 
-    private SyncResult Unchanged(MarketoRecord record, RecordState state) => Result(record, SyncAction.Unchanged, null, state.MarketoId);
+    private SyncResult Unchanged(MarketoRecord record, RecordState state) => Result(record, SyncAction.Unchanged, null, MarketoIdOf(state));
+
+    /// <summary>The Marketo id kept as the record state's target id.</summary>
+    internal static long? MarketoIdOf(RecordState? state)
+        => long.TryParse(state?.TargetId, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id) ? id : null;
 
     private SyncResult Result(MarketoRecord record, SyncAction action, string? reason, long? marketoId) => new()
     {

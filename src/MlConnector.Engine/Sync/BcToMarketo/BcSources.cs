@@ -1,14 +1,14 @@
 using System.Runtime.CompilerServices;
 using MlConnector.Engine.BusinessCentral;
 
-namespace MlConnector.Engine.Sync;
+namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>Reads what a sync covers from Business Central, in chunks that bound memory.</summary>
-internal sealed class SyncSources
+internal sealed class BcSources
 {
     private readonly SyncContext _context;
 
-    public SyncSources(SyncContext context) => _context = context;
+    public BcSources(SyncContext context) => _context = context;
 
     public IAsyncEnumerable<List<BcCustomer>> CustomersAsync(CustomerSyncRequest request, CancellationToken cancellationToken)
     {
@@ -17,21 +17,25 @@ internal sealed class SyncSources
         {
             IncludeFinancialDetails = true,
             Numbers = request.Customers?.Select(c => c.Number).ToArray() ?? request.CustomerNumbers,
-            ModifiedSince = request.Incremental ? _context.State.Checkpoints.Get(SyncCheckpoints.Customers) : null,
-            AlreadyRead = request.Incremental ? _context.State.Checkpoints.Boundary(SyncCheckpoints.Customers) : null,
+            ModifiedSince = request.FromCheckpoints ? _context.State.Checkpoints.Get(SyncCheckpoints.Customers) : null,
+            AlreadyRead = request.FromCheckpoints ? _context.State.Checkpoints.Boundary(SyncCheckpoints.Customers) : null,
         };
         return Chunk(_context.Bc.GetCustomersAsync(query, cancellationToken), cancellationToken);
     }
 
-    /// <summary>Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>) and those of the given customers, each once.</summary>
-    public async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, IReadOnlyCollection<string>? ofCustomers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>
+    /// Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>; every contact when <paramref name="fromStart"/>
+    /// too) and those of the given customers, each once.
+    /// </summary>
+    public async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Only persons become leads, so company contacts are never read (resolving them costs calls per customer).
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (modifiedSince)
         {
-            var since = _context.State.Checkpoints.Get(SyncCheckpoints.Contacts);
-            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) };
+            var since = fromStart ? null : _context.State.Checkpoints.Get(SyncCheckpoints.Contacts);
+            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = fromStart ? null : _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) };
             // Remembered only when a second read by customer follows (a first run reads every contact and stops here).
             var secondReadFollows = since is not null && ofCustomers is { Count: > 0 };
             await foreach (var chunk in Chunk(_context.Bc.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))

@@ -4,20 +4,33 @@ using MlConnector.Engine.BusinessCentral;
 
 namespace MlConnector.Engine.Mapping;
 
-/// <summary>Turns BC customers into Marketo companies and BC person contacts into Marketo leads, by a <see cref="MappingSet"/>.</summary>
-public sealed class RecordMapper
+/// <summary>
+/// Turns BC customers into Marketo companies and BC person contacts into Marketo leads, by a <see cref="MappingSet"/>.
+/// A company key prefix (several BC companies into one Marketo) goes before the company key and before the lead's
+/// link to its company, which is the lead field named like the company key.
+/// </summary>
+public sealed class BcToMarketoMapper
 {
     private readonly MappingSet _mapping;
+    private readonly string _prefix;
 
-    public RecordMapper(MappingSet mapping) => _mapping = mapping;
+    public BcToMarketoMapper(MappingSet mapping, string? companyKeyPrefix = null)
+    {
+        _mapping = mapping;
+        _prefix = companyKeyPrefix ?? "";
+    }
 
     public MappingSet Mapping => _mapping;
+
+    public string CompanyKeyPrefix => _prefix;
 
     public MarketoRecord MapCustomer(BcCustomer customer)
     {
         ArgumentNullException.ThrowIfNull(customer);
         var fields = Fill(_mapping.Company.Fields, customer);
-        return new MarketoRecord(MarketoRecord.Company, "Customer", customer.Number, customer.Number, fields, ContentHash.Of(fields));
+        var key = _prefix + customer.Number;
+        if (_prefix.Length > 0 && fields.GetValueOrDefault(_mapping.Company.KeyField) is string mapped) fields[_mapping.Company.KeyField] = _prefix + mapped;
+        return new MarketoRecord(MarketoRecord.Company, "Customer", customer.Number, key, fields, ContentHash.Of(fields)) { SourceId = NonEmpty(customer.Id) };
     }
 
     /// <summary>
@@ -34,11 +47,12 @@ public sealed class RecordMapper
 
         var fields = Fill(_mapping.Lead.Fields, contact);
         fields[_mapping.Lead.KeyField] = contact.Email.Trim();
+        if (_prefix.Length > 0 && fields.GetValueOrDefault(_mapping.Company.KeyField) is string companyKey) fields[_mapping.Company.KeyField] = _prefix + companyKey;
         if (withAccountFields && customer is not null)
         {
             foreach (var (target, value) in Fill(_mapping.LeadAccountFields, customer)) fields[target] = value;
         }
-        var record = new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, contact.Email.Trim(), fields, ContentHash.Of(fields));
+        var record = new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, contact.Email.Trim(), fields, ContentHash.Of(fields)) { SourceId = NonEmpty(contact.Id) };
         return new MappedLead(contact, record, null);
     }
 
@@ -49,6 +63,8 @@ public sealed class RecordMapper
         LeadAccountFieldsWhen.Never => false,
         _ => !companiesWritable,
     };
+
+    private static Guid? NonEmpty(Guid id) => id == Guid.Empty ? null : id;
 
     private static Dictionary<string, object?> Fill(IReadOnlyList<FieldMapping> mappings, object source)
     {

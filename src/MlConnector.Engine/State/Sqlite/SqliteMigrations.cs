@@ -1,0 +1,161 @@
+namespace MlConnector.Engine.State.Sqlite;
+
+/// <summary>
+/// The state database's schema, one script per version (PRAGMA user_version counts those applied). Only ever append:
+/// a database written by an earlier release upgrades in place, in order, each step in one transaction.
+/// </summary>
+internal static class SqliteMigrations
+{
+    public static readonly string[] Scripts =
+    [
+        // 1
+        """
+        CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        """,
+        // 2
+        """
+        CREATE TABLE work_queue (
+            job_id         TEXT PRIMARY KEY,
+            target_type    TEXT NOT NULL,
+            source_type    TEXT NOT NULL,
+            source_number  TEXT NOT NULL,
+            payload        TEXT NOT NULL,
+            status         TEXT NOT NULL,
+            attempts       INTEGER NOT NULL DEFAULT 0,
+            last_error     TEXT NULL,
+            enqueued_at    TEXT NOT NULL,
+            updated_at     TEXT NOT NULL,
+            sequence       INTEGER NOT NULL
+        );
+        CREATE INDEX work_queue_status ON work_queue(status, target_type, sequence);
+        CREATE TABLE record_state (
+            target_key     TEXT PRIMARY KEY,
+            source_number  TEXT NOT NULL,
+            content_hash   TEXT NOT NULL,
+            marketo_id     INTEGER NULL,
+            written_at     TEXT NOT NULL
+        );
+        CREATE TABLE checkpoints (
+            name           TEXT PRIMARY KEY,
+            value          TEXT NOT NULL,
+            updated_at     TEXT NOT NULL
+        );
+        """,
+        // 3
+        """
+        CREATE TABLE checkpoint_boundary (
+            name           TEXT NOT NULL,
+            record_id      TEXT NOT NULL,
+            last_modified  TEXT NOT NULL,
+            PRIMARY KEY (name, record_id)
+        );
+        """,
+        // 4: state belongs to a sync pair and, where it is per record, to a direction. Rows written before pairs
+        // existed belong to the pair 'unclaimed' until the first pair to open the store adopts them.
+        """
+        CREATE TABLE sync_pairs (
+            pair_id            TEXT PRIMARY KEY,
+            bc_tenant          TEXT NOT NULL,
+            bc_environment     TEXT NOT NULL,
+            bc_company_id      TEXT NOT NULL,
+            bc_company_name    TEXT NULL,
+            marketo_instance   TEXT NOT NULL,
+            company_key_prefix TEXT NOT NULL DEFAULT '',
+            created_at         TEXT NOT NULL,
+            last_run_at        TEXT NULL
+        );
+
+        CREATE TABLE work_queue_4 (
+            pair_id        TEXT NOT NULL,
+            direction      TEXT NOT NULL,
+            job_id         TEXT NOT NULL,
+            target_type    TEXT NOT NULL,
+            source_type    TEXT NOT NULL,
+            source_number  TEXT NOT NULL,
+            payload        TEXT NOT NULL,
+            status         TEXT NOT NULL,
+            attempts       INTEGER NOT NULL DEFAULT 0,
+            last_error     TEXT NULL,
+            enqueued_at    TEXT NOT NULL,
+            updated_at     TEXT NOT NULL,
+            sequence       INTEGER NOT NULL,
+            PRIMARY KEY (pair_id, direction, job_id)
+        );
+        INSERT INTO work_queue_4 SELECT 'unclaimed', 'BcToMarketo', job_id, target_type, source_type, source_number, payload, status,
+            attempts, last_error, enqueued_at, updated_at, sequence FROM work_queue;
+        DROP TABLE work_queue;
+        ALTER TABLE work_queue_4 RENAME TO work_queue;
+        CREATE INDEX work_queue_status ON work_queue(pair_id, direction, status, target_type, sequence);
+
+        CREATE TABLE record_state_4 (
+            pair_id        TEXT NOT NULL,
+            direction      TEXT NOT NULL,
+            target_key     TEXT NOT NULL,
+            source_number  TEXT NOT NULL,
+            content_hash   TEXT NOT NULL,
+            target_id      TEXT NULL,
+            written_at     TEXT NOT NULL,
+            PRIMARY KEY (pair_id, direction, target_key)
+        );
+        INSERT INTO record_state_4 SELECT 'unclaimed', 'BcToMarketo', target_key, source_number, content_hash, CAST(marketo_id AS TEXT), written_at
+            FROM record_state;
+        DROP TABLE record_state;
+        ALTER TABLE record_state_4 RENAME TO record_state;
+
+        CREATE TABLE checkpoints_4 (
+            pair_id        TEXT NOT NULL,
+            name           TEXT NOT NULL,
+            value          TEXT NOT NULL,
+            updated_at     TEXT NOT NULL,
+            PRIMARY KEY (pair_id, name)
+        );
+        INSERT INTO checkpoints_4 SELECT 'unclaimed', name, value, updated_at FROM checkpoints;
+        DROP TABLE checkpoints;
+        ALTER TABLE checkpoints_4 RENAME TO checkpoints;
+
+        CREATE TABLE checkpoint_boundary_4 (
+            pair_id        TEXT NOT NULL,
+            name           TEXT NOT NULL,
+            record_id      TEXT NOT NULL,
+            last_modified  TEXT NOT NULL,
+            PRIMARY KEY (pair_id, name, record_id)
+        );
+        INSERT INTO checkpoint_boundary_4 SELECT 'unclaimed', name, record_id, last_modified FROM checkpoint_boundary;
+        DROP TABLE checkpoint_boundary;
+        ALTER TABLE checkpoint_boundary_4 RENAME TO checkpoint_boundary;
+
+        CREATE TABLE watermarks (
+            pair_id        TEXT NOT NULL,
+            name           TEXT NOT NULL,
+            token          TEXT NOT NULL,
+            at             TEXT NOT NULL,
+            updated_at     TEXT NOT NULL,
+            PRIMARY KEY (pair_id, name)
+        );
+
+        CREATE TABLE links (
+            pair_id        TEXT NOT NULL,
+            kind           TEXT NOT NULL,
+            bc_number      TEXT NOT NULL,
+            bc_id          TEXT NULL,
+            marketo_id     INTEGER NOT NULL,
+            marketo_key    TEXT NULL,
+            updated_at     TEXT NOT NULL,
+            PRIMARY KEY (pair_id, kind, bc_number)
+        );
+        CREATE INDEX links_marketo ON links(pair_id, kind, marketo_id);
+
+        CREATE TABLE leases (
+            pair_id        TEXT PRIMARY KEY,
+            holder_id      TEXT NOT NULL,
+            process_id     INTEGER NOT NULL,
+            host_name      TEXT NOT NULL,
+            started_at     TEXT NOT NULL,
+            expires_at     TEXT NOT NULL
+        );
+        """,
+    ];
+
+    /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>
+    public static readonly string[] PairScopedTables = ["work_queue", "record_state", "checkpoints", "checkpoint_boundary", "watermarks", "links"];
+}
