@@ -1,3 +1,4 @@
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Http;
 using MlConnector.Engine.Marketo;
@@ -79,7 +80,7 @@ public sealed class EndpointTrustTests
         Assert.Equal("MarketoConnectionFailed", reached.ErrorId);
         Assert.True(offList.Connections >= 1);
         Assert.Empty(offList.Requests);
-        Assert.Equal(2, log.Lines.Count(l => l.StartsWith("WARNING: AllowUntrustedEndpoint", StringComparison.Ordinal) && l.Contains(offList.BaseUri.Authority, StringComparison.OrdinalIgnoreCase)));
+        Assert.Equal(2, log.Lines.Count(l => l.StartsWith("WARNING: " + EngineWarnings.UntrustedEndpoint + ": AllowUntrustedEndpoint", StringComparison.Ordinal) && l.Contains(offList.BaseUri.Authority, StringComparison.OrdinalIgnoreCase)));
         Assert.DoesNotContain(log.Lines, l => l.Contains(HostileEndpoints.Secret, StringComparison.Ordinal));
     }
 
@@ -102,7 +103,7 @@ public sealed class EndpointTrustTests
         Assert.Equal("BusinessCentralConnectionFailed", reached.ErrorId);
         Assert.True(offList.Connections >= 1);
         Assert.Empty(offList.Requests);
-        Assert.Single(sandbox.Log.Lines, l => l.StartsWith("WARNING AllowUntrustedEndpoint", StringComparison.Ordinal) && l.Contains("base URI", StringComparison.Ordinal));
+        Assert.Single(sandbox.Log.Lines, l => l.StartsWith("WARNING " + EngineWarnings.UntrustedEndpoint + " AllowUntrustedEndpoint", StringComparison.Ordinal) && l.Contains("base URI", StringComparison.Ordinal));
     }
 
     [HostNameFact]
@@ -125,7 +126,7 @@ public sealed class EndpointTrustTests
         Assert.Equal(MlErrorCategory.Connection, reached.Category);
         Assert.True(offList.Connections >= 1);
         Assert.Empty(offList.Requests);
-        Assert.Single(log.Lines, l => l.StartsWith("WARNING AllowUntrustedEndpoint", StringComparison.Ordinal) && l.Contains("authority", StringComparison.Ordinal));
+        Assert.Single(log.Lines, l => l.StartsWith("WARNING " + EngineWarnings.UntrustedEndpoint + " AllowUntrustedEndpoint", StringComparison.Ordinal) && l.Contains("authority", StringComparison.Ordinal));
         Assert.DoesNotContain(HostileEndpoints.Secret, reached.ToString(), StringComparison.Ordinal);
     }
 
