@@ -16,8 +16,10 @@
     CmdletsToExport      = @(
         'Connect-MlBusinessCentral'
         'Connect-MlMarketo'
+        'Connect-MlStateStore'
         'ConvertTo-MlMarketoCompany'
         'ConvertTo-MlMarketoLead'
+        'Copy-MlState'
         'Disconnect-MlConnection'
         'Get-BcContact'
         'Get-BcCustomer'

@@ -8,20 +8,22 @@ using MlConnector.SyncRunner;
 //           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000]
 //           [--lease-timeout S] (seconds to wait while another run holds the pair; MLCONNECTOR_LEASE_SECONDS sets the lease's length)
 //   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads
+//   contend one of two writers racing on one pair's state (ConcurrentWriterTests): --sqlite <db> | --table-connection <cs> --table-prefix <p>,
+//           --pair <id> --writer <name> --rounds N --gate <file>
 //   touch   modify --percent P of customers and of person contacts through BC's "modify in UI" admin endpoint [--seed S]
 // Prints one JSON line on stdout and exits 0; a failure prints its message on stderr and exits 1.
 var stopwatch = Stopwatch.StartNew();
 try
 {
     var arguments = RunnerArguments.Parse(args);
-    var sandbox = SandboxInfo.Parse(arguments.SandboxJson());
     using var cancel = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
     IReadOnlyDictionary<string, object?> summary = arguments.Mode switch
     {
-        "sync" => await SyncPass.RunAsync(sandbox, arguments, cancel.Token),
-        "verify" => await Verification.RunAsync(sandbox, cancel.Token),
-        "touch" => await Touch.RunAsync(sandbox, arguments, cancel.Token),
+        "contend" => await Contend.RunAsync(arguments, cancel.Token),
+        "sync" => await SyncPass.RunAsync(SandboxInfo.Parse(arguments.SandboxJson()), arguments, cancel.Token),
+        "verify" => await Verification.RunAsync(SandboxInfo.Parse(arguments.SandboxJson()), cancel.Token),
+        "touch" => await Touch.RunAsync(SandboxInfo.Parse(arguments.SandboxJson()), arguments, cancel.Token),
         _ => throw new ArgumentException($"Unknown mode '{arguments.Mode}'."),
     };
     var line = new Dictionary<string, object?>(summary)

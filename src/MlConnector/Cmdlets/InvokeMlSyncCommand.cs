@@ -68,7 +68,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
             RunForPair(connection, store, pair, whatIf, progress, async (context, cancel) =>
             {
                 var sync = CustomerSync(context, mapping, pair);
-                var run = new SyncSummary { CorrelationId = context.CorrelationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = context.State.PairId, AuditPath = context.Audit.Folder,
+                var run = new SyncSummary { CorrelationId = context.CorrelationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = context.State.PairId, AuditPath = context.Audit.Location,
                     StateCreated = store.Created };
                 var (bcCalls, marketoCalls) = (bc.CallCount, marketo.CallCount);
                 var clock = Stopwatch.StartNew();

@@ -5,14 +5,13 @@ using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.State;
-using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 
 namespace MlConnector.Infrastructure;
 
 /// <summary>
-/// What the sync cmdlets share: -StatePath and -AuditPath (defaults under the MlConnector home folder), opening
-/// the state store, building the engine's SyncContext, one warning per distinct engine warning, and mapping
+/// What the sync cmdlets share: -StateStore, -StatePath and -AuditPath (defaults under the MlConnector home folder),
+/// opening the state store, building the engine's SyncContext, one warning per distinct engine warning, and mapping
 /// failures raised mid-run as terminating errors whose target is the field they name.
 /// </summary>
 public abstract class SyncCmdlet : ConnectedCmdlet
@@ -22,7 +21,16 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? StatePath { get; set; }
 
-    /// <summary>The folder of the JSONL audit trail; default &lt;home&gt;/audit.</summary>
+    /// <summary>
+    /// The state store: a SQLite file, https://&lt;account&gt;.table.core.windows.net (Azure Table Storage with the Automation
+    /// managed identity) or vault:&lt;vault&gt;/&lt;secret&gt; (a connection string or SAS URL in a vault); default: the connection's
+    /// (Connect-MlStateStore), else the SQLite database in the home.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateStore { get; set; }
+
+    /// <summary>The folder of the JSONL audit trail; default &lt;home&gt;/audit, or the audit table of a table state store.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
@@ -32,27 +40,14 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     [ValidateRange(0, 86400)]
     public int LeaseTimeout { get; set; }
 
-    private protected string ResolvedStatePath => LocalPaths.StatePath(this, StatePath);
-
-    private protected string ResolvedAuditPath => LocalPaths.AuditPath(this, AuditPath);
-
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
-    private protected IStateStore OpenState()
-    {
-        var path = ResolvedStatePath;
-        try
-        {
-            return SqliteStateStore.Open(path);
-        }
-        catch (StateStoreException e)
-        {
-            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path,
-                "Check that the state file's folder is writable and no other program holds the file, or pass another -StatePath."));
-            throw;
-        }
-    }
+    private protected IStateStore OpenState() => StateStoreSelection.Open(this,
+        StateStoreSelection.Resolve(this, StateStore, StatePath, Connection ?? DefaultConnection.Current, ErrorIdPrefix), ErrorIdPrefix);
+
+    /// <summary>-AuditPath, else the table store's audit table, else the home's audit folder.</summary>
+    private protected IAuditTrail AuditFor(IStateStore store) => StateStoreSelection.AuditFor(this, store, AuditPath);
 
     /// <summary>The sync pair of a connection to both services: its key, BC company name and company key prefix.</summary>
     private protected static PairTarget PairOf(MlConnection connection)
@@ -71,34 +66,35 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         Func<SyncContext, CancellationToken, Task> work)
     {
         var log = new OnceLog(this);
+        var audit = AuditFor(store);
         RunSync(async cancel =>
         {
             if (whatIf)
             {
                 SyncPairs.CheckCompanyKeys(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix);
-                await work(CreateContext(connection, SyncPairs.Peek(store, pair.Key), log, progress), cancel).ConfigureAwait(false);
+                await work(CreateContext(connection, SyncPairs.Peek(store, pair.Key), audit, log, progress), cancel).ConfigureAwait(false);
                 return;
             }
             var registered = SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
-            SyncPairs.ReportCreatedStore(store, new AuditLog(ResolvedAuditPath), log);
+            SyncPairs.ReportCreatedStore(store, audit, log);
             var state = store.Pair(registered.PairId);
             var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
             await using (var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
                 options, TimeProvider.System, log, cancel).ConfigureAwait(false))
             {
-                await lease.RunAsync(token => work(CreateContext(connection, state, log, progress), token), cancel).ConfigureAwait(false);
+                await lease.RunAsync(token => work(CreateContext(connection, state, audit, log, progress), token), cancel).ConfigureAwait(false);
             }
             store.RecordRun(state.PairId, DateTimeOffset.UtcNow);
         });
     }
 
-    private SyncContext CreateContext(MlConnection connection, IPairState state, IEngineLog log, IProgress<SyncProgress>? progress) => new()
+    private static SyncContext CreateContext(MlConnection connection, IPairState state, IAuditTrail audit, IEngineLog log, IProgress<SyncProgress>? progress) => new()
     {
         // Absent for a replay without a BC connection: replay only sends what the queue holds.
         BusinessCentral = connection.BusinessCentral?.Client,
         Marketo = connection.Marketo!.Client,
         State = state,
-        Audit = new AuditLog(ResolvedAuditPath),
+        Audit = audit,
         Log = log,
         Progress = progress,
     };

@@ -19,7 +19,7 @@ public sealed class CrashSafetyTests
     [Fact]
     public async Task Killed_runs_restarted_until_done_leave_the_same_marketo_state_as_an_undisturbed_run()
     {
-        var runner = RunnerPath();
+        var runner = SyncRunnerProcess.Path();
         var folder = Directory.CreateTempSubdirectory("mlc-crash-").FullName;
         try
         {
@@ -136,19 +136,5 @@ public sealed class CrashSafetyTests
         return (
             companies.ToDictionary(c => c.ExternalCompanyId, c => c.Fields.Where(f => !volatileFields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value)),
             leads.ToDictionary(l => EmailRules.Normalize(l.Fields["email"]!), l => l.Fields.Where(f => !volatileFields.Contains(f.Key)).ToDictionary(f => f.Key, f => f.Value)));
-    }
-
-    /// <summary>The runner built next to this test assembly (same configuration; the test project references it for the build order only).</summary>
-    private static string RunnerPath()
-    {
-        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var framework = here.Name;
-        var configuration = here.Parent!.Name;
-        var root = here;
-        while (root is not null && !File.Exists(Path.Combine(root.FullName, "MlConnector.sln"))) root = root.Parent;
-        Assert.NotNull(root);
-        var runner = Path.Combine(root.FullName, "tests", "MlConnector.SyncRunner", "bin", configuration, framework, "MlConnector.SyncRunner.dll");
-        Assert.True(File.Exists(runner), $"The sync runner was not built at {runner}.");
-        return runner;
     }
 }

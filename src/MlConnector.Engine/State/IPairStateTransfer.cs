@@ -1,0 +1,28 @@
+using MlConnector.Engine.Sync;
+
+namespace MlConnector.Engine.State;
+
+/// <summary>
+/// What moving a pair's state between stores (Copy-MlState) needs beyond a run's own operations: every row read out,
+/// jobs written back exactly as they were (status, attempts, last error), and the pair's state removed. Both stores'
+/// pair states implement it.
+/// </summary>
+public interface IPairStateTransfer
+{
+    IEnumerable<string> CheckpointNames();
+
+    IEnumerable<string> WatermarkNames();
+
+    /// <summary>Pending and parked jobs of one direction, in queue order.</summary>
+    IEnumerable<QueuedJob> AllJobs(SyncDirection direction);
+
+    IEnumerable<RecordState> AllRecordStates(SyncDirection direction);
+
+    IEnumerable<RecordLink> AllLinks(LinkKind kind);
+
+    /// <summary>Queues the jobs as they are, after any already queued, in the order given.</summary>
+    void RestoreJobs(SyncDirection direction, IEnumerable<QueuedJob> jobs, DateTimeOffset now);
+
+    /// <summary>Removes the pair: its registration and every row of its state, but not its lease.</summary>
+    void Clear();
+}

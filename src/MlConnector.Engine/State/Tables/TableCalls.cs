@@ -1,0 +1,193 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace MlConnector.Engine.State.Tables;
+
+/// <summary>
+/// How the table store calls Table Storage: a failed call becomes a <see cref="StateStoreException"/> naming what was
+/// being done, and a write that lost an optimistic-concurrency race (HTTP 412 on a stale ETag, 409 on an insert of a
+/// row another writer just created, 404 on a row another writer just removed) is read again and retried.
+/// </summary>
+internal static class TableCalls
+{
+    private const int MaxAttempts = 100;
+    private static long s_conflicts;
+
+    /// <summary>Writes this process retried because another writer changed the row first (diagnostics).</summary>
+    public static long Conflicts => Interlocked.Read(ref s_conflicts);
+
+    public static void CountConflict() => Interlocked.Increment(ref s_conflicts);
+
+    public static T Guard<T>(string what, Func<T> call)
+    {
+        try
+        {
+            return call();
+        }
+        catch (RequestFailedException e)
+        {
+            throw Unavailable(what, e);
+        }
+    }
+
+    public static void Guard(string what, Action call) => Guard(what, () =>
+    {
+        call();
+        return 0;
+    });
+
+    /// <summary>
+    /// Runs a read-modify-write until it commits: each attempt reads afresh and writes conditionally, so a writer that
+    /// loses a race retries on what the winner wrote and neither update is lost. Gives up (reports) after many attempts.
+    /// </summary>
+    public static T Optimistic<T>(string what, Func<T> attempt)
+    {
+        for (var tries = 1; ; tries++)
+        {
+            try
+            {
+                return attempt();
+            }
+            catch (RequestFailedException e) when (IsConflict(e))
+            {
+                CountConflict();
+                if (tries >= MaxAttempts)
+                    throw new StateStoreException($"The state store could not {what}: another writer changed the same rows {tries} times in a row. Nothing was lost; run again.", e);
+                Thread.Sleep(Random.Shared.Next(tries < 5 ? 5 : 20, tries < 5 ? 25 : 100));
+            }
+            catch (RequestFailedException e)
+            {
+                throw Unavailable(what, e);
+            }
+        }
+    }
+
+    public static void Optimistic(string what, Action attempt) => Optimistic(what, () =>
+    {
+        attempt();
+        return 0;
+    });
+
+    /// <summary>A write that lost a race: the row changed (412), appeared (409) or went (404) since it was read.</summary>
+    public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412 or 404;
+
+    public static StateStoreException Unavailable(string what, RequestFailedException e)
+    {
+        var status = e.Status == 0 ? "no answer" : $"HTTP {e.Status}{(string.IsNullOrEmpty(e.ErrorCode) ? "" : " " + e.ErrorCode)}";
+        var hint = e.Status switch
+        {
+            401 or 403 => " Check that the identity or key may read and write the account's tables (the role Storage Table Data Contributor, or a SAS with table permissions raud and, for the first run, c).",
+            0 => " Check the endpoint and the network.",
+            _ => "",
+        };
+        return new StateStoreException($"The table state store could not {what} ({status}): {FirstLine(e.Message)}{hint}", e);
+    }
+
+    private static string FirstLine(string message)
+    {
+        var end = message.IndexOfAny(['\r', '\n']);
+        return end < 0 ? message : message[..end];
+    }
+}
+
+/// <summary>
+/// Writes that must commit together (a job and its index row) packed into entity group transactions: one partition,
+/// at most 100 actions and, with room to spare, under the 4 MiB a request may carry.
+/// </summary>
+internal static class TableBatches
+{
+    public const int MaxActions = 100;
+    private const long MaxBytes = 3L << 20;
+
+    /// <summary>
+    /// Submits the units in as few transactions as fit. When a transaction fails on one unit because another writer got
+    /// there first (409, 412, 404), that unit is handed to <paramref name="onConflict"/> and the rest are submitted again.
+    /// </summary>
+    public static void Submit<TUnit>(TableClient table, IEnumerable<TUnit> units, Func<TUnit, IReadOnlyList<TableTransactionAction>> actionsOf,
+        Action<TUnit> onConflict, string what)
+    {
+        foreach (var batch in Pack(units, actionsOf))
+        {
+            var left = batch;
+            while (left.Count > 0)
+            {
+                try
+                {
+                    table.SubmitTransaction(left.SelectMany(u => u.Actions).ToList());
+                    break;
+                }
+                catch (TableTransactionFailedException e) when (TableCalls.IsConflict(e) && e.FailedTransactionActionIndex is int index)
+                {
+                    TableCalls.CountConflict();
+                    var failed = UnitAt(left, index);
+                    left = left.Where(u => !ReferenceEquals(u, failed)).ToList();
+                    onConflict(failed.Unit);
+                }
+                catch (RequestFailedException e)
+                {
+                    throw TableCalls.Unavailable(what, e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Submits the actions (each a unit of its own) with no conflict expected: upserts.</summary>
+    public static void Submit(TableClient table, IEnumerable<TableTransactionAction> actions, string what)
+        => Submit(table, actions, a => [a], _ => throw new InvalidOperationException("An upsert cannot conflict."), what);
+
+    /// <summary>The serialized size of an entity, roughly: names and values as UTF-16, binary as base64, plus envelope.</summary>
+    public static long Size(ITableEntity entity)
+    {
+        long size = 256 + (entity.PartitionKey.Length + entity.RowKey.Length) * 2L;
+        if (entity is TableEntity properties)
+        {
+            foreach (var (name, value) in properties)
+            {
+                size += name.Length * 2L + value switch
+                {
+                    string text => text.Length * 2L,
+                    byte[] bytes => bytes.Length * 4L / 3 + 4,
+                    BinaryData data => data.ToMemory().Length * 4L / 3 + 4,
+                    _ => 32,
+                };
+            }
+        }
+        return size;
+    }
+
+    private sealed record Packed<TUnit>(TUnit Unit, IReadOnlyList<TableTransactionAction> Actions);
+
+    private static IEnumerable<List<Packed<TUnit>>> Pack<TUnit>(IEnumerable<TUnit> units, Func<TUnit, IReadOnlyList<TableTransactionAction>> actionsOf)
+    {
+        var batch = new List<Packed<TUnit>>();
+        int actions = 0;
+        long bytes = 0;
+        foreach (var unit in units)
+        {
+            var unitActions = actionsOf(unit);
+            if (unitActions.Count == 0) continue;
+            var unitBytes = unitActions.Sum(a => Size(a.Entity));
+            if (batch.Count > 0 && (actions + unitActions.Count > MaxActions || bytes + unitBytes > MaxBytes))
+            {
+                yield return batch;
+                batch = new List<Packed<TUnit>>();
+                actions = 0;
+                bytes = 0;
+            }
+            batch.Add(new Packed<TUnit>(unit, unitActions));
+            actions += unitActions.Count;
+            bytes += unitBytes;
+        }
+        if (batch.Count > 0) yield return batch;
+    }
+
+    private static Packed<TUnit> UnitAt<TUnit>(List<Packed<TUnit>> batch, int actionIndex)
+    {
+        foreach (var packed in batch)
+        {
+            if (actionIndex < packed.Actions.Count) return packed;
+            actionIndex -= packed.Actions.Count;
+        }
+        return batch[^1];
+    }
+}

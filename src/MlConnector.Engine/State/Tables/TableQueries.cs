@@ -1,0 +1,30 @@
+using Azure.Data.Tables;
+
+namespace MlConnector.Engine.State.Tables;
+
+/// <summary>Range reads of one partition by row-key prefix, page by page (rows are streamed, never all held at once).</summary>
+internal static class TableQueries
+{
+    private const int PageSize = 1000;
+
+    public static IEnumerable<TableEntity> Range(TableClient table, string partition, string prefix, string what, IEnumerable<string>? select = null, int? pageSize = null)
+    {
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {prefix} and RowKey lt {TableKeys.PrefixEnd(prefix)}");
+        return Query(table, filter, what, select, pageSize);
+    }
+
+    public static IEnumerable<TableEntity> Partition(TableClient table, string partition, string what, IEnumerable<string>? select = null)
+        => Query(table, TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), what, select, null);
+
+    public static IEnumerable<TableEntity> Query(TableClient table, string filter, string what, IEnumerable<string>? select, int? pageSize)
+    {
+        using var pages = TableCalls.Guard(what, () => table.Query<TableEntity>(filter, pageSize ?? PageSize, select).AsPages().GetEnumerator());
+        while (TableCalls.Guard(what, pages.MoveNext))
+        {
+            foreach (var row in pages.Current.Values) yield return row;
+        }
+    }
+
+    public static int Count(TableClient table, string partition, string prefix, string what)
+        => Range(table, partition, prefix, what, ["RowKey"]).Count();
+}

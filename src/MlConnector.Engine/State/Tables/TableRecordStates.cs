@@ -1,0 +1,57 @@
+using Azure.Data.Tables;
+using MlConnector.Engine.Sync;
+
+namespace MlConnector.Engine.State.Tables;
+
+/// <summary>
+/// One pair's record state in one direction, in the records table (partition = pair id, row "dir|target key"). A save
+/// is an upsert that merges: a state without a target id leaves the stored id as it is, with no read and no race.
+/// </summary>
+internal sealed class TableRecordStates(TableClient table, string pairId, SyncDirection direction) : IRecordStates
+{
+    private readonly string _prefix = TableKeys.Prefix(direction.ToString());
+
+    public IReadOnlyDictionary<string, RecordState> Get(IEnumerable<string> targetKeys)
+    {
+        var found = TableReads.PointReads(table, pairId, targetKeys.Distinct(StringComparer.Ordinal), key => _prefix + TableKeys.Part(key), "read record state");
+        return found.ToDictionary(f => f.Key, f => ToState(f.Key, f.Value), StringComparer.Ordinal);
+    }
+
+    public void Save(IEnumerable<RecordState> states)
+    {
+        // Folded per key as saving them one after another would: the last write wins, a known target id is kept.
+        var latest = new Dictionary<string, RecordState>(StringComparer.Ordinal);
+        foreach (var state in states)
+            latest[state.TargetKey] = latest.TryGetValue(state.TargetKey, out var earlier) && state.TargetId is null ? state with { TargetId = earlier.TargetId } : state;
+        TableBatches.Submit(table, latest.Values.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Entity(s))), "save record state");
+    }
+
+    public int Count() => TableQueries.Count(table, pairId, _prefix, "count record state");
+
+    /// <summary>Every record state of the direction (for copying a pair's state).</summary>
+    public IEnumerable<RecordState> All() => TableQueries.Range(table, pairId, _prefix, "read record state")
+        .Select(row => ToState(KeyOf(row), row));
+
+    private TableEntity Entity(RecordState state)
+    {
+        var key = _prefix + TableKeys.Part(state.TargetKey);
+        var entity = new TableEntity(pairId, key)
+        {
+            ["SourceNumber"] = state.SourceNumber,
+            ["ContentHash"] = state.ContentHash,
+            ["WrittenAt"] = StateTime.Format(state.WrittenAt),
+        };
+        if (state.TargetId is { } id) entity["TargetId"] = id;
+        if (TableKeys.IsHashed(TableKeys.LastPart(key))) entity["TargetKey"] = state.TargetKey;
+        return entity;
+    }
+
+    private static string KeyOf(TableEntity row)
+    {
+        var part = TableKeys.LastPart(row.RowKey);
+        return TableKeys.IsHashed(part) ? row.GetString("TargetKey") : TableKeys.Unescape(part);
+    }
+
+    private static RecordState ToState(string key, TableEntity row)
+        => new(key, row.GetString("SourceNumber"), row.GetString("ContentHash"), row.GetString("TargetId"), StateTime.Parse(row.GetString("WrittenAt")));
+}
