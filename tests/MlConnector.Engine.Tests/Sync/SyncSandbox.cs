@@ -5,6 +5,7 @@ using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Sqlite;
+using MlConnector.Engine.State.Tables;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.Tests.BusinessCentral;
@@ -20,12 +21,12 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private readonly BcSandbox _bc;
     private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
 
-    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath)
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, Func<IStateStore>? openStore)
     {
         _bc = bc;
         BusinessCentral = bcClient;
         Marketo = marketo;
-        Store = SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
+        Store = openStore?.Invoke() ?? SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
         Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, null, bc.Host.Clock, bc.Log);
         Audit = new AuditLog(Path.Combine(_folder, "audit"));
     }
@@ -33,7 +34,7 @@ internal sealed class SyncSandbox : IAsyncDisposable
     public SandboxHost Host => _bc.Host;
     public BusinessCentralClient BusinessCentral { get; }
     public MarketoClient Marketo { get; }
-    public SqliteStateStore Store { get; }
+    public IStateStore Store { get; }
 
     /// <summary>The sync pair of the two clients, registered in <see cref="Store"/>.</summary>
     public SyncPair Pair { get; }
@@ -43,21 +44,21 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     public TestLog Log => _bc.Log;
 
-    /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
+    /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, in <paramref name="statePath"/>, or in the store <paramref name="openStore"/> opens.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Func<IStateStore>? openStore = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
         var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
-        return new SyncSandbox(bc, bcClient, marketo, statePath);
+        return new SyncSandbox(bc, bcClient, marketo, statePath, openStore);
     }
 
     public SyncContext Context(string? correlationId = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock, Log = _bc.Log,
         CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
     };
 
