@@ -62,4 +62,28 @@ function Disable-TestVault {
     Remove-Item Env:MLCONNECTOR_TEST_VAULT_FILE, Env:MLCONNECTOR_TEST_VAULTS -ErrorAction SilentlyContinue
 }
 
-Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Enable-TestVault, Disable-TestVault
+<#
+    The azurite-table the suite started for this run (HTTPS with a pinned certificate, bearer tokens checked, Shared
+    Key too): TableEndpoint, Thumbprint, ConnectionString (the emulator's published development account), and
+    StateStore(): a -StateStore reference to it through a test vault secret, with tables of the caller's own.
+#>
+function Get-TestAzurite {
+    if (-not $env:MLCONNECTOR_TEST_AZURITE) { throw 'MLCONNECTOR_TEST_AZURITE is not set: run the suite through build.ps1 Test (Invoke-PesterSuite.ps1 starts azurite-table).' }
+    $azurite = $env:MLCONNECTOR_TEST_AZURITE | ConvertFrom-Json
+    # -StateStore for a table store whose connection string is the vault secret $SecretName, with its own tables.
+    $azurite | Add-Member -MemberType ScriptMethod -Name VaultReference -Value {
+        param([string] $Vault, [string] $SecretName, [string] $TablePrefix)
+        "vault:$Vault/$SecretName`?tablePrefix=$TablePrefix&tlsThumbprint=$($this.Thumbprint)"
+    }
+    # -StateStore for the Automation managed identity, with its own tables.
+    $azurite | Add-Member -MemberType ScriptMethod -Name IdentityReference -Value {
+        param([string] $TablePrefix)
+        "$($this.TableEndpoint)?tablePrefix=$TablePrefix&tlsThumbprint=$($this.Thumbprint)"
+    }
+    return $azurite
+}
+
+# A table prefix no other test of this run uses.
+function New-TestTablePrefix([string] $Name) { $Name + [guid]::NewGuid().ToString('N').Substring(0, 10) }
+
+Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Enable-TestVault, Disable-TestVault, Get-TestAzurite, New-TestTablePrefix

@@ -43,8 +43,12 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
-    private protected IStateStore OpenState() => StateStoreSelection.Open(this,
-        StateStoreSelection.Resolve(this, StateStore, StatePath, Connection ?? DefaultConnection.Current, ErrorIdPrefix), ErrorIdPrefix);
+    private protected IStateStore OpenState()
+    {
+        var store = StateStoreSelection.Open(this, StateStoreSelection.Resolve(this, StateStore, StatePath, Connection ?? DefaultConnection.Current, ErrorIdPrefix), ErrorIdPrefix);
+        WriteVerbose("State store: " + store.Location);
+        return store;
+    }
 
     /// <summary>-AuditPath, else the table store's audit table, else the home's audit folder.</summary>
     private protected IAuditTrail AuditFor(IStateStore store) => StateStoreSelection.AuditFor(this, store, AuditPath);
