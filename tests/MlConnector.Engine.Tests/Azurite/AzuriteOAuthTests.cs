@@ -14,7 +14,7 @@ namespace MlConnector.Engine.Tests.Azurite;
 /// How far Azurite (HTTPS, --oauth basic) checks a token from the sandbox's Automation identity endpoint,
 /// so docs/sandbox.md stays true: it takes a storage token as a bearer, and refuses one for another
 /// audience or past its expiry; it does not check the signature. The credential here is a test's
-/// stand-in; the table store's own comes with the store.
+/// stand-in; the table store's own is tested in TableStoreIdentityTests.
 /// </summary>
 [Collection(AzuriteOAuthCollection.Name)]
 public sealed class AzuriteOAuthTests(AzuriteOAuthFixture fixture) : IAsyncLifetime
