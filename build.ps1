@@ -38,6 +38,11 @@ param(
     # Bench: skip the slowest scenarios.
     [switch] $Quick,
 
+    # Bench: only these scenarios (initial-load, crm-sync, large, runbook-large); runbook-large's size.
+    [string[]] $Scenario,
+    [ValidateRange(1, 100000)]
+    [int] $RunbookCustomers = 100000,
+
     # Sandbox: how many BC customers the sandbox seeds (each with about 2.5 person contacts).
     [ValidateRange(1, 100000)]
     [int] $Customers = 2000
@@ -193,7 +198,9 @@ function Invoke-Test {
 function Invoke-Bench {
     Build-Module
     Invoke-Dotnet publish (Join-Path $Root 'tests/MlConnector.SyncRunner/MlConnector.SyncRunner.csproj') -c $Configuration -o (Join-Path $OutRoot 'syncrunner') --nologo '-v:q'
-    & (Join-Path $Root 'build/Bench.ps1') -OutRoot $OutRoot -ResultsPath (Join-Path $Artifacts 'bench') -Quick:$Quick
+    $selection = @{ RunbookCustomers = $RunbookCustomers }
+    if ($Scenario) { $selection.Scenario = $Scenario }
+    & (Join-Path $Root 'build/Bench.ps1') -OutRoot $OutRoot -ResultsPath (Join-Path $Artifacts 'bench') -Quick:$Quick @selection
 }
 
 switch ($Task) {

@@ -7,13 +7,21 @@
 .DESCRIPTION
     Invoked by build.ps1 Bench after it has built the module and published the sandbox (out/sandbox) and the
     SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync,
-    and large (100,000 customers; left out with -Quick).
+    large (100,000 customers) and runbook-large (Invoke-MlSync in its own pwsh process against 100,000 customers
+    with the table state store on Azurite over HTTPS, signed in with the sandbox's managed identity endpoint; the
+    peak working set of that whole process is the figure to hold against Azure Automation's 400 MB). -Quick
+    leaves out the two 100,000-customer scenarios; -Scenario runs only the named ones; -RunbookCustomers sizes
+    runbook-large (for trying it out smaller).
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $OutRoot,
     [Parameter(Mandatory)] [string] $ResultsPath,
-    [switch] $Quick
+    [switch] $Quick,
+    [ValidateSet('initial-load', 'crm-sync', 'large', 'runbook-large')]
+    [string[]] $Scenario = @('initial-load', 'crm-sync', 'large', 'runbook-large'),
+    [ValidateRange(1, 100000)]
+    [int] $RunbookCustomers = 100000
 )
 
 Set-StrictMode -Version 3.0
@@ -127,9 +135,96 @@ function Get-BenchChecks($Scenarios) {
                 Add-Check $s.name 'Marketo calls in proportion to the changes' ($s.marketoCalls -le $s.idealMarketoCalls + 2) "$($s.marketoCalls) calls ($($s.marketoWrites) writes) for $($s.companiesToWrite) companies and $($s.leadsToWrite) leads; ideal $($s.idealMarketoCalls)"
             }
             'large' { Add-Check $s.name 'peakWorkingSetMb <= 300' ($s.peakWorkingSetMb -le 300) "$($s.peakWorkingSetMb) MB" }
+            'runbook-large' { Add-Check $s.name 'peakWorkingSetMb <= 400 (the whole pwsh process)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB" }
         }
     }
     return $checks
+}
+
+# runbook-large: one Invoke-MlSync in a pwsh process of its own, as an Automation job runs it, with the table store
+# on Azurite (HTTPS, --oauth basic) reached through the sandbox's managed-identity endpoint. Returns the scenario row.
+function Invoke-RunbookScenario($Sandbox, [int] $IdealCompanies, [int] $IdealLeads) {
+    Import-Module (Join-Path $PSScriptRoot 'Azurite.psm1')
+    # Azurite keeps every row in its Node heap: give it room for a few hundred thousand.
+    $nodeOptions = $env:NODE_OPTIONS
+    $env:NODE_OPTIONS = '--max-old-space-size=8192'
+    try { $azurite = Start-Azurite -Https }
+    finally { $env:NODE_OPTIONS = $nodeOptions }
+    try {
+        $ready = Get-Content -Raw $Sandbox.File | ConvertFrom-Json
+        $job = Join-Path $script:BenchWork 'runbook-large.ps1'
+        Set-Content -Path $job -Value @'
+param([string] $ModulePath, [string] $SandboxFile, [string] $StateStore)
+$ErrorActionPreference = 'Stop'
+$ProgressPreference = 'SilentlyContinue'
+$s = Get-Content -Raw $SandboxFile | ConvertFrom-Json
+$http = ([uri] $s.adminUrl).GetLeftPart([UriPartial]::Authority) + '/'
+Import-Module $ModulePath
+Connect-MlBusinessCentral -TenantId $s.tenantId -Environment $s.environment -Company $s.companyName -BaseUri $http `
+    -AuthorityHost (([uri] $s.entraAuthority).GetLeftPart([UriPartial]::Authority) + '/') -SandboxTlsThumbprint $s.certificateThumbprint `
+    -ClientId $s.bcClientId -ClientSecret (ConvertTo-SecureString $s.bcClientSecret -AsPlainText -Force)
+Connect-MlMarketo -MunchkinId $s.munchkinId -BaseUri $http -CallsPer20Seconds 50 -MaxConcurrency 5 `
+    -ClientId $s.marketoClientId -ClientSecret (ConvertTo-SecureString $s.marketoClientSecret -AsPlainText -Force)
+$clock = [Diagnostics.Stopwatch]::StartNew()
+$summary = Invoke-MlSync -StateStore $StateStore -RefreshFinancials Never
+$peak = if (Test-Path /proc/self/status) { [double] ((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -split '\s+')[1] / 1024 }
+        else { [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB }
+[ordered]@{
+    created = $summary.Created; updated = $summary.Updated; unchanged = $summary.Unchanged; skipped = $summary.Skipped; failed = $summary.Failed
+    marketoCalls = $summary.MarketoCalls; bcCalls = $summary.BusinessCentralCalls
+    wallSeconds = [math]::Round($clock.Elapsed.TotalSeconds, 1); peakWorkingSetMb = [math]::Round($peak, 1)
+} | ConvertTo-Json -Compress
+'@
+        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        $store = "$($azurite.TableEndpoint)?tablePrefix=Bench&tlsThumbprint=$($azurite.Thumbprint)"
+        foreach ($a in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $job, '-ModulePath', (Join-Path $OutRoot 'MlConnector/MlConnector.psd1'),
+            '-SandboxFile', $Sandbox.File, '-StateStore', $store) { $start.ArgumentList.Add([string] $a) }
+        $start.RedirectStandardOutput = $true
+        $start.RedirectStandardError = $true
+        $start.UseShellExecute = $false
+        $start.Environment['IDENTITY_ENDPOINT'] = $ready.identityEndpoint
+        $start.Environment['IDENTITY_HEADER'] = $ready.identityHeader
+        $start.Environment['MLCONNECTOR_HOME'] = Join-Path $script:BenchWork 'runbook-home'
+        Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
+        Write-Host '  runbook-large: Invoke-MlSync in a pwsh process, table store on Azurite...'
+        $process = [System.Diagnostics.Process]::Start($start)
+        $errors = $process.StandardError.ReadToEndAsync()
+        $output = $process.StandardOutput.ReadToEnd()
+        $process.WaitForExit()
+        if ($process.ExitCode -ne 0) { throw "runbook-large failed ($($process.ExitCode)): $($errors.Result) $output" }
+        $run = ($output -split "`n" | Where-Object { $_.Trim().StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
+        $counts = Get-JournalCounts $Sandbox
+        $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
+        $ideal = [math]::Ceiling($IdealCompanies / 300) + [math]::Ceiling($IdealLeads / 300) + 1
+        $result = [ordered]@{
+            name = 'runbook-large'
+            customers = [int] $verify.customers
+            contacts = [int] $verify.personContacts
+            marketoCalls = $counts.MarketoCalls
+            idealMarketoCalls = [int] $ideal
+            bcCalls = $counts.BcCalls
+            wallSeconds = [double] $run.wallSeconds
+            quotaBoundSeconds = [math]::Round($ideal / ($BenchCallsPer20s / 20.0), 1)
+            peakWorkingSetMb = [double] $run.peakWorkingSetMb
+            lost = [int] $verify.lost
+            duplicates = [int] $verify.duplicates
+            marketoWrites = $counts.MarketoWrites
+            companiesToWrite = $IdealCompanies
+            leadsToWrite = $IdealLeads
+            created = [int] $run.created; updated = [int] $run.updated; unchanged = [int] $run.unchanged; skipped = [int] $run.skipped; failed = [int] $run.failed
+            loadAverage = Get-LoadAverage
+        }
+        Write-Host ("  runbook-large: {0} Marketo calls (ideal {1}), {2} s (quota bound {3} s), peak working set of the pwsh process {4} MB, lost {5}, duplicates {6}, load {7}" -f
+            $result.marketoCalls, $result.idealMarketoCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb, $result.lost, $result.duplicates, $result.loadAverage)
+        return $result
+    }
+    finally { Stop-Azurite $azurite }
+}
+
+# The machine is shared: the 1-, 5- and 15-minute load averages when a scenario ends, to read its times by.
+function Get-LoadAverage {
+    if (Test-Path /proc/loadavg) { return ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' }
+    return 'n/a'
 }
 
 # ---- The run ----
@@ -140,6 +235,7 @@ if (Test-Path $script:BenchWork) { Remove-Item $script:BenchWork -Recurse -Force
 New-Item -ItemType Directory -Force -Path $script:BenchWork | Out-Null
 $scenarios = [System.Collections.Generic.List[object]]::new()
 
+if ('initial-load' -in $Scenario) {
 Write-Host 'Bench: initial-load, no-change, one-percent (10,000 customers)'
 $sandbox = Start-BenchSandbox -Customers 10000
 try {
@@ -151,7 +247,9 @@ try {
     $scenarios.Add((Invoke-BenchScenario 'one-percent' $sandbox $state $touched.changedCustomers $touched.changedContacts))
 }
 finally { Stop-BenchSandbox $sandbox }
+}
 
+if ('crm-sync' -in $Scenario) {
 Write-Host 'Bench: crm-sync (10,000 customers, Marketo companies read-only)'
 $sandbox = Start-BenchSandbox -Customers 10000 -CrmSync
 try {
@@ -159,14 +257,25 @@ try {
     $scenarios.Add((Invoke-BenchScenario 'crm-sync' $sandbox (Join-Path $script:BenchWork 'state-crm.db') 0 $expected.expectedLeads))
 }
 finally { Stop-BenchSandbox $sandbox }
+}
 
-if ($Quick) { Write-Host 'Bench: large skipped (-Quick)' }
-else {
+if ($Quick) { Write-Host 'Bench: large and runbook-large skipped (-Quick)' }
+elseif ('large' -in $Scenario) {
     Write-Host 'Bench: large (100,000 customers)'
     $sandbox = Start-BenchSandbox -Customers 100000
     try {
         $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
         $scenarios.Add((Invoke-BenchScenario 'large' $sandbox (Join-Path $script:BenchWork 'state-100k.db') $expected.expectedCompanies $expected.expectedLeads))
+    }
+    finally { Stop-BenchSandbox $sandbox }
+}
+
+if (-not $Quick -and 'runbook-large' -in $Scenario) {
+    Write-Host ("Bench: runbook-large ({0:N0} customers, table store on Azurite, one pwsh process)" -f $RunbookCustomers)
+    $sandbox = Start-BenchSandbox -Customers $RunbookCustomers
+    try {
+        $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+        $scenarios.Add((Invoke-RunbookScenario $sandbox $expected.expectedCompanies $expected.expectedLeads))
     }
     finally { Stop-BenchSandbox $sandbox }
 }
@@ -183,6 +292,7 @@ $results = [ordered]@{
         quotaBoundSeconds = "idealMarketoCalls / ($BenchCallsPer20s / 20 s)"
         limits = "Marketo simulator at 100 calls per 20 s and 10 concurrent, +$BenchMarketoLatencyMs ms per REST call; connector at $BenchCallsPer20s per 20 s and 5 concurrent."
         lostAndDuplicates = 'Marketo state (admin API) against BC (BC API): one company per customer by externalCompanyId (not under CRM sync), one lead per distinct normalized usable person email.'
+        runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS with tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set). loadAverage: /proc/loadavg at the end of the run (the machine is shared).'
     }
 }
 $file = Join-Path $benchOut 'results.json'

@@ -108,7 +108,7 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
         Assert.False(store.Audit.HasHistory);
         store.Audit.Append(Enumerable.Range(0, 150).Select(i => Line("C" + i, day.AddSeconds(i))));
         new TableServiceClient(azurite.Server.ConnectionString).GetTableClient(store.Audit.Location.Split('/')[^1])
-            .AddEntity(new TableEntity("2026-03-02", "9999999999999999999|x|1") { ["Line"] = "{ torn" });
+            .AddEntity(new TableEntity("2026-03-02|00", "9999999999999999999|x|1") { ["Line"] = "{ torn" });
 
         Assert.True(store.Audit.HasHistory);
         var damaged = new List<AuditDamage>();

@@ -92,7 +92,8 @@ internal static class TableCalls
 
 /// <summary>
 /// Writes that must commit together (a job and its index row) packed into entity group transactions: one partition,
-/// at most 100 actions and, with room to spare, under the 4 MiB a request may carry.
+/// at most 100 actions and, with room to spare, under the 4 MiB a request may carry. Writes to several partitions (the
+/// buckets of a batch of records) are grouped by partition and submitted a few partitions at a time.
 /// </summary>
 internal static class TableBatches
 {
@@ -106,7 +107,31 @@ internal static class TableBatches
     public static void Submit<TUnit>(TableClient table, IEnumerable<TUnit> units, Func<TUnit, IReadOnlyList<TableTransactionAction>> actionsOf,
         Action<TUnit> onConflict, string what)
     {
-        foreach (var batch in Pack(units, actionsOf))
+        // A transaction holds one partition: the units of each partition go on their own, partitions side by side.
+        var partitions = units.Select(u => new Packed<TUnit>(u, actionsOf(u))).Where(p => p.Actions.Count > 0)
+            .GroupBy(p => p.Actions[0].Entity.PartitionKey, StringComparer.Ordinal).ToList();
+        var gate = new object();
+        void Conflict(TUnit unit)
+        {
+            lock (gate) onConflict(unit);
+        }
+        if (partitions.Count == 1) SubmitPartition(table, partitions[0], Conflict, what);
+        else if (partitions.Count > 1)
+        {
+            try
+            {
+                Parallel.ForEach(partitions, new ParallelOptions { MaxDegreeOfParallelism = 4 }, partition => SubmitPartition(table, partition, Conflict, what));
+            }
+            catch (AggregateException e) when (e.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerException).Throw();
+            }
+        }
+    }
+
+    private static void SubmitPartition<TUnit>(TableClient table, IEnumerable<Packed<TUnit>> units, Action<TUnit> onConflict, string what)
+    {
+        foreach (var batch in Pack(units))
         {
             var left = batch;
             while (left.Count > 0)
@@ -157,25 +182,23 @@ internal static class TableBatches
 
     private sealed record Packed<TUnit>(TUnit Unit, IReadOnlyList<TableTransactionAction> Actions);
 
-    private static IEnumerable<List<Packed<TUnit>>> Pack<TUnit>(IEnumerable<TUnit> units, Func<TUnit, IReadOnlyList<TableTransactionAction>> actionsOf)
+    private static IEnumerable<List<Packed<TUnit>>> Pack<TUnit>(IEnumerable<Packed<TUnit>> units)
     {
         var batch = new List<Packed<TUnit>>();
         int actions = 0;
         long bytes = 0;
         foreach (var unit in units)
         {
-            var unitActions = actionsOf(unit);
-            if (unitActions.Count == 0) continue;
-            var unitBytes = unitActions.Sum(a => Size(a.Entity));
-            if (batch.Count > 0 && (actions + unitActions.Count > MaxActions || bytes + unitBytes > MaxBytes))
+            var unitBytes = unit.Actions.Sum(a => Size(a.Entity));
+            if (batch.Count > 0 && (actions + unit.Actions.Count > MaxActions || bytes + unitBytes > MaxBytes))
             {
                 yield return batch;
                 batch = new List<Packed<TUnit>>();
                 actions = 0;
                 bytes = 0;
             }
-            batch.Add(new Packed<TUnit>(unit, unitActions));
-            actions += unitActions.Count;
+            batch.Add(unit);
+            actions += unit.Actions.Count;
             bytes += unitBytes;
         }
         if (batch.Count > 0) yield return batch;

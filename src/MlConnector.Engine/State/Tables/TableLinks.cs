@@ -4,9 +4,9 @@ using Azure.Data.Tables;
 namespace MlConnector.Engine.State.Tables;
 
 /// <summary>
-/// One pair's BC ↔ Marketo links in the links table (partition = pair id): "kind|n|BC number" holds the link (saved
-/// as a merging upsert, so a link without a BC id keeps the one known), "kind|m|Marketo id" names the BC number for the
-/// reverse lookup, which checks the link still carries that Marketo id.
+/// One pair's BC ↔ Marketo links in the links table (partition = pair id and the key's bucket, see <see cref="TableBuckets"/>):
+/// "kind|n|BC number" holds the link (saved as a merging upsert, so a link without a BC id keeps the one known),
+/// "kind|m|Marketo id" names the BC number for the reverse lookup, which checks the link still carries that Marketo id.
 /// </summary>
 internal sealed class TableLinks(TableClient table, string pairId) : ILinkStore
 {
@@ -22,17 +22,17 @@ internal sealed class TableLinks(TableClient table, string pairId) : ILinkStore
         foreach (var link in latest.Values) byMarketoId[(link.Kind, link.MarketoId)] = link;
         var actions = latest.Values.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Entity(l)))
             .Concat(byMarketoId.Values.Select(l => new TableTransactionAction(TableTransactionActionType.UpsertReplace,
-                new TableEntity(pairId, MarketoKey(l.Kind, l.MarketoId)) { ["BcNumber"] = l.BcNumber })));
+                new TableEntity(MarketoPartition(l.MarketoId), MarketoKey(l.Kind, l.MarketoId)) { ["BcNumber"] = l.BcNumber })));
         TableBatches.Submit(table, actions, "save links");
     }
 
     public IReadOnlyDictionary<string, RecordLink> ByBcNumber(LinkKind kind, IEnumerable<string> bcNumbers)
-        => TableReads.PointReads(table, pairId, bcNumbers.Distinct(StringComparer.Ordinal), n => NumberKey(kind, n), "read links")
+        => TableReads.PointReads(table, bcNumbers.Distinct(StringComparer.Ordinal), n => (TableBuckets.Partition(pairId, n), NumberKey(kind, n)), "read links")
             .ToDictionary(f => f.Key, f => ToLink(kind, f.Key, f.Value), StringComparer.Ordinal);
 
     public IReadOnlyDictionary<long, RecordLink> ByMarketoId(LinkKind kind, IEnumerable<long> marketoIds)
     {
-        var numbers = TableReads.PointReads(table, pairId, marketoIds.Distinct(), id => MarketoKey(kind, id), "read links");
+        var numbers = TableReads.PointReads(table, marketoIds.Distinct(), id => (MarketoPartition(id), MarketoKey(kind, id)), "read links");
         var links = ByBcNumber(kind, numbers.Select(n => n.Value.GetString("BcNumber")));
         var result = new Dictionary<long, RecordLink>();
         foreach (var (id, row) in numbers)
@@ -40,16 +40,16 @@ internal sealed class TableLinks(TableClient table, string pairId) : ILinkStore
         return result;
     }
 
-    public int Count(LinkKind kind) => TableQueries.Count(table, pairId, NumberPrefix(kind), "count links");
+    public int Count(LinkKind kind) => TableQueries.Buckets(table, pairId, NumberPrefix(kind), "count links", ["RowKey"]).Count();
 
     /// <summary>Every link of a kind (for copying a pair's state).</summary>
-    public IEnumerable<RecordLink> All(LinkKind kind) => TableQueries.Range(table, pairId, NumberPrefix(kind), "read links")
+    public IEnumerable<RecordLink> All(LinkKind kind) => TableQueries.Buckets(table, pairId, NumberPrefix(kind), "read links")
         .Select(row => ToLink(kind, NumberOf(row), row));
 
     private TableEntity Entity(RecordLink link)
     {
         var key = NumberKey(link.Kind, link.BcNumber);
-        var entity = new TableEntity(pairId, key)
+        var entity = new TableEntity(TableBuckets.Partition(pairId, link.BcNumber), key)
         {
             ["MarketoId"] = link.MarketoId,
             ["MarketoKey"] = link.MarketoKey ?? "",
@@ -69,6 +69,8 @@ internal sealed class TableLinks(TableClient table, string pairId) : ILinkStore
         var part = TableKeys.LastPart(row.RowKey);
         return TableKeys.IsHashed(part) ? row.GetString("BcNumber") : TableKeys.Unescape(part);
     }
+
+    private string MarketoPartition(long marketoId) => TableBuckets.Partition(pairId, marketoId.ToString(CultureInfo.InvariantCulture));
 
     private static string NumberPrefix(LinkKind kind) => TableKeys.Prefix(kind.ToString(), "n");
 

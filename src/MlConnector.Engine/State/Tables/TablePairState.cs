@@ -40,9 +40,10 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
     {
         foreach (var table in new[] { tables.Queue, tables.Records, tables.Links, tables.Pairs })
         {
-            var rows = TableQueries.Partition(table, pairId, "list the pair's rows", ["RowKey"])
+            var rows = TableQueries.Partition(table, pairId, "list the pair's rows", ["PartitionKey", "RowKey"])
+                .Concat(table == tables.Records || table == tables.Links ? TableQueries.Buckets(table, pairId, null, "list the pair's rows", ["PartitionKey", "RowKey"]) : [])
                 .Where(row => !(table == tables.Pairs && row.RowKey == TableLeases.RowKey))
-                .Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pairId, row.RowKey), ETag.All));
+                .Select(row => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, row.RowKey), ETag.All));
             // A row another writer removed meanwhile is gone either way.
             TableBatches.Submit(table, rows, a => [a], _ => { }, "remove the pair's state");
         }

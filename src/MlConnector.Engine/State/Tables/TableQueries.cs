@@ -13,6 +13,14 @@ internal static class TableQueries
         return Query(table, filter, what, select, pageSize);
     }
 
+    /// <summary>Rows of every bucket partition of a pair (<see cref="TableBuckets"/>) whose row key starts with <paramref name="prefix"/> (all rows when null).</summary>
+    public static IEnumerable<TableEntity> Buckets(TableClient table, string pairId, string? prefix, string what, IEnumerable<string>? select = null)
+    {
+        var range = TableClient.CreateQueryFilter(TableBuckets.Range(pairId));
+        var filter = prefix is null ? range : range + " and " + TableClient.CreateQueryFilter($"RowKey ge {prefix} and RowKey lt {TableKeys.PrefixEnd(prefix)}");
+        return Query(table, filter, what, select, null);
+    }
+
     public static IEnumerable<TableEntity> Partition(TableClient table, string partition, string what, IEnumerable<string>? select = null)
         => Query(table, TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), what, select, null);
 

@@ -10,14 +10,15 @@ internal static class TableReads
 {
     private const int Concurrency = 8;
 
-    public static IReadOnlyList<KeyValuePair<TKey, TableEntity>> PointReads<TKey>(TableClient table, string partition, IEnumerable<TKey> keys, Func<TKey, string> rowKeyOf, string what)
+    public static IReadOnlyList<KeyValuePair<TKey, TableEntity>> PointReads<TKey>(TableClient table, IEnumerable<TKey> keys, Func<TKey, (string Partition, string RowKey)> keyOf, string what)
     {
         var found = new ConcurrentBag<KeyValuePair<TKey, TableEntity>>();
         try
         {
             Parallel.ForEach(keys, new ParallelOptions { MaxDegreeOfParallelism = Concurrency }, key =>
             {
-                var row = table.GetEntityIfExists<TableEntity>(partition, rowKeyOf(key));
+                var (partition, rowKey) = keyOf(key);
+                var row = table.GetEntityIfExists<TableEntity>(partition, rowKey);
                 if (row.HasValue) found.Add(new KeyValuePair<TKey, TableEntity>(key, row.Value!));
             });
         }

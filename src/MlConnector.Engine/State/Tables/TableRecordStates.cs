@@ -4,8 +4,9 @@ using MlConnector.Engine.Sync;
 namespace MlConnector.Engine.State.Tables;
 
 /// <summary>
-/// One pair's record state in one direction, in the records table (partition = pair id, row "dir|target key"). A save
-/// is an upsert that merges: a state without a target id leaves the stored id as it is, with no read and no race.
+/// One pair's record state in one direction, in the records table (partition = pair id and the key's bucket, see
+/// <see cref="TableBuckets"/>; row "dir|target key"). A save is an upsert that merges: a state without a target id
+/// leaves the stored id as it is, with no read and no race.
 /// </summary>
 internal sealed class TableRecordStates(TableClient table, string pairId, SyncDirection direction) : IRecordStates
 {
@@ -13,7 +14,7 @@ internal sealed class TableRecordStates(TableClient table, string pairId, SyncDi
 
     public IReadOnlyDictionary<string, RecordState> Get(IEnumerable<string> targetKeys)
     {
-        var found = TableReads.PointReads(table, pairId, targetKeys.Distinct(StringComparer.Ordinal), key => _prefix + TableKeys.Part(key), "read record state");
+        var found = TableReads.PointReads(table, targetKeys.Distinct(StringComparer.Ordinal), key => (TableBuckets.Partition(pairId, key), _prefix + TableKeys.Part(key)), "read record state");
         return found.ToDictionary(f => f.Key, f => ToState(f.Key, f.Value), StringComparer.Ordinal);
     }
 
@@ -26,16 +27,16 @@ internal sealed class TableRecordStates(TableClient table, string pairId, SyncDi
         TableBatches.Submit(table, latest.Values.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Entity(s))), "save record state");
     }
 
-    public int Count() => TableQueries.Count(table, pairId, _prefix, "count record state");
+    public int Count() => TableQueries.Buckets(table, pairId, _prefix, "count record state", ["RowKey"]).Count();
 
     /// <summary>Every record state of the direction (for copying a pair's state).</summary>
-    public IEnumerable<RecordState> All() => TableQueries.Range(table, pairId, _prefix, "read record state")
+    public IEnumerable<RecordState> All() => TableQueries.Buckets(table, pairId, _prefix, "read record state")
         .Select(row => ToState(KeyOf(row), row));
 
     private TableEntity Entity(RecordState state)
     {
         var key = _prefix + TableKeys.Part(state.TargetKey);
-        var entity = new TableEntity(pairId, key)
+        var entity = new TableEntity(TableBuckets.Partition(pairId, state.TargetKey), key)
         {
             ["SourceNumber"] = state.SourceNumber,
             ["ContentHash"] = state.ContentHash,
