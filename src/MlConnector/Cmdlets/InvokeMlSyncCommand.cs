@@ -101,7 +101,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         progress.Pass = Resync ? "Resync: " : "Incremental sync: ";
         await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync }, cancel).ConfigureAwait(false))
         {
-            seen.Add(Key(row));
+            // Only a plan needs them (to list each record once); a run of 100,000 customers would hold every key.
+            if (whatIf) seen.Add(Key(row));
             Emit(row, summary);
         }
         // A first run, like a resync, reads every customer with its financial details, which counts as the day's refresh.
