@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace MlConnector.Engine.Diagnostics;
 
-/// <summary>Removes credentials from text that may reach logs, errors or audit: bearer tokens, JWTs, secrets in query strings and form bodies.</summary>
+/// <summary>Removes credentials from text that may reach logs, errors or audit: bearer tokens, JWTs, secrets in query strings (a SAS signature too), form bodies and storage connection strings.</summary>
 public static partial class Redactor
 {
     public const string Mask = "***";
@@ -14,6 +14,7 @@ public static partial class Redactor
         text = JwtPattern().Replace(text, Mask);
         text = SecretParameterPattern().Replace(text, m => m.Groups["name"].Value + "=" + Mask);
         text = SecretJsonPattern().Replace(text, m => "\"" + m.Groups["name"].Value + "\":\"" + Mask + "\"");
+        text = ConnectionStringSecretPattern().Replace(text, m => m.Groups["name"].Value + "=" + Mask);
         return text;
     }
 
@@ -23,8 +24,12 @@ public static partial class Redactor
     [GeneratedRegex(@"eyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")]
     private static partial Regex JwtPattern();
 
-    [GeneratedRegex(@"(?<name>client_secret|access_token|refresh_token|client_assertion|password|clientState)=[^&\s""]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?<name>client_secret|access_token|refresh_token|client_assertion|password|clientState|sig)=[^&\s""]+", RegexOptions.IgnoreCase)]
     private static partial Regex SecretParameterPattern();
+
+    /// <summary>A storage connection string's account key or SAS (the value runs to the next ';').</summary>
+    [GeneratedRegex(@"\b(?<name>AccountKey|SharedAccessSignature)=[^;\s""]+", RegexOptions.IgnoreCase)]
+    private static partial Regex ConnectionStringSecretPattern();
 
     [GeneratedRegex(@"""(?<name>client_secret|access_token|refresh_token|password|clientSecret|accessToken|clientState)""\s*:\s*""[^""]*""", RegexOptions.IgnoreCase)]
     private static partial Regex SecretJsonPattern();

@@ -93,13 +93,16 @@ public sealed record StateStoreReference
         return Sqlite(text);
     }
 
-    /// <summary>Opens the store; a vault secret is read through <paramref name="readSecret"/> (vault, secret name).</summary>
-    public IStateStore Open(Func<string, string, SecretText>? readSecret = null) => Kind switch
+    /// <summary>
+    /// Opens the store; a vault secret is read through <paramref name="readSecret"/> (vault, secret name). A table store
+    /// opened with <paramref name="create"/> false (to read) creates no table; missing tables read as an empty store.
+    /// </summary>
+    public IStateStore Open(Func<string, string, SecretText>? readSecret = null, bool create = true) => Kind switch
     {
         StateStoreKind.Sqlite => SqliteStateStore.Open(Path!),
-        StateStoreKind.TableManagedIdentity => TableStateStore.Open(TableStoreAccount.WithManagedIdentity(Endpoint!, ClientId, TlsThumbprint), TablePrefix),
+        StateStoreKind.TableManagedIdentity => TableStateStore.Open(TableStoreAccount.WithManagedIdentity(Endpoint!, ClientId, TlsThumbprint), TablePrefix, create),
         _ => TableStateStore.Open(TableStoreAccount.WithSecret(
-            (readSecret ?? throw new InvalidOperationException("A vault secret needs a secret reader."))(Vault!, SecretName!), TlsThumbprint), TablePrefix),
+            (readSecret ?? throw new InvalidOperationException("A vault secret needs a secret reader."))(Vault!, SecretName!), TlsThumbprint), TablePrefix, create),
     };
 
     /// <summary>The reference as it parses back: a path, the endpoint, or vault:&lt;vault&gt;/&lt;secret&gt;, with its options.</summary>

@@ -56,7 +56,7 @@ public sealed class CopyMlStateCommand : AsyncCmdlet
             ThrowTerminatingError(ErrorRecords.Create(new ItemNotFoundException($"No state database at '{fromReference.Path}'."),
                 ErrorIdPrefix + "SourceNotFound", ErrorCategory.ObjectNotFound, fromReference.Path, "Pass the state database the syncs used (Get-MlSyncState shows its pairs)."));
         }
-        using var from = StateStoreSelection.Open(this, fromReference, ErrorIdPrefix);
+        using var from = StateStoreSelection.Open(this, fromReference, ErrorIdPrefix, create: false);
         using var to = StateStoreSelection.Open(this, toReference, ErrorIdPrefix);
         var pairs = Chosen(from);
         if (from.HasUnclaimedState())

@@ -113,6 +113,6 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
             ThrowTerminatingError(ErrorRecords.Create(new ArgumentException("A SQLite state store keeps no audit: runs on it write daily files to -AuditPath (default <home>/audit)."),
                 ErrorIdPrefix + "AuditNotInStore", ErrorCategory.InvalidArgument, StateStore, "Leave -StateStore out, or pass -AuditPath <folder>."));
         }
-        return (TableStateStore)StateStoreSelection.Open(this, reference, ErrorIdPrefix);
+        return (TableStateStore)StateStoreSelection.Open(this, reference, ErrorIdPrefix, create: false);
     }
 }

@@ -38,7 +38,7 @@ public sealed class GetMlSyncStateCommand : PSCmdlet
         }
         try
         {
-            using var store = StateStoreSelection.OpenOrThrow(this, reference, ErrorIdPrefix);
+            using var store = StateStoreSelection.OpenOrThrow(this, reference, ErrorIdPrefix, create: false);
             foreach (var row in SyncPairStatus.Of(store, DateTimeOffset.UtcNow)) WriteObject(row);
         }
         catch (Exception e) when (e is MlConnectorException or ArgumentException)

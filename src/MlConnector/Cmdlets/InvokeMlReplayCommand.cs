@@ -10,7 +10,7 @@ namespace MlConnector.Cmdlets;
 
 /// <summary>
 /// Re-sends records parked after Marketo refused them (all, or those whose BC number matches); -WhatIf lists the
-/// parked jobs that would be replayed, from the local state store only.
+/// parked jobs that would be replayed, from the state store alone (SQLite in the home, or -StateStore).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlReplay", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncResult), typeof(ParkedJob))]

@@ -43,12 +43,15 @@ internal static class StateStoreSelection
         }
     }
 
-    /// <summary>Opens the store, or ends the cmdlet with a terminating error (id ...StateStoreUnavailable when it cannot be reached).</summary>
-    public static IStateStore Open(PSCmdlet cmdlet, StateStoreReference reference, string errorIdPrefix)
+    /// <summary>
+    /// Opens the store, or ends the cmdlet with a terminating error (id ...StateStoreUnavailable when it cannot be reached).
+    /// A reader passes <paramref name="create"/> false: a table store's missing tables are then not created.
+    /// </summary>
+    public static IStateStore Open(PSCmdlet cmdlet, StateStoreReference reference, string errorIdPrefix, bool create = true)
     {
         try
         {
-            return OpenOrThrow(cmdlet, reference, errorIdPrefix);
+            return OpenOrThrow(cmdlet, reference, errorIdPrefix, create);
         }
         catch (Exception e) when (e is MlConnectorException or ArgumentException)
         {
@@ -58,8 +61,8 @@ internal static class StateStoreSelection
     }
 
     /// <summary>Opens the store; an engine failure is thrown for the caller to report (a secret the vault lacks still ends the cmdlet).</summary>
-    public static IStateStore OpenOrThrow(PSCmdlet cmdlet, StateStoreReference reference, string errorIdPrefix)
-        => reference.Open((vault, name) => new SecretVault(cmdlet, errorIdPrefix).Read(vault, name));
+    public static IStateStore OpenOrThrow(PSCmdlet cmdlet, StateStoreReference reference, string errorIdPrefix, bool create = true)
+        => reference.Open((vault, name) => new SecretVault(cmdlet, errorIdPrefix).Read(vault, name), create);
 
     public static ErrorRecord ErrorFor(Exception failure, StateStoreReference reference, string errorIdPrefix) => failure is StateStoreException
         ? ErrorRecords.Create(failure, errorIdPrefix + "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, reference.ToString(),

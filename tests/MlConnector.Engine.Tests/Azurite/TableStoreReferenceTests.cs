@@ -57,6 +57,18 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
         => Assert.Equal(errorId, Assert.Throws<MlConnectorException>(() => StateStoreReference.Parse(text)).ErrorId);
 
     [Fact]
+    public void Storage_secrets_are_masked_in_any_text_that_leaves_the_module()
+    {
+        var text = "DefaultEndpointsProtocol=https;AccountName=contoso;AccountKey=c2VjcmV0/a2V5+dmFsdWU=;EndpointSuffix=core.windows.net "
+            + "TableEndpoint=https://contoso.table.core.windows.net/;SharedAccessSignature=sv=2019-02-02&sig=c2VjcmV0LXNpZw%3D%3D "
+            + "https://contoso.table.core.windows.net/?sv=2019-02-02&ss=t&sig=b3RoZXItc2ln&se=2030";
+        var redacted = Engine.Diagnostics.Redactor.Redact(text);
+        foreach (var secret in new[] { "c2VjcmV0/a2V5+dmFsdWU=", "c2VjcmV0LXNpZw", "b3RoZXItc2ln" }) Assert.DoesNotContain(secret, redacted, StringComparison.Ordinal);
+        Assert.Contains("AccountName=contoso", redacted, StringComparison.Ordinal);
+        Assert.Contains("ss=t", redacted, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_SAS_URL_from_a_vault_opens_the_store_and_its_location_shows_no_signature()
     {
         var service = new TableServiceClient(azurite.Server.ConnectionString);
@@ -68,6 +80,25 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
         Assert.Single(store.Pairs());
         Assert.DoesNotContain("sig=", store.Location, StringComparison.Ordinal);
         Assert.StartsWith(azurite.Server.TableEndpoint.ToString().TrimEnd('/'), store.Location, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_store_opened_to_read_creates_no_table_and_reads_as_empty_until_a_run_creates_it()
+    {
+        var prefix = azurite.NewTableName("read");
+        var account = TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString));
+        using (var reader = TableStateStore.Open(account, prefix, create: false))
+        {
+            Assert.Empty(reader.Pairs());
+            Assert.False(reader.HasUnclaimedState());
+            Assert.False(reader.Audit.HasHistory);
+            Assert.Empty(reader.Audit.Read(new AuditQuery()));
+        }
+        var service = new TableServiceClient(azurite.Server.ConnectionString);
+        Assert.DoesNotContain(service.Query(), t => t.Name.StartsWith(prefix, StringComparison.Ordinal));
+
+        using (var writer = TableStateStore.Open(account, prefix)) Assert.True(writer.Created);
+        Assert.Equal(5, service.Query().Count(t => t.Name.StartsWith(prefix, StringComparison.Ordinal)));
     }
 
     [Fact]

@@ -84,7 +84,7 @@ public sealed class TableAuditTrail : IAuditTrail
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {DaysPartition}");
         if (since is { } from) filter += " and " + TableClient.CreateQueryFilter($"RowKey ge {Day(from)}");
         if (until is { } to) filter += " and " + TableClient.CreateQueryFilter($"RowKey le {Day(to)}");
-        return TableQueries.Query(_table, filter, "read the audit table", ["RowKey"], null).Select(row => row.RowKey);
+        return TableQueries.UnlessMissing(() => TableQueries.Query(_table, filter, "read the audit table", ["RowKey"], null).Select(row => row.RowKey).ToList(), []);
     }
 
     /// <summary>A day's rows from all its buckets, in row-key (time) order: each bucket is read in order, a page at a time, and merged.</summary>

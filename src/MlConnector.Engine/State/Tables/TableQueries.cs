@@ -33,6 +33,19 @@ internal static class TableQueries
         }
     }
 
+    /// <summary>What <paramref name="read"/> returns, or <paramref name="none"/> when its table does not exist (a store opened only to read).</summary>
+    public static T UnlessMissing<T>(Func<T> read, T none)
+    {
+        try
+        {
+            return read();
+        }
+        catch (StateStoreException e) when (e.InnerException is Azure.RequestFailedException { Status: 404, ErrorCode: "TableNotFound" })
+        {
+            return none;
+        }
+    }
+
     public static int Count(TableClient table, string partition, string prefix, string what)
         => Range(table, partition, prefix, what, ["RowKey"]).Count();
 }

@@ -43,8 +43,11 @@ public sealed partial class TableStateStore : IStateStore
     /// <summary>The audit table of the same account, where runs on this store write their audit lines.</summary>
     public TableAuditTrail Audit { get; }
 
-    /// <summary>Opens the store in <paramref name="account"/>, creating its tables when they are missing.</summary>
-    public static TableStateStore Open(TableStoreAccount account, string? tablePrefix = null)
+    /// <summary>
+    /// Opens the store in <paramref name="account"/>, creating its tables when they are missing — unless
+    /// <paramref name="create"/> is false (a reader): then missing tables read as a store that holds nothing.
+    /// </summary>
+    public static TableStateStore Open(TableStoreAccount account, string? tablePrefix = null, bool create = true)
     {
         ArgumentNullException.ThrowIfNull(account);
         var prefix = tablePrefix ?? DefaultTablePrefix;
@@ -53,7 +56,7 @@ public sealed partial class TableStateStore : IStateStore
         var owned = new List<IDisposable>();
         try
         {
-            return Open(account, prefix, owned);
+            return Open(account, prefix, owned, create);
         }
         catch
         {
@@ -62,10 +65,11 @@ public sealed partial class TableStateStore : IStateStore
         }
     }
 
-    private static TableStateStore Open(TableStoreAccount account, string prefix, List<IDisposable> owned)
+    private static TableStateStore Open(TableStoreAccount account, string prefix, List<IDisposable> owned, bool create)
     {
         var tables = new StateTables(account.Connect(owned), prefix);
-        foreach (var table in tables.All) TableCalls.Guard($"create the table {table.Name} in {account.Location}", () => table.CreateIfNotExists());
+        if (!create) return new TableStateStore(tables, owned, $"{account.Location} (tables {prefix}*)", created: false);
+        foreach (var table in tables.All) TableCalls.Guard($"create the table {table.Name} in {account.Location}", () => CreateIfMissing(table));
         var created = TableCalls.Guard("open the store", () =>
         {
             try
@@ -85,8 +89,9 @@ public sealed partial class TableStateStore : IStateStore
         return new TableStateStore(tables, owned, $"{account.Location} (tables {prefix}*)", created);
     }
 
-    public IReadOnlyList<SyncPair> Pairs() => TableQueries.Query(_tables.Pairs, TableClient.CreateQueryFilter($"RowKey eq {PairRow}"), "list the sync pairs", null, null)
-        .Select(ToPair).OrderBy(p => p.CreatedAt).ThenBy(p => p.PairId, StringComparer.Ordinal).ToList();
+    public IReadOnlyList<SyncPair> Pairs() => TableQueries.UnlessMissing(() =>
+        TableQueries.Query(_tables.Pairs, TableClient.CreateQueryFilter($"RowKey eq {PairRow}"), "list the sync pairs", null, null)
+            .Select(ToPair).OrderBy(p => p.CreatedAt).ThenBy(p => p.PairId, StringComparer.Ordinal).ToList(), []);
 
     public PairRegistration RegisterPair(SyncPair pair)
     {
@@ -136,6 +141,22 @@ public sealed partial class TableStateStore : IStateStore
     {
         foreach (var item in _owned) item.Dispose();
         _owned.Clear();
+    }
+
+    /// <summary>
+    /// Creates the table when it is missing. A SAS or role that may use the tables but not create them is refused the
+    /// create (403) even for a table that exists: then the table only has to answer a read.
+    /// </summary>
+    private static void CreateIfMissing(TableClient table)
+    {
+        try
+        {
+            table.CreateIfNotExists();
+        }
+        catch (RequestFailedException e) when (e.Status == 403)
+        {
+            _ = table.Query<TableEntity>(maxPerPage: 1, select: ["PartitionKey"]).AsPages().FirstOrDefault();
+        }
     }
 
     private static SyncPair ToPair(TableEntity row)
