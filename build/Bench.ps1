@@ -80,35 +80,40 @@ function Get-JournalCounts($Sandbox) {
     }
 }
 
-function Invoke-BenchScenario {
-    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads)
-    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
-    Write-Host "  $Name`: syncing..."
-    $run = Invoke-Runner @('sync', '--sandbox-json', $Sandbox.File, '--state', $State, '--audit', (Join-Path $script:BenchWork 'audit'),
-        '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5)
+# A scenario's row: what the sandbox journal counted, what Marketo holds against BC (verify), and what the run reported.
+function Measure-BenchScenario([string] $Name, $Sandbox, $Run, [int] $IdealCompanies, [int] $IdealLeads) {
     $counts = Get-JournalCounts $Sandbox
     $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
     $ideal = [math]::Ceiling($IdealCompanies / 300) + [math]::Ceiling($IdealLeads / 300) + 1
-    $result = [ordered]@{
+    return [ordered]@{
         name = $Name
         customers = [int] $verify.customers
         contacts = [int] $verify.personContacts
         marketoCalls = $counts.MarketoCalls
         idealMarketoCalls = [int] $ideal
         bcCalls = $counts.BcCalls
-        wallSeconds = [double] $run.wallSeconds
+        wallSeconds = [double] $Run.wallSeconds
         quotaBoundSeconds = [math]::Round($ideal / ($BenchCallsPer20s / 20.0), 1)
-        peakWorkingSetMb = [double] $run.peakWorkingSetMb
+        peakWorkingSetMb = [double] $Run.peakWorkingSetMb
         lost = [int] $verify.lost
         duplicates = [int] $verify.duplicates
         marketoWrites = $counts.MarketoWrites
         companiesToWrite = $IdealCompanies
         leadsToWrite = $IdealLeads
-        created = [int] $run.created; updated = [int] $run.updated; unchanged = [int] $run.unchanged; skipped = [int] $run.skipped; failed = [int] $run.failed
-        planningEndsAt = $run.planningEndsAt
-        connectorMarketoCalls = [int] $run.marketoCalls
-        connectorBcCalls = [int] $run.bcCalls
+        created = [int] $Run.created; updated = [int] $Run.updated; unchanged = [int] $Run.unchanged; skipped = [int] $Run.skipped; failed = [int] $Run.failed
     }
+}
+
+function Invoke-BenchScenario {
+    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads)
+    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
+    Write-Host "  $Name`: syncing..."
+    $run = Invoke-Runner @('sync', '--sandbox-json', $Sandbox.File, '--state', $State, '--audit', (Join-Path $script:BenchWork 'audit'),
+        '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5)
+    $result = Measure-BenchScenario $Name $Sandbox $run $IdealCompanies $IdealLeads
+    $result.planningEndsAt = $run.planningEndsAt
+    $result.connectorMarketoCalls = [int] $run.marketoCalls
+    $result.connectorBcCalls = [int] $run.bcCalls
     Write-Host ("  {0}: {1} Marketo calls (ideal {2}), {3} BC calls, {4} s (quota bound {5} s), {6} MB, lost {7}, duplicates {8}" -f $Name,
         $result.marketoCalls, $result.idealMarketoCalls, $result.bcCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb, $result.lost, $result.duplicates)
     return $result
@@ -193,27 +198,8 @@ $peak = if (Test-Path /proc/self/status) { [double] ((Get-Content /proc/self/sta
         $process.WaitForExit()
         if ($process.ExitCode -ne 0) { throw "runbook-large failed ($($process.ExitCode)): $($errors.Result) $output" }
         $run = ($output -split "`n" | Where-Object { $_.Trim().StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
-        $counts = Get-JournalCounts $Sandbox
-        $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
-        $ideal = [math]::Ceiling($IdealCompanies / 300) + [math]::Ceiling($IdealLeads / 300) + 1
-        $result = [ordered]@{
-            name = 'runbook-large'
-            customers = [int] $verify.customers
-            contacts = [int] $verify.personContacts
-            marketoCalls = $counts.MarketoCalls
-            idealMarketoCalls = [int] $ideal
-            bcCalls = $counts.BcCalls
-            wallSeconds = [double] $run.wallSeconds
-            quotaBoundSeconds = [math]::Round($ideal / ($BenchCallsPer20s / 20.0), 1)
-            peakWorkingSetMb = [double] $run.peakWorkingSetMb
-            lost = [int] $verify.lost
-            duplicates = [int] $verify.duplicates
-            marketoWrites = $counts.MarketoWrites
-            companiesToWrite = $IdealCompanies
-            leadsToWrite = $IdealLeads
-            created = [int] $run.created; updated = [int] $run.updated; unchanged = [int] $run.unchanged; skipped = [int] $run.skipped; failed = [int] $run.failed
-            loadAverage = Get-LoadAverage
-        }
+        $result = Measure-BenchScenario 'runbook-large' $Sandbox $run $IdealCompanies $IdealLeads
+        $result.loadAverage = Get-LoadAverage
         Write-Host ("  runbook-large: {0} Marketo calls (ideal {1}), {2} s (quota bound {3} s), peak working set of the pwsh process {4} MB, lost {5}, duplicates {6}, load {7}" -f
             $result.marketoCalls, $result.idealMarketoCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb, $result.lost, $result.duplicates, $result.loadAverage)
         return $result

@@ -47,22 +47,14 @@ $summary | Select-Object CorrelationId, PairId, Created, Updated, Unchanged, Ski
         $parameterFile = Join-Path $work 'parameters.json'
         $parameters | ConvertTo-Json -Depth 5 | Set-Content $parameterFile
 
-        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-        foreach ($argument in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $JobScript, '-Runbook', $Runbook, '-ParameterFile', $parameterFile) {
-            $start.ArgumentList.Add([string] $argument)
+        $environment = @{
+            PSModulePath                       = (Split-Path $env:MLCONNECTOR_MODULE) + [IO.Path]::PathSeparator + (Join-Path $PSScriptRoot 'TestModules')
+            MLCONNECTOR_TEST_AUTOMATION_ASSETS = $assets
+            IDENTITY_ENDPOINT                  = $Sandbox.identityEndpoint
+            IDENTITY_HEADER                    = $Sandbox.identityHeader
         }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.Environment['PSModulePath'] = (Split-Path $env:MLCONNECTOR_MODULE) + [IO.Path]::PathSeparator + (Join-Path $PSScriptRoot 'TestModules')
-        $start.Environment['MLCONNECTOR_TEST_AUTOMATION_ASSETS'] = $assets
-        $start.Environment['IDENTITY_ENDPOINT'] = $Sandbox.identityEndpoint
-        $start.Environment['IDENTITY_HEADER'] = $Sandbox.identityHeader
-        $start.Environment['NO_COLOR'] = '1'
-        if ($LeaseSeconds -gt 0) { $start.Environment['MLCONNECTOR_LEASE_SECONDS'] = [string] $LeaseSeconds }
-        $process = [System.Diagnostics.Process]::Start($start)
-        $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
-        $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
-        return $process
+        if ($LeaseSeconds -gt 0) { $environment.MLCONNECTOR_LEASE_SECONDS = $LeaseSeconds }
+        return Start-ChildPwsh -File $JobScript -Arguments @('-Runbook', $Runbook, '-ParameterFile', $parameterFile) -Environment $environment
     }
 
     function script:Receive-RunbookJob($Process) {

@@ -63,6 +63,27 @@ function Disable-TestVault {
 }
 
 <#
+    Starts a script in a child pwsh (no profile, plain-text output) with extra environment variables ($null removes
+    one) and returns the process, its stdout and stderr read in the background as .Output and .Errors.
+#>
+function Start-ChildPwsh {
+    param([Parameter(Mandatory)] [string] $File, [object[]] $Arguments = @(), [hashtable] $Environment = @{})
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $File) + $Arguments) { $start.ArgumentList.Add([string] $argument) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
+    $start.Environment['NO_COLOR'] = '1'
+    foreach ($key in $Environment.Keys) {
+        if ($null -eq $Environment[$key]) { [void] $start.Environment.Remove($key) } else { $start.Environment[$key] = [string] $Environment[$key] }
+    }
+    $process = [System.Diagnostics.Process]::Start($start)
+    $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
+    $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
+    return $process
+}
+
+<#
     The azurite-table the suite started for this run (HTTPS with a pinned certificate, bearer tokens checked, Shared
     Key too): TableEndpoint, Thumbprint, ConnectionString (the emulator's published development account), and
     StateStore(): a -StateStore reference to it through a test vault secret, with tables of the caller's own.
@@ -86,4 +107,4 @@ function Get-TestAzurite {
 # A table prefix no other test of this run uses.
 function New-TestTablePrefix([string] $Name) { $Name + [guid]::NewGuid().ToString('N').Substring(0, 10) }
 
-Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Enable-TestVault, Disable-TestVault, Get-TestAzurite, New-TestTablePrefix
+Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Start-ChildPwsh, Enable-TestVault, Disable-TestVault, Get-TestAzurite, New-TestTablePrefix
