@@ -68,9 +68,12 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
         {
             var dropped = moments.Dropped || (context.RequestAborted.IsCancellationRequested && moments.Answered is null);
             var status = dropped && context.Response.StatusCode == StatusCodes.Status200OK ? 0 : context.Response.StatusCode;
-            journal.Add(new JournalEntry(sequence, moments.Received, clock.GetUtcNow(), service.Value, method, path, status,
+            var completed = clock.GetUtcNow();
+            // A response without a body starts only once this middleware returns.
+            DateTimeOffset? answered = dropped ? null : moments.Answered ?? completed;
+            journal.Add(new JournalEntry(sequence, moments.Received, completed, service.Value, method, path, status,
                 JournalTags.ErrorCode(context), JournalTags.RecordCount(context), JournalTags.Counted(context),
-                moments.Applied, dropped ? null : moments.Answered, moments.Released, dropped));
+                moments.Applied, answered, moments.Released, dropped));
         }
     }
 
