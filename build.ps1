@@ -348,6 +348,7 @@ function Invoke-Bench {
         finally { Stop-BenchSandbox $sandbox }
     }
 
+    $null = & (Join-Path $Root 'build/Measure-SandboxScale.ps1') -SandboxPath (Join-Path $OutRoot 'sandbox') -OutFile (Join-Path $benchOut 'sandbox-scale.json')
     $checks = Get-BenchChecks $scenarios
     $results = [ordered]@{
         scenarios = $scenarios

@@ -13,7 +13,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync]");
+    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--marketo-companies K] [--crm-sync]");
     return 2;
 }
 
@@ -71,6 +71,7 @@ static void ApplyArguments(string[] args, SandboxOptions options)
             case "--port": options.Port = Number(args, ref i); break;
             case "--https-port": options.HttpsPort = Number(args, ref i); break;
             case "--marketo-leads": options.MarketoLeads = Number(args, ref i); break;
+            case "--marketo-companies": options.MarketoCompanies = Number(args, ref i); break;
             case "--crm-sync": options.Marketo.CrmSync = true; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }

@@ -68,6 +68,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var marketo = new MarketoSimulator(options.Marketo, clock);
         bc.Seed(options.Customers, options.Seed);
         marketo.SeedLeads(options.MarketoLeads, options.Seed, bc.ContactEmails());
+        marketo.SeedCompanies(options.MarketoCompanies, options.Seed);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(SandboxHost).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
