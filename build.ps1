@@ -24,7 +24,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs')]
+    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs', 'Mutate')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -379,4 +379,5 @@ switch ($Task) {
     'Bench' { Invoke-Bench }
     'Package' { Invoke-NotBuiltYet 'Package' }
     'Docs' { Invoke-Docs }
+    'Mutate' { & (Join-Path $Root 'build/Mutate.ps1') -Configuration $Configuration }
 }

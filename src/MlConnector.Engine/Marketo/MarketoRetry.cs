@@ -104,7 +104,8 @@ internal sealed class MarketoRetry
         _ => null,
     };
 
-    private static TimeSpan Jitter(TimeSpan max) => TimeSpan.FromTicks((long)(max.Ticks * (0.1 + 0.9 * Random.Shared.NextDouble())));
+    /// <summary>Between a tenth of <paramref name="max"/> and <paramref name="max"/>.</summary>
+    internal static TimeSpan Jitter(TimeSpan max) => TimeSpan.FromTicks((long)(max.Ticks * (0.1 + 0.9 * Random.Shared.NextDouble())));
 
     private static bool IsTransport(Exception e) => e is HttpRequestException or TimeoutException or IOException;
 

@@ -27,6 +27,15 @@ public sealed class WriteFaultTests
     private static Task<JournalEntry> LeadWriteAsync(MarketoSandbox sandbox)
         => sandbox.Host.Journal.WaitForAsync(e => e.Service == SandboxService.Marketo && e.Method == "POST" && e.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal), Patience);
 
+    /// <summary>Adds a once-only hold on lead writes, starts a write and returns once the sandbox holds it.</summary>
+    private static async Task<(FaultRule Rule, Task<MarketoReply> Write, HeldRequest Held)> HoldLeadWriteAsync(MarketoSandbox sandbox, HoldPoint point, string email, int? times = 1)
+    {
+        var rule = sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "/rest/v1/leads.json", Method = "POST", Hold = point, Times = times });
+        await sandbox.Api.AuthenticateAsync();
+        var write = sandbox.Api.PostAsync("rest/v1/leads.json", LeadBody(email));
+        return (rule, write, await sandbox.Host.Faults.Held.WaitForAsync(rule.Id, Patience));
+    }
+
     [Fact]
     public async Task Reset_after_apply_creates_the_lead_and_the_client_gets_no_answer()
     {
@@ -79,11 +88,7 @@ public sealed class WriteFaultTests
         try
         {
             var email = Email("held-before");
-            var rule = sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "/rest/v1/leads.json", Method = "POST", Hold = HoldPoint.BeforeApply, Times = 1 });
-            await sandbox.Api.AuthenticateAsync();
-
-            var write = sandbox.Api.PostAsync("rest/v1/leads.json", LeadBody(email));
-            var held = await sandbox.Host.Faults.Held.WaitForAsync(rule.Id, Patience);
+            var (rule, write, held) = await HoldLeadWriteAsync(sandbox, HoldPoint.BeforeApply, email);
 
             Assert.Equal(HoldPoint.BeforeApply, held.Point);
             Assert.False(write.IsCompleted);
@@ -110,11 +115,7 @@ public sealed class WriteFaultTests
         try
         {
             var email = Email("held-after");
-            var rule = sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "/rest/v1/leads.json", Method = "POST", Hold = HoldPoint.BeforeAnswer, Times = 1 });
-            await sandbox.Api.AuthenticateAsync();
-
-            var write = sandbox.Api.PostAsync("rest/v1/leads.json", LeadBody(email));
-            await sandbox.Host.Faults.Held.WaitForAsync(rule.Id, Patience);
+            var (rule, write, _) = await HoldLeadWriteAsync(sandbox, HoldPoint.BeforeAnswer, email);
 
             Assert.True(LeadExists(sandbox, email), "a write held before its answer is already applied");
             Assert.False(write.IsCompleted);
@@ -210,10 +211,7 @@ public sealed class WriteFaultTests
         var sandbox = await MarketoFixture.StartPrivateAsync();
         try
         {
-            var rule = sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "/rest/v1/leads.json", Method = "POST", Hold = HoldPoint.BeforeApply });
-            await sandbox.Api.AuthenticateAsync();
-            var write = sandbox.Api.PostAsync("rest/v1/leads.json", LeadBody(Email("freed")));
-            await sandbox.Host.Faults.Held.WaitForAsync(rule.Id, Patience);
+            var (rule, write, _) = await HoldLeadWriteAsync(sandbox, HoldPoint.BeforeApply, Email("freed"), times: null);
 
             Assert.True(sandbox.Host.Faults.Remove(rule.Id));
 
