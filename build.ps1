@@ -25,7 +25,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs')]
+    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs', 'Mutate')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -119,7 +119,8 @@ function Get-TrxTotals {
         $counters = $doc.TestRun.ResultSummary.Counters
         $totals.Passed += [int] $counters.passed
         $totals.Failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        $totals.Skipped += [int] $counters.notExecuted
+        # xunit's trx leaves notExecuted at 0 and records a skipped test only as not executed (total - executed).
+        $totals.Skipped += [math]::Max([int] $counters.notExecuted, [int] $counters.total - [int] $counters.executed)
     }
     return $totals
 }
@@ -203,4 +204,5 @@ switch ($Task) {
     'Bench' { Invoke-Bench }
     'Package' { Build-Module; & (Join-Path $Root 'build/Package.ps1') -ModulePath $ModuleOut -OutputPath (Join-Path $OutRoot 'package') | Format-List | Out-Host }
     'Docs' { Invoke-Docs }
+    'Mutate' { & (Join-Path $Root 'build/Mutate.ps1') -Configuration $Configuration }
 }

@@ -171,6 +171,7 @@ else {
     finally { Stop-BenchSandbox $sandbox }
 }
 
+$null = & (Join-Path $PSScriptRoot 'Measure-SandboxScale.ps1') -SandboxPath (Join-Path $OutRoot 'sandbox') -OutFile (Join-Path $benchOut 'sandbox-scale.json')
 $checks = Get-BenchChecks $scenarios
 $results = [ordered]@{
     scenarios = $scenarios

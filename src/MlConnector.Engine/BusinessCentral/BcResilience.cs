@@ -7,13 +7,18 @@ using Polly.Timeout;
 namespace MlConnector.Engine.BusinessCentral;
 
 /// <summary>
-/// The retry policy for BC calls: 429/503/504 and transport failures, Retry-After when BC sends one, otherwise
+/// The retry policy for BC calls: 429/502/503/504 and transport failures, Retry-After when BC sends one, otherwise
 /// exponential back-off with jitter; bounded in attempts, per-attempt time and total time. Delays run on the
 /// injected TimeProvider and honour the caller's CancellationToken.
 /// </summary>
 internal static class BcResilience
 {
-    public static bool IsRetryableStatus(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+    /// <summary>429 and 503 (throttling, queue), 502 and 504 (a gateway lost or timed out the request): shared/api/business-central.md §4.7.</summary>
+    public static bool IsRetryableStatus(HttpStatusCode status)
+        => status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+
+    /// <summary>The retryable statuses that mean "slow down" rather than "the gateway failed".</summary>
+    public static bool IsThrottling(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
 
     public static ResiliencePipeline<HttpResponseMessage> Build(BcRetryOptions options, TimeProvider time, Action<string> log)
     {

@@ -6,7 +6,8 @@ namespace MlConnector.Engine.Marketo;
 /// <summary>
 /// Sends <see cref="MarketoCall"/>s: through the quota gate, with the current token, inside the retry pipeline,
 /// and turns the envelope (not the HTTP status — Marketo reports errors inside HTTP 200) into a result or an
-/// engine exception. 601/602 renew the token and repeat the call once. 607 closes the gate until the reset.
+/// engine exception. 601/602 renew the token and repeat the call once. 606 holds the gate for a window, 615 caps
+/// the calls in flight, 607 closes the gate until the reset. A 414 from a front end repeats a GET as POST ?_method=GET.
 /// </summary>
 internal sealed class MarketoChannel
 {
@@ -75,7 +76,33 @@ internal sealed class MarketoChannel
     {
         using var lease = await _gate.EnterAsync(call.IsBulk, cancellationToken).ConfigureAwait(false);
         var (token, _) = await _tokens.GetAsync(cancellationToken).ConfigureAwait(false);
-        using var request = call.ToRequest(_restBase, token, out var overridden);
+        var answer = await SendHttpAsync(call, token, forceOverride: false, cancellationToken).ConfigureAwait(false);
+        if (answer.Status == (int)System.Net.HttpStatusCode.RequestUriTooLong && !answer.Overridden && call.Method == HttpMethod.Get)
+        {
+            // A front end with a shorter URI limit than Marketo's 8 KB: the documented remedy for 414 is the same override.
+            answer = await SendHttpAsync(call, token, forceOverride: true, cancellationToken).ConfigureAwait(false);
+        }
+
+        var envelope = answer.Envelope;
+        if (envelope is null || (answer.Status >= 400 && envelope.Success))
+            throw new MarketoApiException(answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture), answer.Status >= 400 ? "HTTP error without a Marketo envelope" : "response is not a Marketo envelope", envelope?.RequestId, answer.Status, call.Path);
+
+        // The gate learns of 606/615 while this call still holds its place, so no other caller starts in between.
+        if (!envelope.Success)
+        {
+            switch (MarketoErrorCodes.Classify(envelope.Error?.Code))
+            {
+                case MarketoErrorKind.RateLimited: _gate.HoldForWindow(); break;
+                case MarketoErrorKind.Concurrency: _gate.ConcurrencyRefused(); break;
+            }
+        }
+        return (envelope, token);
+    }
+
+    /// <summary>One HTTP exchange and its verbose line; the envelope is null when the body is not one (a gateway page, an empty body).</summary>
+    private async Task<HttpAnswer> SendHttpAsync(MarketoCall call, string token, bool forceOverride, CancellationToken cancellationToken)
+    {
+        using var request = call.ToRequest(_restBase, token, forceOverride, out var overridden);
         Interlocked.Increment(ref _callCount);
         var started = Stopwatch.GetTimestamp();
         MarketoEnvelope? envelope;
@@ -91,9 +118,8 @@ internal sealed class MarketoChannel
             : envelope.Success ? "ok" + (envelope.Warnings.Count > 0 ? ", warnings: " + string.Join("; ", envelope.Warnings.Select(w => w.Message)) : "")
             : "errors " + string.Join(",", envelope.Errors.Select(e => e.Code));
         _log.Verbose(Redactor.Redact($"Marketo {method} /{call.Path} -> HTTP {status}, requestId {envelope?.RequestId ?? "-"}, {elapsed.TotalMilliseconds:0} ms, {outcome}"));
-
-        if (envelope is null || (status >= 400 && envelope.Success))
-            throw new MarketoApiException(status.ToString(System.Globalization.CultureInfo.InvariantCulture), status >= 400 ? "HTTP error without a Marketo envelope" : "response is not a Marketo envelope", envelope?.RequestId, status, call.Path);
-        return (envelope, token);
+        return new HttpAnswer(status, envelope, overridden);
     }
+
+    private sealed record HttpAnswer(int Status, MarketoEnvelope? Envelope, bool Overridden);
 }

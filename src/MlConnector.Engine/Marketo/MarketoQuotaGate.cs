@@ -5,7 +5,9 @@ namespace MlConnector.Engine.Marketo;
 /// window, at most M in flight, and the local daily budget. A call occupies the window from its start until
 /// its response has been read (plus the window), so the server, which sees the call start a little later,
 /// never counts more than N in any of its windows. Identity calls do not pass through here (not counted by Marketo).
-/// After 607 the gate is closed until the reset; after 1029 only bulk calls are.
+/// After 606 nobody starts for one window; after 615 no more calls are in flight than the instance had room for
+/// (the calls of ours it was still serving) until one window has passed. After 607 the gate is closed until the
+/// reset; after 1029 only bulk calls are.
 /// </summary>
 internal sealed class MarketoQuotaGate : IDisposable
 {
@@ -14,10 +16,14 @@ internal sealed class MarketoQuotaGate : IDisposable
     private readonly int _limit;
     private readonly TimeSpan _window;
     private readonly int? _dailyBudget;
+    private readonly int _maxConcurrency;
     private readonly SemaphoreSlim _slots;
     private readonly object _lock = new();
     private readonly List<Entry> _entries = new();
     private DateTimeOffset _blockedUntil;
+    private int _inFlight;
+    private int _concurrencyCap;
+    private DateTimeOffset _cappedUntil;
     private DateOnly _day;
     private int _dayCount;
     private MarketoQuotaExceededException? _closed;
@@ -29,6 +35,8 @@ internal sealed class MarketoQuotaGate : IDisposable
         _window = window;
         _dailyBudget = dailyBudget;
         _time = time;
+        _maxConcurrency = maxConcurrency;
+        _concurrencyCap = maxConcurrency;
         _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
     }
 
@@ -50,11 +58,13 @@ internal sealed class MarketoQuotaGate : IDisposable
                     var now = _time.GetUtcNow();
                     _entries.RemoveAll(e => e.Released is { } released && released <= now - _window);
                     if (now < _blockedUntil) wait = _blockedUntil - now;
+                    else if (_inFlight >= ConcurrencyCap(now)) wait = Poll;
                     else if (_entries.Count < _limit)
                     {
                         CountAgainstBudget(now);
                         var entry = new Entry();
                         _entries.Add(entry);
+                        _inFlight++;
                         return new Lease(this, entry);
                     }
                     else
@@ -80,6 +90,21 @@ internal sealed class MarketoQuotaGate : IDisposable
         {
             var until = _time.GetUtcNow() + _window;
             if (until > _blockedUntil) _blockedUntil = until;
+        }
+    }
+
+    /// <summary>
+    /// After a 615, called by the refused call while it still holds its lease: the instance had room only for the
+    /// other calls of ours in flight (at least one), so no more than that many start until one window has passed.
+    /// </summary>
+    public void ConcurrencyRefused()
+    {
+        lock (_lock)
+        {
+            var room = Math.Max(1, _inFlight - 1);
+            var now = _time.GetUtcNow();
+            _concurrencyCap = Math.Min(ConcurrencyCap(now), room);
+            _cappedUntil = now + _window;
         }
     }
 
@@ -121,9 +146,19 @@ internal sealed class MarketoQuotaGate : IDisposable
         _dayCount++;
     }
 
+    private int ConcurrencyCap(DateTimeOffset now)
+    {
+        if (now >= _cappedUntil) _concurrencyCap = _maxConcurrency;
+        return _concurrencyCap;
+    }
+
     private void Release(Entry entry)
     {
-        lock (_lock) entry.Released = _time.GetUtcNow();
+        lock (_lock)
+        {
+            entry.Released = _time.GetUtcNow();
+            _inFlight--;
+        }
         _slots.Release();
     }
 

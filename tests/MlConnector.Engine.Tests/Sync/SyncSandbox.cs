@@ -80,8 +80,8 @@ internal sealed class SyncSandbox : IAsyncDisposable
         lock (store.Gate)
         {
             var companies = store.Customers.Select(c => c.Number).ToHashSet(StringComparer.Ordinal);
-            var emails = store.Contacts.Where(c => c.Type == "Person" && EmailRules.Problem(c.Email) is null)
-                .Select(c => EmailRules.Normalize(c.Email)).ToHashSet(StringComparer.Ordinal);
+            var emails = store.Contacts.Where(c => c.Type == "Person" && ExpectedLeads.Usable(c.Email))
+                .Select(c => ExpectedLeads.Key(c.Email)).ToHashSet(StringComparer.Ordinal);
             return (companies, emails);
         }
     }
