@@ -124,7 +124,7 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
         $row = @($plan | Where-Object { $_.SourceNumber -eq $customer.Number -and $_.TargetType -eq 'Company' })
         $row.Count | Should -Be 1
         "$($row[0].Action)" | Should -Be 'Update'
-        $row[0].ChangeSummary | Should -Be "billingCity: $($customer.City) -> Zürich"
+        $row[0].Changes | Should -Be "billingCity: $($customer.City) -> Zürich"
         ($row[0] | ConvertTo-Csv | Select-Object -Last 1) | Should -Match 'billingCity: .* -> Zürich'
 
         # The plan wrote nothing and moved no checkpoint: the real run still sends the change.

@@ -103,6 +103,20 @@ public sealed class MarketoClient : IDisposable
         return results;
     }
 
+    /// <summary>Delete Leads by Marketo id in calls of at most 300; one result per id, in input order ("deleted", or skipped 1004 when absent).</summary>
+    public async Task<IReadOnlyList<MarketoRecordResult>> DeleteLeadsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var results = new List<MarketoRecordResult>(ids.Count);
+        for (var offset = 0; offset < ids.Count; offset += MarketoLimits.MaxBatch)
+        {
+            var batch = Slice(ids, offset);
+            var envelope = await SendAsync(MarketoCall.PostJson("rest/v1/leads/delete.json", MarketoJson.IdsBody(batch)), cancellationToken).ConfigureAwait(false);
+            results.AddRange(Positional(envelope, offset, batch.Count));
+        }
+        return results;
+    }
+
     /// <summary>
     /// Sync Companies in calls of at most 300. Once Marketo has shown that companies are not writable (CRM sync),
     /// later calls are not sent: every record comes back skipped with the reason Marketo gave.
