@@ -90,7 +90,7 @@ internal sealed class MarketoChannel
         var outcome = envelope is null ? "no envelope"
             : envelope.Success ? "ok" + (envelope.Warnings.Count > 0 ? ", warnings: " + string.Join("; ", envelope.Warnings.Select(w => w.Message)) : "")
             : "errors " + string.Join(",", envelope.Errors.Select(e => e.Code));
-        _log.Verbose(Redactor.Redact($"Marketo {method} /{call.Path} -> HTTP {status}, requestId {envelope?.RequestId ?? "-"}, {elapsed.TotalMilliseconds:0} ms, {outcome}"));
+        _log.Debug(Redactor.Redact($"Marketo {method} /{call.Path} -> HTTP {status}, requestId {envelope?.RequestId ?? "-"}, {elapsed.TotalMilliseconds:0} ms, {outcome}"));
 
         if (envelope is null || (status >= 400 && envelope.Success))
             throw new MarketoApiException(status.ToString(System.Globalization.CultureInfo.InvariantCulture), status >= 400 ? "HTTP error without a Marketo envelope" : "response is not a Marketo envelope", envelope?.RequestId, status, call.Path);

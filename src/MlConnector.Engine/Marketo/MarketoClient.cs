@@ -26,7 +26,7 @@ public sealed class MarketoClient : IDisposable
         _settings = settings;
         _log = log;
         _http = new HttpClient(EndpointPolicy.CreateHandler(settings.RestBase, null, Guard), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        _gate = new MarketoQuotaGate(settings.CallsPer20Seconds, settings.RateWindow, settings.MaxConcurrency, settings.DailyCallBudget, time);
+        _gate = new MarketoQuotaGate(settings.CallsPer20Seconds, settings.RateWindow, settings.MaxConcurrency, settings.DailyCallBudget, time, log);
         var retry = new MarketoRetry(settings.Retry, _gate, time, log);
         _tokens = new MarketoTokenProvider(_http, settings.IdentityBase, settings.ClientId, clientSecret, retry, time, log);
         _channel = new MarketoChannel(_http, settings.RestBase, _tokens, _gate, retry, time, log);
