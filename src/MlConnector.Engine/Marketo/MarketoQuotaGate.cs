@@ -13,8 +13,8 @@ internal sealed class MarketoQuotaGate : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
-    /// <summary>Shorter waits go untold: the gate makes them all the time as a window turns over.</summary>
-    private static readonly TimeSpan TellFrom = TimeSpan.FromSeconds(1);
+    /// <summary>Shorter waits go untold (1 s, or a quarter window when it is shorter): the gate makes them all the time as a window turns over.</summary>
+    private TimeSpan TellFrom => _window / 4 < TimeSpan.FromSeconds(1) ? _window / 4 : TimeSpan.FromSeconds(1);
     private readonly IEngineLog _log;
     private readonly TimeProvider _time;
     private readonly int _limit;
