@@ -256,11 +256,11 @@ Describe 'Invoke-MlReplay' {
         $parked[0].SourceNumber | Should -Be $contact.Number
         $parked[0].TargetType | Should -Be 'Lead'
         $parked[0].Attempts | Should -Be 1
-        $parked[0].LastError | Should -Match '1007'
+        $parked[0].Reason | Should -Match '1007'
         @(Invoke-MlReplay -Number 'NO-SUCH*' -WhatIf).Count | Should -Be 0
         (Get-MarketoWrite $Sandbox).Count | Should -Be $writes
 
-        # Marketing fixes the duplicate; the replay sends the parked payload and succeeds.
+        # Marketing fixes the duplicate; the replay plans the record again from BC and succeeds.
         Invoke-Admin $Sandbox "marketo/leads/$($b.id)/marketing-edit" Post @{ fields = @{ email = $b.fields.email } } | Out-Null
         $replayed = @($parked | Invoke-MlReplay)
         $replayed.Count | Should -Be 1
