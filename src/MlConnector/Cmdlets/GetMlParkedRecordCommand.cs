@@ -10,25 +10,12 @@ namespace MlConnector.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MlParkedRecord")]
 [OutputType(typeof(ParkedRecord))]
-public sealed class GetMlParkedRecordCommand : SyncCmdlet
+public sealed class GetMlParkedRecordCommand : ParkedRecordCmdlet
 {
-    private readonly List<string> _patterns = new();
-
-    /// <summary>BC numbers or patterns (* and ?, or SQL LIKE % and _); binds from a SourceNumber property.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("SourceNumber")]
-    [ValidateNotNullOrEmpty]
-    public string[]? Number { get; set; }
-
     /// <summary>Only the records travelling this way.</summary>
     [Parameter]
     [ValidateSet(nameof(SyncDirection.BcToMarketo), nameof(SyncDirection.MarketoToBc))]
     public string? Direction { get; set; }
-
-    protected override void ProcessRecord()
-    {
-        if (Number is not null) _patterns.AddRange(Number.Select(ParkedQueues.ToPattern));
-    }
 
     protected override void EndProcessing()
     {
@@ -38,7 +25,7 @@ public sealed class GetMlParkedRecordCommand : SyncCmdlet
             return;
         }
         using var store = OpenState();
-        foreach (var record in ParkedQueues.List(store, Connection ?? Connections.DefaultConnection.Current, _patterns.Distinct(StringComparer.Ordinal).ToArray(), ParkedQueues.DirectionOf(Direction)))
+        foreach (var record in ParkedQueues.List(store, Connection ?? Connections.DefaultConnection.Current, Patterns, ParkedQueues.DirectionOf(Direction)))
             WriteObject(record);
     }
 }

@@ -12,29 +12,16 @@ namespace MlConnector.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlReplay", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncResult), typeof(ParkedRecord))]
-public sealed class InvokeMlReplayCommand : SyncCmdlet
+public sealed class InvokeMlReplayCommand : ParkedRecordCmdlet
 {
-    private readonly List<string> _patterns = new();
-
-    /// <summary>BC numbers or patterns (SQL LIKE % and _, or PowerShell * and ?); binds from a SourceNumber property.</summary>
-    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("SourceNumber")]
-    [ValidateNotNullOrEmpty]
-    public string[]? Number { get; set; }
-
     /// <summary>A .json or .psd1 mapping file applied on top of the default map (the one the records are planned with now).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? MappingPath { get; set; }
 
-    protected override void ProcessRecord()
-    {
-        if (Number is not null) _patterns.AddRange(Number.Select(ParkedQueues.ToPattern));
-    }
-
     protected override void EndProcessing()
     {
-        var patterns = _patterns.Distinct(StringComparer.Ordinal).ToArray();
+        var patterns = Patterns;
         using var store = OpenState();
         var parked = ParkedQueues.List(store, Connection ?? DefaultConnection.Current, patterns, SyncDirection.BcToMarketo);
         var target = patterns.Length == 0 ? $"{parked.Count} parked record(s)" : $"{parked.Count} parked record(s) matching {string.Join(", ", patterns)}";
