@@ -15,9 +15,7 @@ public sealed class WhatIfTruthTests
     public async Task A_marketing_edit_of_a_mapped_field_shows_as_Update_and_the_named_run_restores_BCs_value()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
-        await sandbox.RunAsync();
-        var contact = sandbox.SolePersons().First(c => c.JobTitle.Length > 0);
-        var customer = sandbox.Host.BusinessCentral.Store.Customers.Single(c => c.CompanyContact?.Number == contact.CompanyNumber);
+        var (contact, customer) = await SyncedContactAsync(sandbox);
         var lead = sandbox.Lead(contact.Email);
         sandbox.Host.Marketo.MarketingEdit(lead.Id, new Dictionary<string, string?> { ["title"] = "Chief Edited Officer" });
         var writes = sandbox.MarketoWrites().Count;
@@ -50,9 +48,7 @@ public sealed class WhatIfTruthTests
     public async Task A_record_missing_from_Marketo_shows_as_Create_and_the_named_run_creates_it()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
-        await sandbox.RunAsync();
-        var contact = sandbox.SolePersons().First(c => c.JobTitle.Length > 0);
-        var customer = sandbox.Host.BusinessCentral.Store.Customers.Single(c => c.CompanyContact?.Number == contact.CompanyNumber);
+        var (contact, customer) = await SyncedContactAsync(sandbox);
         await sandbox.Marketo.DeleteLeadsAsync([sandbox.Lead(contact.Email).Id], CancellationToken.None);
 
         var row = Assert.Single(await sandbox.PlanAsync(new CustomerSyncRequest { CustomerNumbers = [customer.Number] }), p => p.SourceNumber == contact.Number);
@@ -68,8 +64,7 @@ public sealed class WhatIfTruthTests
     public async Task An_incremental_plan_shows_a_marketing_edit_as_Unchanged_with_MarketoDiffers_as_the_run_leaves_it()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
-        await sandbox.RunAsync();
-        var contact = sandbox.SolePersons().First(c => c.JobTitle.Length > 0);
+        var (contact, _) = await SyncedContactAsync(sandbox);
         var lead = sandbox.Lead(contact.Email);
         sandbox.Host.Marketo.MarketingEdit(lead.Id, new Dictionary<string, string?> { ["title"] = "Chief Edited Officer" });
         // A BC change the mapping does not carry: the contact is read again, and its mapped values are unchanged.
@@ -81,5 +76,13 @@ public sealed class WhatIfTruthTests
         Assert.Equal($"title: Chief Edited Officer -> {contact.JobTitle}", row.Changes);
         Assert.Equal(SyncAction.Unchanged, Assert.Single(await sandbox.RunAsync(), r => r.SourceNumber == contact.Number).Action);
         Assert.Equal("Chief Edited Officer", sandbox.Lead(contact.Email).Fields["title"]);
+    }
+
+    /// <summary>A first full sync, then a contact of its own lead with a job title, and its customer.</summary>
+    private static async Task<(MlConnector.Sandbox.BusinessCentral.BcContact Contact, MlConnector.Sandbox.BusinessCentral.BcCustomer Customer)> SyncedContactAsync(SyncSandbox sandbox)
+    {
+        await sandbox.RunAsync();
+        var contact = sandbox.SolePersons().First(c => c.JobTitle.Length > 0);
+        return (contact, sandbox.Host.BusinessCentral.Store.Customers.Single(c => c.CompanyContact?.Number == contact.CompanyNumber));
     }
 }
