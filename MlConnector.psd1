@@ -14,6 +14,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MlConnector.format.ps1xml')
     CmdletsToExport      = @(
+        'Clear-MlParkedRecord'
         'Connect-MlBusinessCentral'
         'Connect-MlMarketo'
         'ConvertTo-MlMarketoCompany'
@@ -24,6 +25,7 @@
         'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
+        'Get-MlParkedRecord'
         'Get-MlSyncState'
         'Initialize-MlStateStore'
         'Invoke-MlReplay'

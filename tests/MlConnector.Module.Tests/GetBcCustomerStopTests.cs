@@ -16,20 +16,7 @@ public sealed class GetBcCustomerStopTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("MLCONNECTOR_HOME", Path.Combine(Path.GetTempPath(), "mlc-stop-" + Guid.NewGuid().ToString("N")));
         _sandbox = await SandboxHost.StartAsync(new SandboxOptions { Customers = 20 });
         _powershell = new HostedPowerShell();
-        var entra = _sandbox.Entra.Options;
-        var bc = _sandbox.BusinessCentral.Options;
-        using var connect = _powershell.Create();
-        connect.AddCommand("Connect-MlBusinessCentral")
-            .AddParameter("TenantId", entra.TenantId)
-            .AddParameter("ClientId", entra.ClientId)
-            .AddParameter("ClientSecret", Secure(entra.ClientSecret))
-            .AddParameter("Environment", bc.EnvironmentName)
-            .AddParameter("Company", bc.CompanyName)
-            .AddParameter("BaseUri", _sandbox.HttpBaseUri)
-            .AddParameter("AuthorityHost", _sandbox.HttpsBaseUri)
-            .AddParameter("SandboxTlsThumbprint", _sandbox.CertificateSha1Thumbprint);
-        connect.Invoke();
-        Assert.False(connect.HadErrors, string.Join(Environment.NewLine, connect.Streams.Error));
+        _powershell.ConnectTo(_sandbox, marketo: false);
     }
 
     [Fact]
@@ -63,13 +50,5 @@ public sealed class GetBcCustomerStopTests : IAsyncLifetime
     {
         _powershell.Dispose();
         await _sandbox.DisposeAsync();
-    }
-
-    private static System.Security.SecureString Secure(string text)
-    {
-        var secure = new System.Security.SecureString();
-        foreach (var c in text) secure.AppendChar(c);
-        secure.MakeReadOnly();
-        return secure;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Http;
 using Polly;
 using Polly.Retry;
@@ -20,7 +21,7 @@ internal static class BcResilience
     /// <summary>The retryable statuses that mean "slow down" rather than "the gateway failed".</summary>
     public static bool IsThrottling(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(BcRetryOptions options, TimeProvider time, Action<string> log)
+    public static ResiliencePipeline<HttpResponseMessage> Build(BcRetryOptions options, TimeProvider time, IEngineLog log)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout });
@@ -43,7 +44,10 @@ internal static class BcResilience
                 OnRetry = args =>
                 {
                     var why = args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name;
-                    log($"BC retry {args.AttemptNumber + 1} of {options.MaxAttempts - 1} after {why}; waiting {args.RetryDelay.TotalMilliseconds:0} ms.");
+                    var told = args.Outcome.Result?.Headers.RetryAfter is { } after
+                        ? $" with Retry-After {(after.Delta is { } delta ? delta.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s" : after.Date?.ToString("u", System.Globalization.CultureInfo.InvariantCulture))}"
+                        : "";
+                    log.Waiting(args.RetryDelay, $"BC retry {args.AttemptNumber + 1} of {options.MaxAttempts - 1} after {why}{told}");
                     return default;
                 },
             });

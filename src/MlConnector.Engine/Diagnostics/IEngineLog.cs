@@ -12,6 +12,19 @@ public interface IEngineLog
 
     /// <summary>A warning with a stable <paramref name="code"/> (see <see cref="EngineWarnings"/>) that callers key on; the message is for people.</summary>
     void Warning(string code, string message);
+
+    /// <summary>
+    /// A wait the engine is about to make (the quota gate, a Retry-After, a retry's back-off) and its cause. By default
+    /// a verbose line; a host with a progress bar may also show it there while it lasts.
+    /// </summary>
+    void Waiting(TimeSpan length, string cause) => Verbose(EngineWaits.Describe(length, cause));
+}
+
+/// <summary>How a wait reads in the verbose story.</summary>
+public static class EngineWaits
+{
+    public static string Describe(TimeSpan length, string cause)
+        => $"Waiting {length.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s: {cause}.";
 }
 
 /// <summary>The stable codes engine warnings carry, so nothing above the engine matches message text.</summary>

@@ -117,7 +117,7 @@ internal sealed class MarketoChannel
         var outcome = envelope is null ? "no envelope"
             : envelope.Success ? "ok" + (envelope.Warnings.Count > 0 ? ", warnings: " + string.Join("; ", envelope.Warnings.Select(w => w.Message)) : "")
             : "errors " + string.Join(",", envelope.Errors.Select(e => e.Code));
-        _log.Verbose(Redactor.Redact($"Marketo {method} /{call.Path} -> HTTP {status}, requestId {envelope?.RequestId ?? "-"}, {elapsed.TotalMilliseconds:0} ms, {outcome}"));
+        _log.Debug(Redactor.Redact($"Marketo {method} /{call.Path} -> HTTP {status}, requestId {envelope?.RequestId ?? "-"}, {elapsed.TotalMilliseconds:0} ms, {outcome}"));
         return new HttpAnswer(status, envelope, overridden);
     }
 

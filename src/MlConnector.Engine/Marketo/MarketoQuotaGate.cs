@@ -1,3 +1,5 @@
+using MlConnector.Engine.Diagnostics;
+
 namespace MlConnector.Engine.Marketo;
 
 /// <summary>
@@ -12,6 +14,10 @@ namespace MlConnector.Engine.Marketo;
 internal sealed class MarketoQuotaGate : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Shorter waits go untold (1 s, or a quarter window when it is shorter): the gate makes them all the time as a window turns over.</summary>
+    private TimeSpan TellFrom => _window / 4 < TimeSpan.FromSeconds(1) ? _window / 4 : TimeSpan.FromSeconds(1);
+    private readonly IEngineLog _log;
     private readonly TimeProvider _time;
     private readonly int _limit;
     private readonly TimeSpan _window;
@@ -29,7 +35,7 @@ internal sealed class MarketoQuotaGate : IDisposable
     private MarketoQuotaExceededException? _closed;
     private MarketoQuotaExceededException? _bulkClosed;
 
-    public MarketoQuotaGate(int callsPerWindow, TimeSpan window, int maxConcurrency, int? dailyBudget, TimeProvider time)
+    public MarketoQuotaGate(int callsPerWindow, TimeSpan window, int maxConcurrency, int? dailyBudget, TimeProvider time, IEngineLog? log = null)
     {
         _limit = callsPerWindow;
         _window = window;
@@ -37,6 +43,7 @@ internal sealed class MarketoQuotaGate : IDisposable
         _time = time;
         _maxConcurrency = maxConcurrency;
         _concurrencyCap = maxConcurrency;
+        _log = log ?? NullEngineLog.Instance;
         _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
     }
 
@@ -49,16 +56,26 @@ internal sealed class MarketoQuotaGate : IDisposable
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var told = false;
             while (true)
             {
                 TimeSpan wait;
+                string cause;
                 lock (_lock)
                 {
                     ThrowIfClosed(bulk);
                     var now = _time.GetUtcNow();
                     _entries.RemoveAll(e => e.Released is { } released && released <= now - _window);
-                    if (now < _blockedUntil) wait = _blockedUntil - now;
-                    else if (_inFlight >= ConcurrencyCap(now)) wait = Poll;
+                    if (now < _blockedUntil)
+                    {
+                        wait = _blockedUntil - now;
+                        cause = $"Marketo's quota gate holds every call for one {_window.TotalSeconds:0} s window after Marketo answered 606 (rate limit reached)";
+                    }
+                    else if (_inFlight >= ConcurrencyCap(now))
+                    {
+                        wait = Poll;
+                        cause = "Marketo answered 615 (too many calls in flight): the quota gate waits for a call in flight to finish";
+                    }
                     else if (_entries.Count < _limit)
                     {
                         CountAgainstBudget(now);
@@ -71,7 +88,13 @@ internal sealed class MarketoQuotaGate : IDisposable
                     {
                         var frees = _entries.Where(e => e.Released is not null).Select(e => e.Released!.Value + _window).DefaultIfEmpty(now + Poll).Min();
                         wait = frees - now;
+                        cause = $"Marketo's quota gate: this connection has started its {_limit} calls of the last {_window.TotalSeconds:0} s";
                     }
+                }
+                if (!told && wait >= TellFrom)
+                {
+                    _log.Waiting(wait, cause);
+                    told = true;
                 }
                 await Task.Delay(wait < Poll ? Poll : wait, _time, cancellationToken).ConfigureAwait(false);
             }

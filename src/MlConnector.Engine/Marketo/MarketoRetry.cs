@@ -14,6 +14,7 @@ namespace MlConnector.Engine.Marketo;
 internal sealed class MarketoRetry
 {
     private static readonly ResiliencePropertyKey<long> StartedKey = new("mlconnector.marketo.started");
+    private static readonly ResiliencePropertyKey<string> WhatKey = new("mlconnector.marketo.what");
     private readonly MarketoRetryOptions _options;
     private readonly MarketoQuotaGate? _gate;
     private readonly TimeProvider _time;
@@ -39,7 +40,7 @@ internal sealed class MarketoRetry
                 DelayGenerator = args => ValueTask.FromResult(DelayFor(args.Outcome.Exception)),
                 OnRetry = args =>
                 {
-                    _log.Verbose(Redactor.Redact($"Marketo: retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms after {Describe(args.Outcome.Exception)}"));
+                    _log.Waiting(args.RetryDelay, Redactor.Redact($"Marketo: retry {args.AttemptNumber + 1} of {(args.Context.Properties.TryGetValue(WhatKey, out var what) ? what : "a call")} after {Describe(args.Outcome.Exception)}"));
                     return default;
                 },
             }).Build();
@@ -49,6 +50,7 @@ internal sealed class MarketoRetry
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StartedKey, _time.GetTimestamp());
+        context.Properties.Set(WhatKey, what);
         var attempts = 0;
         try
         {

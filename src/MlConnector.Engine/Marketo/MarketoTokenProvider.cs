@@ -82,7 +82,7 @@ internal sealed class MarketoTokenProvider
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
-        _log.Verbose($"Marketo POST /{_tokenUri.AbsolutePath.TrimStart('/')} -> HTTP {status}, {_time.GetElapsedTime(started).TotalMilliseconds:0} ms");
+        _log.Debug($"Marketo POST /{_tokenUri.AbsolutePath.TrimStart('/')} -> HTTP {status}, {_time.GetElapsedTime(started).TotalMilliseconds:0} ms");
 
         // Identity failures are OAuth bodies {error, error_description}, not the REST envelope.
         string? error = null, description = null, accessToken = null;

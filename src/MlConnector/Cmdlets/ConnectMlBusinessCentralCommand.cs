@@ -4,6 +4,7 @@ using MlConnector.Completion;
 using MlConnector.Connections;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Connections;
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -146,7 +147,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
         DateTimeOffset? expiresOn = null;
         RunPumped(async cancel =>
         {
-            client = await BusinessCentralClient.ConnectAsync(settings, credential, EngineLog, null, cancel).ConfigureAwait(false);
+            client = await BusinessCentralClient.ConnectAsync(settings, credential, RoutedEngineLog.Instance, null, cancel).ConfigureAwait(false);
             expiresOn = await client.EnsureTokenAsync(cancel).ConfigureAwait(false);
         }, settings.Company);
         if (client is null) return;

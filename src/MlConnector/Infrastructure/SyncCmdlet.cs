@@ -70,8 +70,8 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     private protected void RunForPair(MlConnection connection, IStateStore store, PairTarget pair, bool whatIf, IProgress<SyncProgress>? progress,
         Func<SyncContext, CancellationToken, Task> work)
     {
-        var log = new OnceLog(this);
-        RunSync(async cancel =>
+        var log = new OnceLog(this, progress as SyncProgressReporter);
+        RunSync(log, async cancel =>
         {
             if (whatIf)
             {
@@ -111,14 +111,14 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the
     /// cmdlet with a terminating error whose id ends in the engine's id and whose target is the field.
     /// </summary>
-    private void RunSync(Func<CancellationToken, Task> work)
+    private void RunSync(IEngineLog log, Func<CancellationToken, Task> work)
     {
         MappingException? mapping = null;
         RunPumped(async cancel =>
         {
             try { await work(cancel).ConfigureAwait(false); }
             catch (MappingException e) { mapping = e; }
-        });
+        }, log: log);
         if (mapping is not null) ThrowTerminatingError(ErrorRecords.From(mapping, ErrorIdPrefix, mapping.Field));
     }
 
@@ -132,7 +132,8 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     }
 
     /// <summary>The engine's log: verbose/debug through, each distinct warning once per call (two passes of a run repeat them).</summary>
-    private sealed class OnceLog(SyncCmdlet cmdlet) : IEngineLog
+    /// <remarks>A wait is a verbose line and, while it lasts, the status of the progress bar.</remarks>
+    private sealed class OnceLog(SyncCmdlet cmdlet, SyncProgressReporter? progress) : IEngineLog
     {
         private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
 
@@ -144,10 +145,17 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         {
             lock (_warned)
             {
-                if (!_warned.Add(message)) return;
+                // Once per code: the client and the run's scope both say when companies are read-only.
+                if (!_warned.Add(code)) return;
                 if (code == EngineWarnings.CrmSyncEnabled) cmdlet.WarnedAboutCrmSync = true;
             }
             cmdlet.QueueWarning(message);
+        }
+
+        public void Waiting(TimeSpan length, string cause)
+        {
+            cmdlet.QueueVerbose(EngineWaits.Describe(length, cause));
+            progress?.Waiting(length, cause);
         }
     }
 }

@@ -213,7 +213,7 @@ public sealed class CustomerSyncTests
         Assert.Equal(writes, sandbox.MarketoWrites().Count);
         var row = Assert.Single(plan, p => p.SourceNumber == customer.Number && p.TargetType == "Company");
         Assert.Equal(PlannedAction.Update, row.Action);
-        var change = Assert.Single(row.Changes);
+        var change = Assert.Single(row.GetFieldChanges());
         Assert.Equal("billingCity", change.Field);
         Assert.Equal("Zürich", change.Planned);
         Assert.NotEqual("Zürich", change.Current);
