@@ -50,7 +50,7 @@ public sealed class WatchableSyncTests : IAsyncLifetime
         Assert.Contains(verbose, l => Regex.IsMatch(l, @"^Sent \d+ company record\(s\) to Marketo \(requestId [^-)][^)]*\): \d+ created"));
         Assert.Contains(verbose, l => Regex.IsMatch(l, @"^Sent \d+ lead record\(s\) to Marketo \(requestId [^-)][^)]*\): \d+ created"));
         Assert.Contains(verbose, l => Regex.IsMatch(l, @"^Waiting 2\d(\.\d)? s: Marketo: retry 1 of POST rest/v1/leads\.json after error 606"));
-        Assert.Contains(verbose, l => Regex.IsMatch(l, @"^Waiting \d+(\.\d)? s: Marketo: retry 1 of POST rest/v1/companies\.json after error 615"));
+        Assert.Contains(verbose, l => Regex.IsMatch(l, @"^Waiting \d+(\.\d)? (ms|s): Marketo: retry 1 of POST rest/v1/companies\.json after error 615"));
         Assert.Contains(verbose, l => Regex.IsMatch(l, @"^Waiting 1 s: BC retry 1 of \d+ after 429 with Retry-After 1 s"));
         // Debug: method, path, status and duration per HTTP call.
         Assert.Contains(debug, l => Regex.IsMatch(l, @"^Marketo POST /rest/v1/leads\.json -> HTTP 200, requestId \S+, \d+ ms, errors 606"));

@@ -68,6 +68,7 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
             Companies    = (Get-MarketoCompany $Sandbox).Count
             Leads        = (Get-MarketoLead $Sandbox).Count
             Persons      = @(Get-BcContact | Where-Object Type -EQ 'Person').Count
+            Customers    = @(Get-BcCustomer).Count
         }
     }
     AfterAll { Disconnect-MlConnection; Stop-MlSandbox $Sandbox }
@@ -91,7 +92,7 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
         $Summary.GetType().FullName | Should -Be 'MlConnector.Engine.Sync.SyncSummary'
         $FirstRun.Leads | Should -BeGreaterThan 0
         $Summary.Created | Should -Be ($FirstRun.Companies + $FirstRun.Leads) -Because 'Marketo started empty'
-        $Summary.Skipped | Should -Be ($FirstRun.Persons - $FirstRun.Leads) -Because 'every person contact became a lead or was skipped'
+        $Summary.Skipped | Should -Be (($FirstRun.Persons - $FirstRun.Leads) + ($FirstRun.Customers - $FirstRun.Companies)) -Because 'every person contact became a lead and every customer a company, or was skipped (blocked customers do not cross)'
         $Summary.Skipped | Should -BeGreaterThan 0
         $Summary.FinancialsRefreshed | Should -BeTrue -Because 'no refresh had been made yet'
         $Summary.MarketoCalls | Should -Be $FirstRun.MarketoCalls

@@ -23,8 +23,9 @@ public interface IEngineLog
 /// <summary>How a wait reads in the verbose story.</summary>
 public static class EngineWaits
 {
-    public static string Describe(TimeSpan length, string cause)
-        => $"Waiting {length.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s: {cause}.";
+    public static string Describe(TimeSpan length, string cause) => length < TimeSpan.FromSeconds(1)
+        ? $"Waiting {length.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} ms: {cause.TrimEnd('.')}."
+        : $"Waiting {length.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s: {cause.TrimEnd('.')}.";
 }
 
 /// <summary>The stable codes engine warnings carry, so nothing above the engine matches message text.</summary>

@@ -1,7 +1,12 @@
 namespace MlConnector.Sandbox.Core;
 
 /// <summary>A request a <see cref="FaultRule.Hold"/> rule is holding: which rule, which journal sequence, and since when.</summary>
-public sealed record HeldRequest(string RuleId, long Sequence, SandboxService Service, string Method, string Path, HoldPoint Point, DateTimeOffset Since);
+public sealed record HeldRequest(string RuleId, long Sequence, SandboxService Service, string Method, string Path, HoldPoint Point, DateTimeOffset Since)
+{
+    /// <summary>Cancelled once the server has seen the client go away (tests wait on it before releasing a request whose client left).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public CancellationToken ClientGone { get; init; }
+}
 
 /// <summary>
 /// Requests held by <see cref="FaultRule.Hold"/> rules until a test releases them (in C# or through

@@ -90,7 +90,7 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
             await BufferRequestBodyAsync(context).ConfigureAwait(false);
             context.RequestAborted = stopping;
         }
-        if (rule?.Hold == HoldPoint.BeforeApply) await HoldAsync(rule, key, HoldPoint.BeforeApply, moments).ConfigureAwait(false);
+        if (rule?.Hold == HoldPoint.BeforeApply) await HoldAsync(rule, key, HoldPoint.BeforeApply, moments, clientAborted).ConfigureAwait(false);
 
         var answer = context.Response.Body;
         using var buffer = new MemoryStream();
@@ -106,7 +106,7 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
         }
         if (context.Response.StatusCode < 400 && JournalTags.ErrorCode(context) is null) moments.Applied = clock.GetUtcNow();
 
-        if (rule?.Hold == HoldPoint.BeforeAnswer) await HoldAsync(rule, key, HoldPoint.BeforeAnswer, moments).ConfigureAwait(false);
+        if (rule?.Hold == HoldPoint.BeforeAnswer) await HoldAsync(rule, key, HoldPoint.BeforeAnswer, moments, clientAborted).ConfigureAwait(false);
         if (rule?.ResetAfterApply == true || clientAborted.IsCancellationRequested)
         {
             moments.Dropped = true;
@@ -126,9 +126,10 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
         }
     }
 
-    private async Task HoldAsync(FaultRule rule, HeldRequestKey key, HoldPoint point, Moments moments)
+    private async Task HoldAsync(FaultRule rule, HeldRequestKey key, HoldPoint point, Moments moments, CancellationToken clientGone)
     {
-        await faults.Held.HoldAsync(new HeldRequest(rule.Id, key.Sequence, key.Service, key.Method, key.Path, point, clock.GetUtcNow()), stopping).ConfigureAwait(false);
+        var held = new HeldRequest(rule.Id, key.Sequence, key.Service, key.Method, key.Path, point, clock.GetUtcNow()) { ClientGone = clientGone };
+        await faults.Held.HoldAsync(held, stopping).ConfigureAwait(false);
         moments.Released = clock.GetUtcNow();
     }
 

@@ -35,7 +35,7 @@ public sealed class MarketoChannelTests
     }
 
     [Fact]
-    public async Task Each_exchange_leaves_one_verbose_line_with_method_status_request_id_and_outcome()
+    public async Task Each_exchange_leaves_one_debug_line_with_method_status_request_id_and_outcome()
     {
         await using var test = await MarketoTestHost.StartAsync(o => o.MarketoLeads = 3);
         test.Sandbox.Faults.Add(Once("611"));
@@ -44,12 +44,12 @@ public sealed class MarketoChannelTests
         await test.Client.DescribeCompaniesAsync(CancellationToken.None);
         await foreach (var _ in test.Client.GetLeadsByFilterAsync("email", new[] { "nobody@example.test" }, new[] { "email" }, CancellationToken.None)) { }
 
-        var lines = test.Log.Lines.Where(l => l.StartsWith("VERBOSE: Marketo ", StringComparison.Ordinal) && l.Contains(" /rest/", StringComparison.Ordinal)).ToArray();
+        var lines = test.Log.Lines.Where(l => l.StartsWith("DEBUG: Marketo ", StringComparison.Ordinal) && l.Contains(" /rest/", StringComparison.Ordinal)).ToArray();
         Assert.Collection(lines,
-            l => Assert.Matches(@"^VERBOSE: Marketo GET /rest/v1/companies/describe\.json -> HTTP 200, requestId \S+#\S+, \d+ ms, errors 611$", l),
-            l => Assert.Matches(@"^VERBOSE: Marketo GET /rest/v1/companies/describe\.json -> HTTP 200, requestId \S+#\S+, \d+ ms, ok$", l),
-            l => Assert.Matches(@"^VERBOSE: Marketo GET /rest/v1/leads\.json -> HTTP 414, requestId -, \d+ ms, no envelope$", l),
-            l => Assert.Matches(@"^VERBOSE: Marketo POST\(_method=GET\) /rest/v1/leads\.json -> HTTP 200, requestId \S+#\S+, \d+ ms, ok(, warnings: .+)?$", l));
+            l => Assert.Matches(@"^DEBUG: Marketo GET /rest/v1/companies/describe\.json -> HTTP 200, requestId \S+#\S+, \d+ ms, errors 611$", l),
+            l => Assert.Matches(@"^DEBUG: Marketo GET /rest/v1/companies/describe\.json -> HTTP 200, requestId \S+#\S+, \d+ ms, ok$", l),
+            l => Assert.Matches(@"^DEBUG: Marketo GET /rest/v1/leads\.json -> HTTP 414, requestId -, \d+ ms, no envelope$", l),
+            l => Assert.Matches(@"^DEBUG: Marketo POST\(_method=GET\) /rest/v1/leads\.json -> HTTP 200, requestId \S+#\S+, \d+ ms, ok(, warnings: .+)?$", l));
     }
 
     [Fact]

@@ -139,20 +139,20 @@ public sealed class MarketoRetryBoundsTests
     [Fact]
     public async Task An_attempt_that_gets_no_answer_in_time_is_retried_and_the_log_says_why()
     {
-        await using var test = await MarketoTestHost.StartAsync(settings: s => s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(300));
-        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", LatencyMs = 3000, Times = 1 });
+        await using var test = await MarketoTestHost.StartAsync(settings: s => s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(1500));
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", LatencyMs = 6000, Times = 1 });
 
         Assert.NotEmpty(await test.Client.DescribeCompaniesAsync(CancellationToken.None));
 
         Assert.Contains(test.Log.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
-            @"^VERBOSE: Marketo: retry 1 in \d+ ms after TimeoutException: No answer to GET rest/v1/companies/describe\.json within 0\.3 s\.$"));
+            @"^VERBOSE: Waiting \d+ ms: Marketo: retry 1 of GET rest/v1/companies/describe\.json after TimeoutException: No answer to GET rest/v1/companies/describe\.json within 1\.5 s\.$"));
     }
 
     [Fact]
     public async Task Attempts_that_all_time_out_end_as_a_connection_failure()
     {
-        await using var test = await MarketoTestHost.StartAsync(settings: s => { s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(200); s.Retry.MaxAttempts = 2; });
-        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", LatencyMs = 3000 });
+        await using var test = await MarketoTestHost.StartAsync(settings: s => { s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(1500); s.Retry.MaxAttempts = 2; });
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", LatencyMs = 6000 });
 
         var error = await Assert.ThrowsAsync<MlConnectorException>(() => test.Client.DescribeCompaniesAsync(CancellationToken.None));
 
@@ -206,8 +206,8 @@ public sealed class MarketoRetryBoundsTests
 
         var retries = test.Log.Lines.Where(l => l.Contains("Marketo: retry", StringComparison.Ordinal)).ToArray();
         Assert.Equal(2, retries.Length);
-        Assert.Matches(@"^VERBOSE: Marketo: retry 1 in \d+ ms after error 611 \(requestId [0-9a-f]{4}#[0-9a-f]+\)$", retries[0]);
-        Assert.Matches(@"^VERBOSE: Marketo: retry 2 in \d+ ms after error 611 \(requestId [0-9a-f]{4}#[0-9a-f]+\)$", retries[1]);
+        Assert.Matches(@"^VERBOSE: Waiting \d+ ms: Marketo: retry 1 of GET rest/v1/companies/describe\.json after error 611 \(requestId [0-9a-f]{4}#[0-9a-f]+\)\.$", retries[0]);
+        Assert.Matches(@"^VERBOSE: Waiting \d+ ms: Marketo: retry 2 of GET rest/v1/companies/describe\.json after error 611 \(requestId [0-9a-f]{4}#[0-9a-f]+\)\.$", retries[1]);
     }
 
     [Fact]

@@ -143,9 +143,12 @@ public sealed class WriteFaultTests
             request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", sandbox.Api.Token);
 
             var write = sandbox.Http.SendAsync(request, gone.Token);
-            await sandbox.Host.Faults.Held.WaitForAsync(rule.Id, Patience);
+            var held = await sandbox.Host.Faults.Held.WaitForAsync(rule.Id, Patience);
             await gone.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => write);
+            // Released only once the server has seen the client go (on a loaded machine that takes a moment).
+            await Task.Delay(Patience, held.ClientGone).ContinueWith(_ => { }, TaskScheduler.Default);
+            Assert.True(held.ClientGone.IsCancellationRequested, "the server never saw the client go away");
             sandbox.Host.Faults.Held.Release(rule.Id);
 
             var entry = await LeadWriteAsync(sandbox);
