@@ -9,11 +9,12 @@ namespace MlConnector.Engine.Mapping;
 /// Builds the mapping: the defaults shipped in the engine, then a user file's changes on top.
 /// A user file (JSON; the cmdlets turn .psd1 into the same shape) has per object ("company", "lead",
 /// "leadAccount") a "fields" object of target → source(s) that adds or retargets, a "remove" list of
-/// targets to drop, and for leadAccount a "when" (CompaniesReadOnly, Always, Never).
+/// targets to drop, and for leadAccount a "when" (CompaniesReadOnly, Always, Never). The "marketoToBc" section is the
+/// reverse flow's (<see cref="MarketoToBcMapping"/>).
 /// </summary>
 public static class MappingLoader
 {
-    private static readonly string[] Sections = ["company", "lead", "leadAccount"];
+    private static readonly string[] Sections = ["company", "lead", "leadAccount", MarketoToBcMapping.Section];
 
     public static MappingSet Default() => Build(ReadDefault(), userOverrides: null);
 

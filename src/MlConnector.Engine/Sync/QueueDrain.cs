@@ -3,8 +3,12 @@ using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.Sync;
 
-/// <summary>What became of one job its target answered for: the result to report, and the record state to keep (null: keep none).</summary>
-internal sealed record JobOutcome(SyncResult Result, RecordState? Written);
+/// <summary>
+/// What became of one job its target answered for: the result to report, and the record state to keep (null: keep none).
+/// <paramref name="AlsoTouched"/>: results for further records the job wrote (a reverse job that created the customer
+/// its contact belongs to); reported and audited with it, never deciding whether the job is done.
+/// </summary>
+internal sealed record JobOutcome(SyncResult Result, RecordState? Written, IReadOnlyList<SyncResult>? AlsoTouched = null);
 
 /// <summary>Sends one batch of jobs to the direction's target and says, per job and in order, what became of it.</summary>
 internal delegate Task<IReadOnlyList<JobOutcome>> JobSender(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken);
@@ -55,6 +59,6 @@ internal sealed class QueueDrain(SyncContext context, SyncDirection direction)
         _records.Save(written);
         _queue.Complete(done);
         _queue.Park(parked, now);
-        return outcomes.Select(o => o.Result).ToList();
+        return outcomes.SelectMany(o => o.AlsoTouched is { Count: > 0 } also ? [.. also, o.Result] : new[] { o.Result }).ToList();
     }
 }
