@@ -24,8 +24,11 @@ public static class BcWritableFields
         "balanceDue", "salespersonCode", "number", "type", "companyNumber", "privacyBlocked",
     ];
 
-    /// <summary>Code fields: Business Central stores them in upper case, so they compare without case.</summary>
-    public static bool IsCode(string bcField) => bcField is "country" or "postalCode";
+    /// <summary>
+    /// Fields compared without case: Code fields (Business Central stores them in upper case) and email (an address is the
+    /// same whatever its case; a difference in case alone is not a change worth writing).
+    /// </summary>
+    public static bool IgnoresCase(string bcField) => bcField is "country" or "postalCode" or "email";
 
     public static int MaxLength(BcEntity entity, string bcField) => (entity == BcEntity.Customer ? CustomerFields : ContactFields)[bcField];
 

@@ -60,7 +60,7 @@ internal sealed class BcLeadWriter
         var created = customers.Where(c => c.Created).ToList();
         await CompanyContactsAsync(created, cancellationToken).ConfigureAwait(false);
         await SendAsync(open.Where(p => p.CreatesContact && p.Customer is { IsNew: true, Created: true, Failure: null }).Select(CreateContact).ToList(), cancellationToken).ConfigureAwait(false);
-        foreach (var plan in open.Where(p => p.Failure is null && p.Customer?.Failure is { } failed)) plan.Failure = plan.Customer!.Failure;
+        foreach (var plan in open.Where(p => p.CreatesContact && p.Failure is null && p.Written is null && p.Customer?.Failure is not null)) plan.Failure = plan.Customer!.Failure;
 
         await _writeBack.WriteAsync(created, open, cancellationToken).ConfigureAwait(false);
         Keep(open, customers);
@@ -144,11 +144,12 @@ internal sealed class BcLeadWriter
                 write.Failed($"{LeadReasons.Conflict}: the record was deleted in Business Central while the connector wrote to it");
                 continue;
             }
-            var left = write.Changes!.Where(c => !string.Equals(row.Value(c.Key), c.Value, BcWritableFields.IsCode(c.Key) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            var left = write.Changes!.Where(c => !string.Equals(row.Value(c.Key), c.Value, BcWritableFields.IgnoresCase(c.Key) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
                 .ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal);
             if (left.Count == 0) write.Succeeded(row);
             else again.Add(write with { Operation = write.Operation with { Body = Body(left), IfMatch = row.ETag ?? "*" } });
         }
+        _context.Progress?.Report(new SyncProgress("Re-applying changes after a conflict", again.Count));
         foreach (var (write, result) in await ExecuteAsync(again, cancellationToken).ConfigureAwait(false))
         {
             if (result.Succeeded) write.Succeeded(new BcRow(result.Body ?? EmptyObject));
@@ -202,22 +203,27 @@ internal sealed class BcLeadWriter
             var unchanged = settled.Action == SyncAction.Unchanged && settled.TargetKey is { } key && plan.ContactHash is { } hash;
             return new JobOutcome(settled, unchanged ? new RecordState(LeadPlanner.ContactKey(settled.TargetKey!), settled.SourceNumber, plan.ContactHash!, null, now) : null);
         }
-        var also = new List<SyncResult>(1);
+        var results = new List<SyncResult>(2);
         if (plan.Customer is { } customer && customer.FirstLeadId == lead.Id)
         {
             var action = customer.Failure is not null ? SyncAction.Failed : customer.Created ? SyncAction.Created : customer.Updated ? SyncAction.Updated : (SyncAction?)null;
             if (action is { } done)
-                also.Add(LeadResults.Of(_context, lead.Id, LeadResults.Customer, customer.Number, done, customer.Failure,
+                results.Add(LeadResults.Of(_context, lead.Id, LeadResults.Customer, customer.Number, done, customer.Failure,
                     done == SyncAction.Failed ? null : customer.Values.Keys.ToArray()));
         }
         var number = plan.Written?.Number ?? plan.Contact?.Number;
-        if (plan.Failure is { } failure)
-            return new JobOutcome(LeadResults.Of(_context, lead.Id, LeadResults.Contact, number, SyncAction.Failed, failure), null, also);
-        var contactAction = plan.Contact is null ? SyncAction.Created : plan.ContactValues.Count > 0 ? SyncAction.Updated : SyncAction.Unchanged;
-        var result = LeadResults.Of(_context, lead.Id, LeadResults.Contact, number, contactAction, null,
-            contactAction == SyncAction.Unchanged ? null : plan.ContactValues.Keys.ToArray());
-        var state = number is null || plan.ContactHash is null ? null
-            : new RecordState(LeadPlanner.ContactKey(number), result.SourceNumber, plan.ContactHash, (plan.Written ?? plan.Contact)?.Id.ToString("D"), now);
-        return new JobOutcome(result, state, also);
+        RecordState? state = null;
+        if (plan.Failure is { } failure) results.Add(LeadResults.Of(_context, lead.Id, LeadResults.Contact, number, SyncAction.Failed, failure));
+        else
+        {
+            var action = plan.Contact is null ? SyncAction.Created : plan.ContactValues.Count > 0 ? SyncAction.Updated : SyncAction.Unchanged;
+            var result = LeadResults.Of(_context, lead.Id, LeadResults.Contact, number, action, null, action == SyncAction.Unchanged ? null : plan.ContactValues.Keys.ToArray());
+            results.Add(result);
+            if (number is not null && plan.ContactHash is not null)
+                state = new RecordState(LeadPlanner.ContactKey(number), result.SourceNumber, plan.ContactHash, (plan.Written ?? plan.Contact)?.Id.ToString("D"), now);
+        }
+        // A failure decides the job (it is parked and replayed whole); what did get written is reported beside it.
+        var primary = results.FirstOrDefault(r => r.Action == SyncAction.Failed) ?? results[^1];
+        return new JobOutcome(primary, primary.Action == SyncAction.Failed ? null : state, results.Where(r => r != primary).ToList());
     }
 }

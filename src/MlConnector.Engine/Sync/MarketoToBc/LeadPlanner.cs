@@ -197,7 +197,7 @@ internal sealed class LeadPlanner(SyncContext context, MarketoToBcMapper mapper)
         foreach (var (field, value) in desired)
         {
             var now = current.Value(field);
-            var comparison = BcWritableFields.IsCode(field) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+            var comparison = BcWritableFields.IgnoresCase(field) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
             if (string.Equals(now, value, comparison)) continue;
             changes[field] = value;
             diff.RemoveAll(c => c.Field == field);
