@@ -74,6 +74,31 @@ public sealed class MarketoToBcMapper
         return values;
     }
 
+    /// <summary>
+    /// Whether Business Central's <paramref name="current"/> value already says what the lead says. A field joined from
+    /// several lead fields (first and last name) also holds them when Business Central has more between them (a middle
+    /// name the lead does not carry): such a value is not overwritten with less.
+    /// </summary>
+    public bool Holds(BcEntity entity, string bcField, string current, string desired, MarketoLead lead)
+    {
+        var comparison = BcWritableFields.IgnoresCase(bcField) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
+        if (string.Equals(current.Trim(), desired, comparison)) return true;
+        var field = Mapping.Fields(entity).FirstOrDefault(f => f.BcField == bcField);
+        if (field is not { Sources.Count: > 1 }) return false;
+        var parts = field.Sources.Select(s => Part(lead, s)).OfType<string>().ToArray();
+        if (parts.Length < 2) return false;
+        var at = 0;
+        var text = current.Trim();
+        if (!text.StartsWith(parts[0] + " ", comparison) || !text.EndsWith(" " + parts[^1], comparison)) return false;
+        foreach (var part in parts)
+        {
+            var found = text.IndexOf(part, at, comparison);
+            if (found < 0) return false;
+            at = found + part.Length;
+        }
+        return true;
+    }
+
     /// <summary>The first value longer than Business Central holds, as a reason ("ValueTooLong: ..."), or null.</summary>
     public static string? TooLong(BcEntity entity, IReadOnlyDictionary<string, string> values)
     {

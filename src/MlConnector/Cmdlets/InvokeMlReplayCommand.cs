@@ -9,8 +9,9 @@ using MlConnector.Output;
 namespace MlConnector.Cmdlets;
 
 /// <summary>
-/// Re-sends records parked after Marketo refused them (all, or those whose BC number matches); -WhatIf lists the
-/// parked jobs that would be replayed, from the local state store only.
+/// Re-sends records parked after Marketo refused them (all, or those whose BC number matches), and leads parked after
+/// Business Central refused them (by Marketo lead id); -WhatIf lists the parked jobs that would be replayed, from the
+/// local state store only.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlReplay", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncResult), typeof(ParkedJob))]
@@ -18,11 +19,16 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
 {
     private readonly List<string> _patterns = new();
 
-    /// <summary>BC numbers or patterns (SQL LIKE % and _, or PowerShell * and ?); binds from a SourceNumber property.</summary>
+    /// <summary>BC numbers (Marketo lead ids for parked leads) or patterns (SQL LIKE % and _, or PowerShell * and ?); binds from a SourceNumber property.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("SourceNumber")]
     [ValidateNotNullOrEmpty]
     public string[]? Number { get; set; }
+
+    /// <summary>The mapping file parked leads are planned with again (its marketoToBc section); parked BC records go as they were mapped.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MappingPath { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -36,11 +42,12 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
         using var store = OpenState();
         var candidates = Candidates(store, connection);
         var parked = candidates
-            .Select(c => (Candidate: c, Jobs: c.State.Queue(SyncDirection.BcToMarketo).Take(QueuedJobStatus.Parked, null, int.MaxValue, patterns)))
+            .Select(c => (Candidate: c, Jobs: Parked(c.State, SyncDirection.BcToMarketo, patterns).Concat(Parked(c.State, SyncDirection.MarketoToBc, patterns)).ToList()))
             .Where(c => c.Jobs.Count > 0).ToList();
+        var reverse = parked.Any(p => Parked(p.Candidate.State, SyncDirection.MarketoToBc, patterns).Count > 0);
         var count = parked.Sum(p => p.Jobs.Count);
         var target = patterns.Length == 0 ? $"{count} parked record(s)" : $"{count} parked record(s) matching {string.Join(", ", patterns)}";
-        var go = ShouldProcessRun(target, "Re-send to Marketo", out var whatIf);
+        var go = ShouldProcessRun(target, reverse ? "Re-send to Marketo and to Business Central" : "Re-send to Marketo", out var whatIf);
         if (whatIf)
         {
             foreach (var (candidate, jobs) in parked)
@@ -63,6 +70,8 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
 
         connection = RequireConnection();
         RequireMarketo();
+        if (reverse) RequireBusinessCentral();
+        var reverseMapping = MappingFile.LoadReverse(this, MappingPath, ErrorIdPrefix);
         if (parked.Count > 1 || parked[0].Candidate.Target is null)
         {
             ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException(
@@ -79,6 +88,10 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
                 // Replay sends the payloads mapped when the records were parked; the mapping only names the lead key field.
                 var sync = CustomerSync(context, MappingLoader.Default(), parked[0].Candidate.Target!);
                 await foreach (var result in sync.ReplayAsync(patterns, cancel).ConfigureAwait(false)) QueueObject(result);
+                if (!reverse) return;
+                // Leads are planned again when sent: the reverse mapping decides what they become in Business Central.
+                var leads = LeadSync(context, MappingLoader.Default(), reverseMapping, parked[0].Candidate.Target!, store);
+                await foreach (var result in leads.ReplayAsync(patterns, cancel).ConfigureAwait(false)) QueueObject(result);
             });
         }
         finally
@@ -86,6 +99,9 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
             progress.Complete();
         }
     }
+
+    private static IReadOnlyList<QueuedJob> Parked(IPairState state, SyncDirection direction, IReadOnlyCollection<string> patterns)
+        => state.Queue(direction).Take(QueuedJobStatus.Parked, null, int.MaxValue, patterns);
 
     /// <summary>A pair whose parked records may be replayed; no target for state written before pairs (it needs a BC connection to be adopted).</summary>
     private sealed record Candidate(PairTarget? Target, IPairState State);

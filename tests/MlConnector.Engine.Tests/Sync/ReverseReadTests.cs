@@ -82,6 +82,25 @@ public sealed class ReverseReadTests
     }
 
     [Fact]
+    public async Task A_backfill_over_the_connectors_own_writes_hands_on_only_what_marketing_made()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 40, configure: o => o.MarketoLeads = 20);
+        var marketingOnly = sandbox.Host.Marketo.Leads().Select(l => l.Id).ToHashSet();
+        var forward = await sandbox.RunAsync();
+        var written = forward.Where(r => r.TargetType == "Lead" && r.Action is SyncAction.Created or SyncAction.Updated).Select(r => r.MarketoId!.Value).ToHashSet();
+        marketingOnly.ExceptWith(written);
+        var receiver = sandbox.Receiver(sandbox.Context());
+
+        var leads = new List<MarketoLead>();
+        await foreach (var step in receiver.ReceiveAsync(Request(sandbox.Host.Clock.GetUtcNow().AddDays(-31)), CancellationToken.None)) leads.AddRange(step.Leads);
+
+        // A bulk extract carries no activity sources: the content hash alone tells the connector's writes apart.
+        Assert.All(leads, l => Assert.Equal(MarketoLead.ByBulkExtract("updatedAt"), l.ReadBy));
+        Assert.Equal(written.Count, receiver.Echoes);
+        Assert.Equal(marketingOnly.Order(), leads.Select(l => l.Id).Order());
+    }
+
+    [Fact]
     public async Task A_45_day_backfill_without_the_updatedAt_filter_completes_through_createdAt_windows_and_says_so()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 0, configure: o => o.Marketo.UpdatedAtExportFilter = false);

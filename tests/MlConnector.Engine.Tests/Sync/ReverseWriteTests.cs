@@ -62,6 +62,26 @@ public sealed class ReverseWriteTests
     }
 
     [Fact]
+    public async Task A_marketing_edit_of_a_lead_from_BC_changes_that_field_and_keeps_a_middle_name_Marketo_does_not_carry()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 4);
+        var bc = sandbox.Host.BusinessCentral;
+        var contact = bc.AddPersonContact("Ann Marie Smith", "ann.marie@middle-test.example", bc.Store.Customers[0].CompanyContact!.Number);
+        await sandbox.RunAsync();
+        var lead = Assert.Single(sandbox.Host.Marketo.LeadsByEmail("ann.marie@middle-test.example"));
+        Assert.Equal(("Ann", "Smith"), (lead.Fields["firstName"], lead.Fields["lastName"]));
+        await sandbox.RunReverseAsync(); // the first reverse run: its watermark starts now
+        sandbox.Host.Marketo.MarketingEdit(lead.Id, new Dictionary<string, string?> { ["title"] = "Chief Buyer" });
+
+        var results = await sandbox.RunReverseAsync();
+
+        var result = Assert.Single(results);
+        Assert.Equal((SyncAction.Updated, contact.Number), (result.Action, result.TargetKey));
+        Assert.Equal(["jobTitle"], result.ChangedFields);
+        Assert.Equal(("Ann Marie Smith", "Chief Buyer"), (bc.Store.Contact(contact.Id)!.DisplayName, bc.Store.Contact(contact.Id)!.JobTitle));
+    }
+
+    [Fact]
     public async Task A_customer_changed_between_read_and_write_is_re_read_and_the_update_applied_once_more()
     {
         await using var sandbox = await SyncSandbox.StartAsync(customers: 6);

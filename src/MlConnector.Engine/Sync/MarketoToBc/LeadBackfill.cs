@@ -43,7 +43,8 @@ internal sealed class LeadBackfill(SyncContext context, LeadReceiveRequest reque
     public async IAsyncEnumerable<ReceivedLeads> RunAsync(DateTimeOffset from, DateTimeOffset until, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var feed = await context.Marketo.GetPagingTokenAsync(until, cancellationToken).ConfigureAwait(false);
-        var state = new State(feed, until, UpdatedAt, from, request.Full);
+        // Export ranges are whole seconds: widen the backfill to them, so no change in a second's fraction falls between windows.
+        var state = new State(feed, Ceiling(until), UpdatedAt, Floor(from), request.Full);
         context.Log.Verbose($"Backfill of Marketo leads from {LeadReceiver.Utc(from)} to {LeadReceiver.Utc(until)} by bulk extract, in windows of at most {request.BulkWindow.TotalDays:0} days.");
         Save(state);
         await foreach (var step in ResumeAsync(state, cancellationToken).ConfigureAwait(false)) yield return step;
@@ -156,6 +157,10 @@ internal sealed class LeadBackfill(SyncContext context, LeadReceiveRequest reque
                 $"Marketo export {job.ExportId} ended {job.Status}{(job.ErrorMessage is { } why ? ": " + why : "")}. Nothing of it was used; run again.");
         return job;
     }
+
+    private static DateTimeOffset Floor(DateTimeOffset time) => new(time.UtcTicks - time.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+
+    private static DateTimeOffset Ceiling(DateTimeOffset time) => time.UtcTicks % TimeSpan.TicksPerSecond == 0 ? time.ToUniversalTime() : Floor(time).AddSeconds(1);
 
     private static MarketoLead Lead(IReadOnlyDictionary<string, string?> record, string filter)
     {

@@ -112,7 +112,7 @@ internal sealed class LeadPlanner(SyncContext context, MarketoToBcMapper mapper)
                 plan.ContactChanges.Add(new FieldChange(field, null, value));
             }
         }
-        else Diff(plan.Contact, contactValues, plan.ContactValues, plan.ContactChanges);
+        else Diff(BcEntity.Contact, lead, plan.Contact, contactValues, plan.ContactValues, plan.ContactChanges);
 
         if ((plan.Contact is null || _marketoOwnsCustomerFields) && !PlanCustomer(plan, lookup, customerLinks, customers)) return;
         if (plan.Contact is not null && plan.ContactValues.Count == 0 && (plan.Customer is null || plan.Customer.Values.Count == 0))
@@ -162,7 +162,7 @@ internal sealed class LeadPlanner(SyncContext context, MarketoToBcMapper mapper)
                     customer.Changes.Add(new FieldChange(field, null, value));
                 }
             }
-            else Diff(existing, values, customer.Values, customer.Changes);
+            else Diff(BcEntity.Customer, lead, existing, values, customer.Values, customer.Changes);
             customers[id] = customer;
         }
         else if (!customer.IsNew)
@@ -174,7 +174,7 @@ internal sealed class LeadPlanner(SyncContext context, MarketoToBcMapper mapper)
                 Skip(plan, problem);
                 return false;
             }
-            Diff(customer.Existing!, values, customer.Values, customer.Changes);
+            Diff(BcEntity.Customer, lead, customer.Existing!, values, customer.Values, customer.Changes);
         }
         plan.Customer = customer;
         return true;
@@ -192,13 +192,12 @@ internal sealed class LeadPlanner(SyncContext context, MarketoToBcMapper mapper)
         return MarketoToBcMapper.TooLong(entity, values);
     }
 
-    private static void Diff(BcRow current, IReadOnlyDictionary<string, string> desired, Dictionary<string, string> changes, List<FieldChange> diff)
+    private void Diff(BcEntity entity, MarketoLead lead, BcRow current, IReadOnlyDictionary<string, string> desired, Dictionary<string, string> changes, List<FieldChange> diff)
     {
         foreach (var (field, value) in desired)
         {
             var now = current.Value(field);
-            var comparison = BcWritableFields.IgnoresCase(field) ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal;
-            if (string.Equals(now, value, comparison)) continue;
+            if (mapper.Holds(entity, field, now, value, lead)) continue;
             changes[field] = value;
             diff.RemoveAll(c => c.Field == field);
             diff.Add(new FieldChange(field, now.Length == 0 ? null : now, value));

@@ -100,12 +100,12 @@ public sealed class LeadReceiver
             lastToken = page.NextPageToken;
             _context.Progress?.Report(new SyncProgress("Reading Marketo lead changes", changes));
             if (pending.Count < StepLeads) continue;
-            yield return await ReadLeadsAsync(pending, fields, cancellationToken).ConfigureAwait(false);
+            yield return await ReadLeadsAsync(pending, fields, request.AdvanceWatermark, cancellationToken).ConfigureAwait(false);
             Commit(request, lastToken, lastActivity ?? startedAt);
             pending.Clear();
             inStep.Clear();
         }
-        if (pending.Count > 0) yield return await ReadLeadsAsync(pending, fields, cancellationToken).ConfigureAwait(false);
+        if (pending.Count > 0) yield return await ReadLeadsAsync(pending, fields, request.AdvanceWatermark, cancellationToken).ConfigureAwait(false);
         // Caught up (moreResult false): the token stands for the time the read began.
         if (lastToken is not null) Commit(request, lastToken, startedAt);
         _context.Log.Verbose($"Marketo lead changes: {changes} change(s) on {pages} page(s); {Echoes} were the connector's own writes.");
@@ -140,8 +140,8 @@ public sealed class LeadReceiver
         await foreach (var page in _context.Marketo.GetLeadChangesAsync(again, feedFields, cancellationToken).ConfigureAwait(false)) yield return page;
     }
 
-    /// <summary>The current values of the changed leads, 300 a call; a lead gone since its change (deleted) is skipped.</summary>
-    private async Task<ReceivedLeads> ReadLeadsAsync(IReadOnlyList<long> ids, IReadOnlyList<string> fields, CancellationToken cancellationToken)
+    /// <summary>The current values of the changed leads, 300 a call; a lead gone since its change (deleted) is skipped (and audited, unless only looking).</summary>
+    private async Task<ReceivedLeads> ReadLeadsAsync(IReadOnlyList<long> ids, IReadOnlyList<string> fields, bool consuming, CancellationToken cancellationToken)
     {
         var found = new Dictionary<long, MarketoLead>();
         var values = ids.Select(id => id.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -151,7 +151,7 @@ public sealed class LeadReceiver
             found[lead.Id] = lead;
         }
         var skipped = ids.Where(id => !found.ContainsKey(id)).Select(id => LeadResults.Skipped(_context, id, null, LeadResults.LeadDeleted)).ToList();
-        SyncAudit.Write(_context, SyncDirection.MarketoToBc, skipped);
+        if (consuming) SyncAudit.Write(_context, SyncDirection.MarketoToBc, skipped);
         var leads = ids.Where(found.ContainsKey).Select(id => found[id]).ToList();
         return new ReceivedLeads(Drop(leads), skipped);
     }
