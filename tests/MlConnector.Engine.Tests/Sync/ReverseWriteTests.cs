@@ -147,6 +147,7 @@ public sealed class ReverseWriteTests
         var tooLongName = sandbox.MarketingLead("long.name@bad-input-test.example", new string('N', 120));
         var unknownCountry = sandbox.MarketingLead("atlantis@bad-input-test.example", "Atlantis Trading", ("country", "Atlantis"));
         var deleted = sandbox.MarketingLead("gone@bad-input-test.example", "Vanished Company");
+        var bcRefuses = sandbox.MarketingLead(".dot.first@bad-input-test.example", "Dotted Company"); // Marketo takes it; BC's mail check does not
         var noCompany = sandbox.Host.Marketo.MarketingCreate(new Dictionary<string, string?> { ["email"] = "no.company@bad-input-test.example", ["firstName"] = "Nora" });
         var good2 = sandbox.MarketingLead("good.two@bad-input-test.example", "Good Company Two");
         // Deleted between the change feed and the read: the receiver reads the feed, then the leads by id.
@@ -163,11 +164,15 @@ public sealed class ReverseWriteTests
         Assert.StartsWith(LeadReasons.UnknownCountry + ": 'Atlantis'", Reason(unknownCountry));
         Assert.StartsWith(LeadReasons.LeadDeleted, Reason(deleted));
         Assert.StartsWith(LeadReasons.NotQualified + ": the lead has no company", Reason(noCompany));
-        Assert.All(results.Where(r => r.MarketoId is { } id && id != good1 && id != good2), r => Assert.Equal(SyncAction.Skipped, r.Action));
+        Assert.Contains("is not valid", Reason(bcRefuses));
+        Assert.Equal([SyncAction.Failed, SyncAction.Failed], results.Where(r => r.MarketoId == bcRefuses).Select(r => r.Action));
+        var parked = Assert.Single(sandbox.State.Queue(SyncDirection.MarketoToBc).Take(QueuedJobStatus.Parked, null, 10));
+        Assert.Equal(bcRefuses.ToString(System.Globalization.CultureInfo.InvariantCulture), parked.SourceNumber);
+        Assert.All(results.Where(r => r.MarketoId is { } id && id != good1 && id != good2 && id != bcRefuses), r => Assert.Equal(SyncAction.Skipped, r.Action));
         foreach (var good in new[] { good1, good2 })
             Assert.Equal([SyncAction.Created, SyncAction.Created], results.Where(r => r.MarketoId == good).Select(r => r.Action));
         Assert.Equal("DE", Assert.Single(bc.Customers, c => c.DisplayName == "Good Company One").Country);
-        Assert.Equal(7, results.Select(r => r.MarketoId).Distinct().Count());
+        Assert.Equal(8, results.Select(r => r.MarketoId).Distinct().Count());
     }
 
     [Fact]
