@@ -1,11 +1,7 @@
 using System.Globalization;
 using MlConnector.Engine.Audit;
-using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
-using MlConnector.Engine.Marketo;
-using MlConnector.Engine.Security;
-using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.MarketoToBc;
 
@@ -17,13 +13,8 @@ internal static class ReversePass
     public static async Task<IReadOnlyDictionary<string, object?>> RunAsync(SandboxInfo sandbox, RunnerArguments arguments, CancellationToken cancellationToken)
     {
         var log = NullEngineLog.Instance;
-        using var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
-            new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
-        using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5)),
-            new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
-        using var store = SqliteStateStore.Open(arguments.Required("--state"));
-        var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
-        var state = store.Pair(pair.PairId);
+        using var session = await RunnerSession.OpenAsync(sandbox, arguments, log, cancellationToken);
+        var (bc, marketo, state) = (session.Bc, session.Marketo, session.State);
         var context = new SyncContext { BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")), Log = log };
         var (bcBefore, marketoBefore) = (bc.CallCount, marketo.CallCount);
         var mapper = new MarketoToBcMapper(MarketoToBcMapping.Default());
@@ -31,18 +22,14 @@ internal static class ReversePass
         var sync = new LeadToBusinessCentralSync(context, mapper, forward);
         var request = new LeadReceiveRequest { Since = DateTimeOffset.Parse(arguments.Required("--since"), CultureInfo.InvariantCulture) };
         var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        await using (var lease = await SyncLease.AcquireAsync(state.Lease, pair.PairId, SyncLeaseOptions.FromEnvironment(TimeSpan.Zero), TimeProvider.System, log, cancellationToken))
+        await session.RunLeasedAsync(arguments, log, async token =>
         {
-            await lease.RunAsync(async token =>
+            await foreach (var result in sync.RunAsync(new LeadReceiver(context, mapper, forward).ReceiveAsync(request, token), token))
             {
-                await foreach (var result in sync.RunAsync(new LeadReceiver(context, mapper, forward).ReceiveAsync(request, token), token))
-                {
-                    var key = result.TargetType + result.Action;
-                    counts[key] = counts.GetValueOrDefault(key) + 1;
-                }
-            }, cancellationToken);
-        }
-        store.RecordRun(pair.PairId, DateTimeOffset.UtcNow);
+                var key = result.TargetType + result.Action;
+                counts[key] = counts.GetValueOrDefault(key) + 1;
+            }
+        }, cancellationToken);
         return new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))
         {
             ["mode"] = "reverse",

@@ -38,8 +38,7 @@ public sealed class ReceiveMlMarketoLeadsCommand : SyncCmdlet
         var connection = RequireConnection();
         RequireBusinessCentral();
         RequireMarketo();
-        var forward = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
-        var reverse = MappingFile.LoadReverse(this, MappingPath, ErrorIdPrefix);
+        var (forward, reverse) = LoadBothMappings(MappingPath);
         var from = Full ? "every lead" + (Since is { } start ? $" since {start:u}" : "") : Since is { } since ? $"leads changed since {since:u}" : "leads changed since the last read";
         var go = ShouldProcessRun($"Marketo {connection.MarketoMunchkinId} for Business Central {connection.BusinessCentralCompany}",
             $"Read {from} and move the lead change watermark past them", out var whatIf);

@@ -37,8 +37,7 @@ public sealed class SyncMlLeadToBusinessCentralCommand : SyncCmdlet
         var connection = RequireConnection();
         RequireBusinessCentral();
         RequireMarketo();
-        var forward = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
-        var reverse = MappingFile.LoadReverse(this, MappingPath, ErrorIdPrefix);
+        var (forward, reverse) = LoadBothMappings(MappingPath);
         if (_leads.Count == 0)
         {
             WriteVerbose("No lead was given: nothing to write.");

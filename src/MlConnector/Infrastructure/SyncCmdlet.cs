@@ -109,6 +109,13 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         => new(context, new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix));
 
     /// <summary>
+    /// The mappings the reverse flow works with, from -MappingPath: its own (the file's marketoToBc section) and BC → Marketo's,
+    /// with which the connector's own writes are recognised.
+    /// </summary>
+    private protected (MappingSet Forward, MarketoToBcMapping Reverse) LoadBothMappings(string? path)
+        => (MappingFile.Load(this, path, ErrorIdPrefix), MappingFile.LoadReverse(this, path, ErrorIdPrefix));
+
+    /// <summary>
     /// The reverse flow's mapper for the pair: its company key prefix, and the prefixes of the other pairs that sync with the
     /// same Marketo instance (a lead keyed with one of those is not this pair's).
     /// </summary>
