@@ -91,6 +91,28 @@ Describe 'Invoke-MlSync -Direction' {
     }
 }
 
+Describe 'Leads Business Central refuses' {
+    BeforeAll { $script:Sandbox = Start-ReverseSandbox 'refused' }
+    AfterAll { Disconnect-MlConnection; Stop-MlSandbox $Sandbox }
+
+    It 'are Failed with its reason, parked, listed and replayed by Invoke-MlReplay' {
+        # Marketo takes an address that starts with a dot; Business Central's mail check does not.
+        $id = (New-MarketingLead $Sandbox @(@{ email = '.dot.first@refused-pester.example'; firstName = 'Dot'; lastName = 'First'; company = 'Dotted Co' }))[0]
+        $summary = @(Invoke-MlSync -Direction MarketoToBc -Since (Get-Date).AddMinutes(-5) -PassThru)
+        $failed = @($summary | Where-Object { $_.GetType().Name -eq 'SyncResult' -and $_.Action -eq 'Failed' })
+        $failed.Count | Should -BeGreaterThan 0
+        $failed[0].Reason | Should -Match 'is not valid'
+        $summary[-1].Parked | Should -Be 1
+
+        $parked = @(Invoke-MlReplay -WhatIf)
+        ($parked.SourceType, $parked.SourceNumber) | Should -Be @('Lead', "$id")
+
+        $replayed = @(Invoke-MlReplay -Number $id)
+        ($replayed | Where-Object TargetType -EQ 'Contact').Action | Should -Be 'Failed' -Because 'Business Central still refuses the address'
+        (Get-MlSyncState).Parked | Should -Be 1
+    }
+}
+
 Describe 'Receive-MlMarketoLeads | Sync-MlLeadToBusinessCentral' {
     BeforeAll {
         $script:Sandbox = Start-ReverseSandbox 'pipeline'
@@ -105,7 +127,7 @@ Describe 'Receive-MlMarketoLeads | Sync-MlLeadToBusinessCentral' {
     It 'reads without consuming under -WhatIf, as flat objects' {
         $leads = @(Receive-MlMarketoLeads -Since $Since -Fields leadSource -WhatIf)
         @($leads.MarketoId | Sort-Object) | Should -Be @($Ids | Sort-Object)
-        $leads[0].PSObject.TypeNames[0] | Should -Be 'MlConnector.MarketoLead'
+        $leads[0].GetType().FullName | Should -Be 'MlConnector.Output.MarketoLeadRow'
         $leads[0].PSObject.Properties.Name | Should -Contain 'leadSource'
         $leads[0].ReadBy | Should -Be 'ChangeFeed'
         (Get-MlSyncState).LeadChangesReadUntil | Should -BeNullOrEmpty

@@ -12,7 +12,7 @@ namespace MlConnector.Cmdlets;
 /// The noun is plural ("Leads") because that is the name users were promised.
 /// </summary>
 [Cmdlet(VerbsCommunications.Receive, "MlMarketoLeads", SupportsShouldProcess = true)]
-[OutputType(MarketoLeadObject.TypeName)]
+[OutputType(typeof(MarketoLeadRow))]
 public sealed class ReceiveMlMarketoLeadsCommand : SyncCmdlet
 {
     /// <summary>Read changes from this time instead of the watermark. Further back than 7 days: a bulk extract.</summary>
@@ -59,7 +59,7 @@ public sealed class ReceiveMlMarketoLeadsCommand : SyncCmdlet
                     // Written (and so handed on down the pipeline) before the receiver moves its watermark past them.
                     await OnPipelineAsync(() =>
                     {
-                        foreach (var lead in step.Leads) WriteObject(MarketoLeadObject.ToObject(lead));
+                        foreach (var lead in step.Leads) WriteObject(MarketoLeadRow.ToObject(lead));
                         return true;
                     }).ConfigureAwait(false);
                 }

@@ -29,7 +29,7 @@ public sealed class SyncMlLeadToBusinessCentralCommand : SyncCmdlet
 
     protected override void ProcessRecord()
     {
-        if (InputObject is not null) _leads.Add(MarketoLeadObject.FromObject(InputObject));
+        if (InputObject is not null) _leads.Add(MarketoLeadRow.FromObject(InputObject));
     }
 
     protected override void EndProcessing()
