@@ -30,7 +30,9 @@
         'Initialize-MlStateStore'
         'Invoke-MlReplay'
         'Invoke-MlSync'
+        'Receive-MlMarketoLeads'
         'Sync-MlCustomerToMarketo'
+        'Sync-MlLeadToBusinessCentral'
         'Test-MlConnection'
     )
     FunctionsToExport    = @()

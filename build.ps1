@@ -38,6 +38,9 @@ param(
     # Bench: skip the slowest scenarios.
     [switch] $Quick,
 
+    # Bench: run only these scenarios (initial-load, no-change, one-percent, crm-sync, large, reverse-new-leads).
+    [string[]] $Scenario,
+
     # Sandbox: how many BC customers the sandbox seeds (each with about 2.5 person contacts).
     [ValidateRange(1, 100000)]
     [int] $Customers = 2000
@@ -194,7 +197,7 @@ function Invoke-Test {
 function Invoke-Bench {
     Build-Module
     Invoke-Dotnet publish (Join-Path $Root 'tests/MlConnector.SyncRunner/MlConnector.SyncRunner.csproj') -c $Configuration -o (Join-Path $OutRoot 'syncrunner') --nologo '-v:q'
-    & (Join-Path $Root 'build/Bench.ps1') -OutRoot $OutRoot -ResultsPath (Join-Path $Artifacts 'bench') -Quick:$Quick
+    & (Join-Path $Root 'build/Bench.ps1') -OutRoot $OutRoot -ResultsPath (Join-Path $Artifacts 'bench') -Quick:$Quick -Scenario $Scenario
 }
 
 switch ($Task) {

@@ -11,7 +11,8 @@
     or from Key Vault through a SecretManagement vault over Az.KeyVault, signed in with the Automation
     account's managed identity. Nothing secret is written to any stream.
 
-    The output stream carries one SyncSummary (counts, calls made, duration, the run's CorrelationId).
+    The output stream carries one SyncSummary per direction (counts, calls made, duration, the run's CorrelationId):
+    BC -> Marketo by default; with -Direction Both also Marketo -> BC.
     Records Marketo refuses are counted as Failed and parked for Invoke-MlReplay; the runbook then writes a
     warning, and it fails the job (an exception) only when the run itself cannot go on.
 
@@ -50,7 +51,10 @@ param(
     # Where SQLite state, audit and profiles live. Default: the job's temporary folder (see above).
     [string] $StateHome = (Join-Path ([IO.Path]::GetTempPath()) 'mlconnector'),
 
-    [ValidateSet('Daily', 'Always', 'Never')] [string] $RefreshFinancials = 'Daily'
+    [ValidateSet('Daily', 'Always', 'Never')] [string] $RefreshFinancials = 'Daily',
+
+    # Which way to sync. Writing Marketo leads into Business Central is opt-in: MarketoToBc or Both (docs/reverse-flow.md).
+    [ValidateSet('BcToMarketo', 'MarketoToBc', 'Both')] [string] $Direction = 'BcToMarketo'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -85,8 +89,10 @@ switch ($CredentialSource) {
 # Next round: Invoke-MlSync -StateStore 'https://<account>.table.core.windows.net' keeps the pair's state in
 # Azure Table Storage (managed identity) and takes the pair's lease, so a second, overlapping job stops
 # with a clear error instead of syncing the same pair twice.
-$summary = Invoke-MlSync -RefreshFinancials $RefreshFinancials
-if ($summary.Failed -gt 0) {
-    Write-Warning ("{0} record(s) were refused by Marketo and parked; run Invoke-MlReplay once they are fixed (CorrelationId {1})." -f $summary.Failed, $summary.CorrelationId)
+# One summary per direction: BcToMarketo, then (with -Direction MarketoToBc or Both) MarketoToBc.
+$summaries = @(Invoke-MlSync -RefreshFinancials $RefreshFinancials -Direction $Direction)
+foreach ($summary in $summaries | Where-Object Failed -GT 0) {
+    $target = if ($summary.Direction -eq 'MarketoToBc') { 'Business Central' } else { 'Marketo' }
+    Write-Warning ("{0} record(s) were refused by {1} and parked; run Invoke-MlReplay once they are fixed (CorrelationId {2})." -f $summary.Failed, $target, $summary.CorrelationId)
 }
-$summary
+$summaries

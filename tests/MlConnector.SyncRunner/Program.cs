@@ -9,6 +9,9 @@ using MlConnector.SyncRunner;
 //           [--lease-timeout S] (seconds to wait while another run holds the pair; MLCONNECTOR_LEASE_SECONDS sets the lease's length)
 //   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads
 //   touch   modify --percent P of customers and of person contacts through BC's "modify in UI" admin endpoint [--seed S]
+//   marketing-leads  create --count N qualified leads as marketing does [--matching-percent P] [--seed S] --out <file>
+//   reverse one Marketo → BC pass (the change feed from --since) --state <db> --audit <folder> --since <ISO 8601>
+//   verify-reverse   BC against the leads of --leads <file>: lost, duplicate and misplaced contacts and customers
 // Prints one JSON line on stdout and exits 0; a failure prints its message on stderr and exits 1.
 var stopwatch = Stopwatch.StartNew();
 try
@@ -22,6 +25,9 @@ try
         "sync" => await SyncPass.RunAsync(sandbox, arguments, cancel.Token),
         "verify" => await Verification.RunAsync(sandbox, cancel.Token),
         "touch" => await Touch.RunAsync(sandbox, arguments, cancel.Token),
+        "marketing-leads" => await MarketingLeads.RunAsync(sandbox, arguments, cancel.Token),
+        "reverse" => await ReversePass.RunAsync(sandbox, arguments, cancel.Token),
+        "verify-reverse" => await ReverseVerification.RunAsync(sandbox, arguments, cancel.Token),
         _ => throw new ArgumentException($"Unknown mode '{arguments.Mode}'."),
     };
     var line = new Dictionary<string, object?>(summary)

@@ -10,11 +10,12 @@ namespace MlConnector.Engine.Mapping;
 /// A user file (JSON; the cmdlets turn .psd1 into the same shape) has per object ("company", "lead",
 /// "leadAccount") a "fields" object of target → source(s) that adds or retargets, a "remove" list of
 /// targets to drop, and the section's choices: company "whenBlocked" (Skip, Send), lead "whenPrivacyBlocked"
-/// (Unsubscribe, DeleteLead), leadAccount "when" (CompaniesReadOnly, Always, Never).
+/// (Unsubscribe, DeleteLead), leadAccount "when" (CompaniesReadOnly, Always, Never). The "marketoToBc" section is the
+/// reverse flow's (<see cref="MarketoToBcMapping"/>).
 /// </summary>
 public static class MappingLoader
 {
-    private static readonly string[] Sections = ["company", "lead", "leadAccount"];
+    private static readonly string[] Sections = ["company", "lead", "leadAccount", MarketoToBcMapping.Section];
 
     public static MappingSet Default() => Build(ReadDefault(), userOverrides: null);
 

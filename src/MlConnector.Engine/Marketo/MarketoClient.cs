@@ -9,7 +9,7 @@ namespace MlConnector.Engine.Marketo;
 /// One connection to one Marketo instance: token, quota gate and retry shared by every call made through it.
 /// Thread-safe; the gate bounds how many calls run at once.
 /// </summary>
-public sealed class MarketoClient : IDisposable
+public sealed partial class MarketoClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly MarketoQuotaGate _gate;
@@ -55,6 +55,9 @@ public sealed class MarketoClient : IDisposable
 
     /// <summary>REST calls sent (retries included; identity calls not).</summary>
     public long CallCount => _channel.CallCount;
+
+    /// <summary>The API-only user this connection writes as (the token's scope), or null when Marketo did not name it.</summary>
+    public string? ApiUser => _tokens.ApiUser;
 
     /// <summary>Identity (token) calls made; Marketo does not count these.</summary>
     public int IdentityCallCount => _tokens.IdentityCalls;

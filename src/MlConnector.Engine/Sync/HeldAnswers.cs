@@ -12,23 +12,26 @@ internal static class HeldAnswers
     public sealed record Held(JobOutcome Outcome, DateTimeOffset TakenUpdatedAt);
 
     public static string Write(JobOutcome outcome, DateTimeOffset takenUpdatedAt)
-    {
-        var r = outcome.Result;
-        return JsonSerializer.Serialize(new Answer(r.SourceType, r.SourceNumber, r.TargetType, r.TargetKey, r.Action, r.Reason, r.MarketoId, r.RequestId,
-            r.CorrelationId, r.ChangedFields, outcome.Written, takenUpdatedAt));
-    }
+        => JsonSerializer.Serialize(new Answer(ResultData.From(outcome.Result), outcome.AlsoTouched?.Select(ResultData.From).ToList(), outcome.Written, takenUpdatedAt));
 
     public static Held Read(string text)
     {
         var a = JsonSerializer.Deserialize<Answer>(text) ?? throw new InvalidDataException("An empty answer was held in the work queue.");
-        var result = new SyncResult
-        {
-            SourceType = a.SourceType, SourceNumber = a.SourceNumber, TargetType = a.TargetType, TargetKey = a.TargetKey, Action = a.Action,
-            Reason = a.Reason, MarketoId = a.MarketoId, RequestId = a.RequestId, CorrelationId = a.CorrelationId, ChangedFields = a.ChangedFields ?? [],
-        };
-        return new Held(new JobOutcome(result, a.Written), a.TakenUpdatedAt);
+        return new Held(new JobOutcome(a.Result.ToResult(), a.Written, a.AlsoTouched?.Select(r => r.ToResult()).ToList()), a.TakenUpdatedAt);
     }
 
-    private sealed record Answer(string SourceType, string SourceNumber, string TargetType, string? TargetKey, SyncAction Action, string? Reason,
-        long? MarketoId, string? RequestId, string CorrelationId, IReadOnlyList<string>? ChangedFields, RecordState? Written, DateTimeOffset TakenUpdatedAt);
+    private sealed record Answer(ResultData Result, IReadOnlyList<ResultData>? AlsoTouched, RecordState? Written, DateTimeOffset TakenUpdatedAt);
+
+    private sealed record ResultData(string SourceType, string SourceNumber, string TargetType, string? TargetKey, SyncAction Action, string? Reason,
+        long? MarketoId, string? RequestId, string CorrelationId, IReadOnlyList<string>? ChangedFields)
+    {
+        public static ResultData From(SyncResult r) => new(r.SourceType, r.SourceNumber, r.TargetType, r.TargetKey, r.Action, r.Reason, r.MarketoId,
+            r.RequestId, r.CorrelationId, r.ChangedFields);
+
+        public SyncResult ToResult() => new()
+        {
+            SourceType = SourceType, SourceNumber = SourceNumber, TargetType = TargetType, TargetKey = TargetKey, Action = Action,
+            Reason = Reason, MarketoId = MarketoId, RequestId = RequestId, CorrelationId = CorrelationId, ChangedFields = ChangedFields ?? [],
+        };
+    }
 }

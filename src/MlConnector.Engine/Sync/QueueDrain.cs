@@ -3,8 +3,12 @@ using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.Sync;
 
-/// <summary>What became of one job its target answered for: the result to report, and the record state to keep (null: keep none).</summary>
-internal sealed record JobOutcome(SyncResult Result, RecordState? Written);
+/// <summary>
+/// What became of one job its target answered for: the result to report, and the record state to keep (null: keep none).
+/// <paramref name="AlsoTouched"/>: results for further records the job wrote (a reverse job that created the customer
+/// its contact belongs to); reported and audited with it, never deciding whether the job is done.
+/// </summary>
+internal sealed record JobOutcome(SyncResult Result, RecordState? Written, IReadOnlyList<SyncResult>? AlsoTouched = null);
 
 /// <summary>Sends one batch of jobs to the direction's target and says, per job and in order, what became of it.</summary>
 internal delegate Task<IReadOnlyList<JobOutcome>> JobSender(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken);
@@ -37,10 +41,11 @@ internal sealed class QueueDrain(SyncContext context, SyncDirection direction)
             var sent = _sent.GetValueOrDefault(targetType);
             context.Progress?.Report(new SyncProgress(phase, sent, sent + _queue.Count(QueuedJobStatus.Pending, targetType)));
             var outcomes = await send(jobs, cancellationToken).ConfigureAwait(false);
+            var results = Results(outcomes);
             // The audit line first, then the settlement: a record is never settled without its line.
-            AuditOrHold(jobs, outcomes);
+            AuditOrHold(jobs, outcomes, results);
             Settle(jobs, outcomes);
-            foreach (var outcome in outcomes) yield return outcome.Result;
+            foreach (var result in results) yield return result;
             _sent[targetType] = sent += jobs.Count;
             context.Progress?.Report(new SyncProgress(phase, sent, sent + _queue.Count(QueuedJobStatus.Pending, targetType)));
         }
@@ -56,17 +61,21 @@ internal sealed class QueueDrain(SyncContext context, SyncDirection direction)
         if (held.Count == 0) return;
         var answers = held.Select(h => HeldAnswers.Read(h.Answer)).ToList();
         var outcomes = answers.Select(a => a.Outcome).ToList();
-        SyncAudit.Write(context, direction, outcomes.Select(o => o.Result).ToList());
+        SyncAudit.Write(context, direction, Results(outcomes));
         // As taken when answered: a job enqueued again since (a newer payload) stays, pending.
         Settle(held.Select((h, i) => h.Job with { UpdatedAt = answers[i].TakenUpdatedAt }).ToList(), outcomes);
         context.Log.Verbose($"Wrote the audit lines of {held.Count} record(s) the target had answered for when an earlier run stopped on an unwritable audit, and settled them without sending them again.");
     }
 
-    private void AuditOrHold(IReadOnlyList<QueuedJob> jobs, IReadOnlyList<JobOutcome> outcomes)
+    /// <summary>Each job's result, after the results of the further records it wrote.</summary>
+    private static List<SyncResult> Results(IReadOnlyList<JobOutcome> outcomes)
+        => outcomes.SelectMany(o => o.AlsoTouched is { Count: > 0 } also ? [.. also, o.Result] : new[] { o.Result }).ToList();
+
+    private void AuditOrHold(IReadOnlyList<QueuedJob> jobs, IReadOnlyList<JobOutcome> outcomes, IReadOnlyList<SyncResult> results)
     {
         try
         {
-            SyncAudit.Write(context, direction, outcomes.Select(o => o.Result).ToList());
+            SyncAudit.Write(context, direction, results);
         }
         catch (MlConnectorException e) when (e.ErrorId == SyncAudit.UnwritableId)
         {

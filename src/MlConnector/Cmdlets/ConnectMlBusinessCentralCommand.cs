@@ -5,6 +5,7 @@ using MlConnector.Connections;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Connections;
 using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Sync;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -109,6 +110,18 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
     [ValidatePattern(@"^[^\s,;]+$")]
     public string? CompanyKeyPrefix { get; set; }
 
+    /// <summary>
+    /// Which way Invoke-MlSync syncs this company's pair when it is not given -Direction: BcToMarketo (the default),
+    /// MarketoToBc or Both. Saved with -SaveProfile, so a runbook's profile can turn the reverse flow on.
+    /// </summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [Parameter(ParameterSetName = ClientCertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [ValidateSet(nameof(PairDirection.BcToMarketo), nameof(PairDirection.MarketoToBc), nameof(PairDirection.Both))]
+    public string? SyncDirection { get; set; }
+
     protected override void EndProcessing()
     {
         BusinessCentralSettings settings;
@@ -134,6 +147,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
                 SandboxTlsThumbprint = SandboxTlsThumbprint,
                 AllowUntrustedEndpoint = AllowUntrustedEndpoint,
                 CompanyKeyPrefix = CompanyKeyPrefix,
+                SyncDirection = SyncDirection is null ? null : Enum.Parse<PairDirection>(SyncDirection, ignoreCase: true),
             };
             credential = ParameterSetName switch
             {

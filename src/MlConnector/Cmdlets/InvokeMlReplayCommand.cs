@@ -6,9 +6,10 @@ using MlConnector.Infrastructure;
 namespace MlConnector.Cmdlets;
 
 /// <summary>
-/// Sends records parked after Marketo refused them again (all, or those whose BC number matches), each planned afresh
-/// from its BC record as it is now and the current mapping, so a fixed mapping or fixed data lets them through. -WhatIf
-/// lists the parked records that would be replayed, from the local state store only.
+/// Sends parked records again (all, or those whose number matches): records Marketo refused, each planned afresh from its
+/// BC record as it is now and the current mapping, so a fixed mapping or fixed data lets them through; and leads Business
+/// Central refused (by Marketo lead id), planned again with the mapping's marketoToBc section. -WhatIf lists the parked
+/// records that would be replayed, from the local state store only.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlReplay", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncResult), typeof(ParkedRecord))]
@@ -23,26 +24,32 @@ public sealed class InvokeMlReplayCommand : ParkedRecordCmdlet
     {
         var patterns = Patterns;
         using var store = OpenState();
-        var parked = ParkedQueues.List(store, Connection ?? DefaultConnection.Current, patterns, SyncDirection.BcToMarketo);
-        var target = patterns.Length == 0 ? $"{parked.Count} parked record(s)" : $"{parked.Count} parked record(s) matching {string.Join(", ", patterns)}";
-        var go = ShouldProcessRun(target, "Plan again from Business Central and the current mapping, and send to Marketo", out var whatIf);
+        var current = Connection ?? DefaultConnection.Current;
+        var parked = ParkedQueues.List(store, current, patterns, SyncDirection.BcToMarketo);
+        var parkedLeads = ParkedQueues.List(store, current, patterns, SyncDirection.MarketoToBc);
+        var count = parked.Count + parkedLeads.Count;
+        var target = patterns.Length == 0 ? $"{count} parked record(s)" : $"{count} parked record(s) matching {string.Join(", ", patterns)}";
+        var action = parkedLeads.Count == 0
+            ? "Plan again from Business Central and the current mapping, and send to Marketo"
+            : "Plan again from the current records and mapping, and send to Marketo and to Business Central";
+        var go = ShouldProcessRun(target, action, out var whatIf);
         if (whatIf)
         {
-            foreach (var record in parked) WriteObject(record);
+            foreach (var record in parked.Concat(parkedLeads)) WriteObject(record);
             return;
         }
         if (!go) return;
-        if (parked.Count == 0)
+        if (count == 0)
         {
             WriteVerbose("No parked record matches: nothing to replay.");
             return;
         }
 
-        // Replay reads each record from Business Central again, so it works for the connection's pair.
+        // Replay reads each record again (from Business Central, or the lead from Marketo), so it works for the connection's pair.
         var connection = RequireConnection();
         RequireBusinessCentral();
         RequireMarketo();
-        var mapping = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
+        var (mapping, reverseMapping) = LoadBothMappings(MappingPath);
         var pair = PairOf(connection);
         var progress = new SyncProgressReporter(this);
         try
@@ -52,6 +59,9 @@ public sealed class InvokeMlReplayCommand : ParkedRecordCmdlet
                 progress.Phase("Replaying parked records");
                 var sync = CustomerSync(context, mapping, pair);
                 await foreach (var result in sync.ReplayAsync(patterns, cancel).ConfigureAwait(false)) QueueObject(result);
+                if (parkedLeads.Count == 0) return;
+                var leads = LeadSync(context, mapping, reverseMapping, pair, store);
+                await foreach (var result in leads.ReplayAsync(patterns, cancel).ConfigureAwait(false)) QueueObject(result);
             });
         }
         finally

@@ -4,6 +4,7 @@ using MlConnector.Engine.Audit;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync.BcToMarketo;
+using MlConnector.Engine.Sync.MarketoToBc;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
@@ -106,6 +107,27 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>The BC → Marketo sync over a context, mapping by <paramref name="mapping"/> with the pair's company key prefix.</summary>
     private protected static CustomerToMarketoSync CustomerSync(SyncContext context, MappingSet mapping, PairTarget pair)
         => new(context, new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix));
+
+    /// <summary>
+    /// The mappings the reverse flow works with, from -MappingPath: its own (the file's marketoToBc section) and BC → Marketo's,
+    /// with which the connector's own writes are recognised.
+    /// </summary>
+    private protected (MappingSet Forward, MarketoToBcMapping Reverse) LoadBothMappings(string? path)
+        => (MappingFile.Load(this, path, ErrorIdPrefix), MappingFile.LoadReverse(this, path, ErrorIdPrefix));
+
+    /// <summary>
+    /// The reverse flow's mapper for the pair: its company key prefix, and the prefixes of the other pairs that sync with the
+    /// same Marketo instance (a lead keyed with one of those is not this pair's).
+    /// </summary>
+    private protected static MarketoToBcMapper ReverseMapper(MarketoToBcMapping mapping, PairTarget pair, IStateStore store)
+        => new(mapping, pair.CompanyKeyPrefix, SyncPairs.ForMarketo(store, pair.Key.MarketoInstance).Where(p => p.PairId != pair.Key.PairId).Select(p => p.CompanyKeyPrefix));
+
+    /// <summary>The Marketo → BC sync over a context (its echo suppression compares with what BC → Marketo wrote, mapped by <paramref name="forward"/>).</summary>
+    private protected static LeadToBusinessCentralSync LeadSync(SyncContext context, MappingSet forward, MarketoToBcMapping reverse, PairTarget pair, IStateStore store)
+        => new(context, ReverseMapper(reverse, pair, store), new BcToMarketoMapper(forward, pair.CompanyKeyPrefix));
+
+    private protected static LeadReceiver LeadReceiver(SyncContext context, MappingSet forward, MarketoToBcMapping reverse, PairTarget pair, IStateStore store)
+        => new(context, ReverseMapper(reverse, pair, store), new BcToMarketoMapper(forward, pair.CompanyKeyPrefix));
 
     /// <summary>
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the

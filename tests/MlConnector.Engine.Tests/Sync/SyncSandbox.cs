@@ -46,20 +46,20 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
-        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
         return new SyncSandbox(bc, bcClient, marketo, statePath);
     }
 
-    public SyncContext Context(string? correlationId = null) => new()
+    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null) => new()
     {
         BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
-        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
+        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50, Progress = progress,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
