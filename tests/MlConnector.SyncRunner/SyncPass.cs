@@ -25,7 +25,7 @@ internal static class SyncPass
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
         using var store = SqliteStateStore.Open(arguments.Required("--state"));
         var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
-        var state = store.Pair(pair.PairId);
+        var state = PausingState.Wrap(store.Pair(pair.PairId), arguments);
         var connected = clock.Elapsed;
 
         var phases = new PhaseClock(clock);
