@@ -154,6 +154,10 @@ internal static class SqliteMigrations
             expires_at     TEXT NOT NULL
         );
         """,
+        // 5: per-field digests of what was last written (never the values), so an audit line can name the fields that changed.
+        """
+        ALTER TABLE record_state ADD COLUMN field_hashes TEXT NULL;
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

@@ -15,6 +15,7 @@ public sealed class CustomerToMarketoSync
     private readonly BcToMarketoMapper _mapper;
     private readonly IWorkQueue _queue;
     private readonly IRecordStates _records;
+    private readonly MarketoFields _fields;
     private MarketoScope? _scope;
 
     public CustomerToMarketoSync(SyncContext context, BcToMarketoMapper mapper)
@@ -23,6 +24,7 @@ public sealed class CustomerToMarketoSync
         _mapper = mapper;
         _queue = context.State.Queue(SyncDirection.BcToMarketo);
         _records = context.State.Records(SyncDirection.BcToMarketo);
+        _fields = new MarketoFields(context.Marketo);
     }
 
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
@@ -86,14 +88,15 @@ public sealed class CustomerToMarketoSync
     private sealed record PlannedChunk(BcToMarketoPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null);
 
     /// <summary>
-    /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
-    /// so a run that finds nothing changed makes no Marketo call. With <paramref name="confirmBeforeWriting"/> (a run,
-    /// not a plan) the first chunk with something to write has company writability probed afresh, and is planned again
-    /// if it changed since the connection last saw it.
+    /// Checks the mapping against Marketo describe first, then reads and plans chunk by chunk. The scope (company
+    /// writability) is opened at the first record read, so a run that finds nothing changed makes no call beyond
+    /// describe. With <paramref name="confirmBeforeWriting"/> (a run, not a plan) the first chunk with something to
+    /// write has company writability probed afresh, and is planned again if it changed since the connection last saw it.
     /// </summary>
     private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, bool confirmBeforeWriting,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await MarketoScope.CheckMappingAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
         var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId, ignoreContentHashes: request.Resync);
         var pending = _queue.JobIds(QueuedJobStatus.Pending);
         var withAccountFields = false;
@@ -160,9 +163,9 @@ public sealed class CustomerToMarketoSync
             yield return Checkpoint(SyncCheckpoints.Contacts, newestContact, contactBoundary.Records());
     }
 
-    /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no Marketo call), once per run: one instance, every pass.</summary>
+    /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no write, not even a probe), once per run: one instance, every pass.</summary>
     private async ValueTask<MarketoScope> ScopeAsync(CancellationToken cancellationToken)
-        => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+        => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Before a run first writes (or skips for CRM sync), company writability is probed afresh, once per run — CRM sync
@@ -171,7 +174,7 @@ public sealed class CustomerToMarketoSync
     private async ValueTask<MarketoScope?> ConfirmScopeAsync(BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
     {
         if (_scope is not { Confirmed: false } scope || (plan.Send.Count == 0 && plan.CrmSkipped.Count == 0)) return null;
-        _scope = await scope.ConfirmAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+        _scope = await scope.ConfirmAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
         return _scope.CompaniesWritable == scope.CompaniesWritable ? null : _scope;
     }
 
