@@ -33,7 +33,8 @@ public sealed class InvokeMlReplayCommand : SyncCmdlet
     {
         var patterns = _patterns.Distinct(StringComparer.Ordinal).ToArray();
         var connection = Connection ?? DefaultConnection.Current;
-        using var store = OpenState();
+        // A missing state file holds nothing to replay: read it as empty rather than create it (under -WhatIf too).
+        using var store = OpenState(createIfMissing: false);
         var candidates = Candidates(store, connection);
         var parked = candidates
             .Select(c => (Candidate: c, Jobs: c.State.Queue(SyncDirection.BcToMarketo).Take(QueuedJobStatus.Parked, null, int.MaxValue, patterns)))

@@ -49,15 +49,16 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         RequireBusinessCentral();
         RequireMarketo();
         var mapping = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
-        using var store = OpenState();
         var pair = PairOf(connection);
-        var refreshedBefore = SyncPairs.Peek(store, pair.Key).Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+        DateTimeOffset? refreshedBefore;
+        using (var peek = OpenState(createIfMissing: false)) refreshedBefore = SyncPairs.Peek(peek, pair.Key).Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
         var target = $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}";
         var action = Resync ? "Re-send every customer and contact (resync), send pending records"
             : RefreshDue(refreshedBefore) ? "Sync changed customers and contacts, refresh every customer's financial figures, send pending records"
             : "Sync changed customers and contacts, send pending records";
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
+        using var store = OpenState(createIfMissing: !whatIf);
 
         var progress = new SyncProgressReporter(this);
         var bc = connection.BusinessCentral!.Client;
