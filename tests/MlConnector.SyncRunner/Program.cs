@@ -7,6 +7,7 @@ using MlConnector.SyncRunner;
 //   sync    one CustomerToMarketoSync pass (incremental from the checkpoint; --refresh-financials for a financial refresh)
 //           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000]
 //           [--lease-timeout S] (seconds to wait while another run holds the pair; MLCONNECTOR_LEASE_SECONDS sets the lease's length)
+//           [--pause-at enqueued|settling [--pause-target Lead|Company] [--pause-nth N]] (crash tests: stop for good at that point, saying so on stdout)
 //   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads
 //   touch   modify --percent P of customers and of person contacts through BC's "modify in UI" admin endpoint [--seed S]
 //   marketing-leads  create --count N qualified leads as marketing does [--matching-percent P] [--seed S] --out <file>

@@ -27,6 +27,8 @@ internal sealed class RunnerArguments
 
     public bool Has(string name) => _switches.Contains(name);
 
+    public string? Optional(string name) => _values.GetValueOrDefault(name);
+
     public string Required(string name) => _values.TryGetValue(name, out var value) ? value : throw new ArgumentException($"'{name}' is required.");
 
     public int Int(string name, int fallback) => _values.TryGetValue(name, out var value)

@@ -16,7 +16,7 @@ internal static class SyncPass
         var log = new StderrLog();
         var clock = Stopwatch.StartNew();
         using var session = await RunnerSession.OpenAsync(sandbox, arguments, log, cancellationToken);
-        var (bc, marketo, state) = (session.Bc, session.Marketo, session.State);
+        var (bc, marketo, state) = (session.Bc, session.Marketo, PausingState.Wrap(session.State, arguments));
         var connected = clock.Elapsed;
 
         var phases = new PhaseClock(clock);

@@ -85,7 +85,7 @@ Describe 'Invoke-MlSync -Direction' {
         Invoke-Admin $Sandbox 'journal' Delete | Out-Null
         $rows = @(Invoke-MlSync -Direction MarketoToBc -WhatIf)
         ($rows | Where-Object { $_.MarketoId -eq $ids[0] }).Action | Should -Be @('Create', 'Create')
-        ($rows | Where-Object TargetType -EQ 'Customer').ChangeSummary | Should -Match 'displayName: \(empty\) -> Planned Co'
+        ($rows | Where-Object TargetType -EQ 'Customer').Changes | Should -Match 'displayName: \(empty\) -> Planned Co'
         (Get-Write $Sandbox | Where-Object path -NotMatch '\$batch') | Should -BeNullOrEmpty
         @(Get-BcCustomer | Where-Object DisplayName -EQ 'Planned Co').Count | Should -Be 0
     }

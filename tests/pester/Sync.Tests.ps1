@@ -148,6 +148,8 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
         $sent = @(Sync-MlCustomerToMarketo | Where-Object { $_.TargetType -eq 'Company' -and $_.SourceNumber -eq $customer.Number })
         $sent.Count | Should -Be 1
         "$($sent[0].Action)" | Should -Be 'Updated'
+        # Its audit line names the one field that changed, not every mapped field.
+        @($sent | Get-MlAuditLog | Where-Object TargetType -EQ 'Company').ChangedFields | Should -Be 'billingCity'
         (Get-MarketoCompany $Sandbox | Where-Object externalCompanyId -EQ $customer.Number).fields.billingCity | Should -Be 'Zürich'
     }
 
@@ -173,21 +175,24 @@ Describe 'Invoke-MlSync and Sync-MlCustomerToMarketo end to end' {
         '{ "company": { "fields": { "bcNoSuchField": "City" } } }' | Set-Content $json
         $psd1 = Join-Path $TestDrive 'unknown-field.psd1'
         "@{ lead = @{ fields = @{ leadNoSuchField = 'JobTitle' } } }" | Set-Content $psd1
-        # A changed customer, so the incremental run has a record to map: today the mapping is checked against
-        # Marketo only once a record is read (issue 8 asks for the check before anything else).
-        $customer = @(Get-BcCustomer)[1]
-        Invoke-Admin $Sandbox "bc/customers/$($customer.Id)/modify" Post @{ phoneNumber = '+1 555 0199' } | Out-Null
+        # Nothing changed in BC since the last run: the mapping is checked against Marketo describe before anything
+        # else, not only once a record is read, so a bad mapping stops even a run with nothing to send.
+        Sync-MlCustomerToMarketo | Out-Null
         # Marketo's records as they are; a company-writability probe (after a reconnect) changes none of them.
         $state = { @(Get-MarketoCompany $Sandbox) + @(Get-MarketoLead $Sandbox) | ForEach-Object { "$($_.id) $($_.updatedAt)" } | Sort-Object }
         $before = & $state
+        Invoke-Admin $Sandbox 'journal' Delete | Out-Null
         try {
-            { Invoke-MlSync -MappingPath $json -ErrorAction SilentlyContinue } |
+            { Invoke-MlSync -MappingPath $json -RefreshFinancials Never -ErrorAction SilentlyContinue } |
+                Should -Throw -ErrorId 'InvokeMlSyncMappingTargetFieldUnknown*' -ExpectedMessage '*bcNoSuchField*'
+            { Invoke-MlSync -MappingPath $json -WhatIf -ErrorAction SilentlyContinue } |
                 Should -Throw -ErrorId 'InvokeMlSyncMappingTargetFieldUnknown*' -ExpectedMessage '*bcNoSuchField*'
             $err = $null
-            try { Sync-MlCustomerToMarketo -MappingPath $psd1 -RefreshFinancials } catch { $err = $_ }
+            try { Sync-MlCustomerToMarketo -MappingPath $psd1 } catch { $err = $_ }
             $err.FullyQualifiedErrorId | Should -BeLike 'SyncMlCustomerToMarketoMappingTargetFieldUnknown*'
             $err.TargetObject | Should -Be 'leadNoSuchField'
             $err.Exception.Message | Should -Match 'leadNoSuchField'
+            @(Invoke-Admin $Sandbox 'journal' | Where-Object service -In 1, 'BusinessCentral').Count | Should -Be 0 -Because 'the mapping is checked before Business Central is read'
             (& $state) -join "`n" | Should -Be ($before -join "`n") -Because 'a mapping error must stop the run before any record is written'
         }
         finally {

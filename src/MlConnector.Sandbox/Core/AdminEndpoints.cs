@@ -19,6 +19,7 @@ internal static class AdminEndpoints
         admin.MapDelete("/faults/{id}", (string id) => host.Faults.Remove(id) ? Results.NoContent() : Results.NotFound());
         admin.MapGet("/faults/held", () => Results.Ok(host.Faults.Held.Snapshot()));
         admin.MapPost("/faults/{id}/release", (string id) => Results.Ok(new { released = host.Faults.Held.Release(id) }));
+        admin.MapPost("/faults/{id}/drop", (string id) => Results.Ok(new { dropped = host.Faults.Held.Drop(id) }));
 
         admin.MapGet("/clock", () => Results.Ok(new { utcNow = host.Clock.GetUtcNow(), offset = host.Clock.Offset }));
         admin.MapPost("/clock/advance", (ClockAdvance body) =>

@@ -1,17 +1,21 @@
 namespace MlConnector.Sandbox.Core;
 
-/// <summary>A request a <see cref="FaultRule.Hold"/> rule is holding: which rule, which journal sequence, and since when.</summary>
+/// <summary>
+/// A request a <see cref="FaultRule.Hold"/> rule is holding: which rule, which journal sequence, and since when;
+/// <see cref="ClientGone"/> once the server has noticed that its client closed the connection (it notices that a
+/// moment after the client went, not at once).
+/// </summary>
 public sealed record HeldRequest(string RuleId, long Sequence, SandboxService Service, string Method, string Path, HoldPoint Point, DateTimeOffset Since)
 {
-    /// <summary>Cancelled once the server has seen the client go away (tests wait on it before releasing a request whose client left).</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public CancellationToken ClientGone { get; init; }
+    public bool ClientGone { get; init; }
 }
 
 /// <summary>
 /// Requests held by <see cref="FaultRule.Hold"/> rules until a test releases them (in C# or through
-/// POST /admin/faults/{id}/release). A release frees the requests held at that moment; later matches of the
-/// same rule are held again. Removing the rule, clearing the faults or stopping the sandbox frees them too.
+/// POST /admin/faults/{id}/release) or drops them (POST /admin/faults/{id}/drop: the request is lost where it is held,
+/// so one held before it was applied is never applied). A release or drop frees the requests held at that moment;
+/// later matches of the same rule are held again. Removing the rule, clearing the faults or stopping the sandbox
+/// releases them too.
 /// </summary>
 public sealed class HeldRequests
 {
@@ -21,13 +25,19 @@ public sealed class HeldRequests
 
     public IReadOnlyList<HeldRequest> Snapshot()
     {
-        lock (_gate) return _held.Select(e => e.Request).ToArray();
+        lock (_gate) return _held.Select(e => e.Current).ToArray();
     }
 
     /// <summary>Frees the requests <paramref name="ruleId"/> holds now; returns how many.</summary>
-    public int Release(string ruleId) => ReleaseWhere(e => e.Request.RuleId == ruleId);
+    public int Release(string ruleId) => ReleaseWhere(e => e.Request.RuleId == ruleId, drop: false);
 
-    public int ReleaseAll() => ReleaseWhere(_ => true);
+    /// <summary>
+    /// Loses the requests <paramref name="ruleId"/> holds now, as a connection that breaks there would: one held before
+    /// it was applied is never applied, one held before its answer has its answer dropped. Returns how many.
+    /// </summary>
+    public int Drop(string ruleId) => ReleaseWhere(e => e.Request.RuleId == ruleId, drop: true);
+
+    public int ReleaseAll() => ReleaseWhere(_ => true, drop: false);
 
     /// <summary>Completes when <paramref name="ruleId"/> holds a request (at once if it already does).</summary>
     public async Task<HeldRequest> WaitForAsync(string ruleId, TimeSpan timeout, CancellationToken cancellationToken = default)
@@ -39,7 +49,7 @@ public sealed class HeldRequests
             Task changed;
             lock (_gate)
             {
-                if (_held.FirstOrDefault(e => e.Request.RuleId == ruleId) is { } entry) return entry.Request;
+                if (_held.FirstOrDefault(e => e.Request.RuleId == ruleId) is { } entry) return entry.Current;
                 changed = _changed.Task;
             }
             try { await changed.WaitAsync(limit.Token).ConfigureAwait(false); }
@@ -50,10 +60,31 @@ public sealed class HeldRequests
         }
     }
 
-    /// <summary>Holds until released (or until <paramref name="stopping"/>: the sandbox is shutting down).</summary>
-    internal async Task HoldAsync(HeldRequest request, CancellationToken stopping)
+    /// <summary>
+    /// Completes when the server has noticed that the client of every request <paramref name="ruleId"/> holds has gone
+    /// (closed its connection, or was killed). A test that releases a request after killing its client waits for this
+    /// first, so the journal shows the answer dropped rather than written into a connection the server still thinks open.
+    /// </summary>
+    public async Task WaitForClientGoneAsync(string ruleId, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        var entry = new Entry(request);
+        Entry[] entries;
+        lock (_gate) entries = _held.Where(e => e.Request.RuleId == ruleId).ToArray();
+        if (entries.Length == 0) throw new InvalidOperationException($"Fault rule {ruleId} holds no request.");
+        try
+        {
+            await Task.WhenAll(entries.Select(e => Task.Delay(Timeout.Infinite, e.ClientAborted).ContinueWith(_ => { }, TaskScheduler.Default)))
+                .WaitAsync(timeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"The clients of the requests held by fault rule {ruleId} did not go away within {timeout.TotalSeconds:0.#} s.");
+        }
+    }
+
+    /// <summary>Holds until released or dropped (or until <paramref name="stopping"/>: the sandbox is shutting down); true when dropped.</summary>
+    internal async Task<bool> HoldAsync(HeldRequest request, CancellationToken clientAborted, CancellationToken stopping)
+    {
+        var entry = new Entry(request, clientAborted);
         lock (_gate)
         {
             _held.Add(entry);
@@ -61,7 +92,7 @@ public sealed class HeldRequests
         }
         try
         {
-            await entry.Released.Task.WaitAsync(stopping).ConfigureAwait(false);
+            return await entry.Released.Task.WaitAsync(stopping).ConfigureAwait(false);
         }
         finally
         {
@@ -69,7 +100,7 @@ public sealed class HeldRequests
         }
     }
 
-    private int ReleaseWhere(Func<Entry, bool> match)
+    private int ReleaseWhere(Func<Entry, bool> match, bool drop)
     {
         Entry[] released;
         lock (_gate)
@@ -78,7 +109,7 @@ public sealed class HeldRequests
             foreach (var entry in released) _held.Remove(entry);
             Signal();
         }
-        foreach (var entry in released) entry.Released.TrySetResult();
+        foreach (var entry in released) entry.Released.TrySetResult(drop);
         return released.Length;
     }
 
@@ -91,9 +122,12 @@ public sealed class HeldRequests
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private sealed class Entry(HeldRequest request)
+    private sealed class Entry(HeldRequest request, CancellationToken clientAborted)
     {
         public HeldRequest Request { get; } = request;
-        public TaskCompletionSource Released { get; } = NewSignal();
+        public CancellationToken ClientAborted { get; } = clientAborted;
+        public HeldRequest Current => Request with { ClientGone = ClientAborted.IsCancellationRequested };
+        /// <summary>Completes with true when the request is dropped, false when released.</summary>
+        public TaskCompletionSource<bool> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -90,7 +90,13 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
             await BufferRequestBodyAsync(context).ConfigureAwait(false);
             context.RequestAborted = stopping;
         }
-        if (rule?.Hold == HoldPoint.BeforeApply) await HoldAsync(rule, key, HoldPoint.BeforeApply, moments, clientAborted).ConfigureAwait(false);
+        if (rule?.Hold == HoldPoint.BeforeApply && await HoldAsync(rule, key, HoldPoint.BeforeApply, clientAborted, moments).ConfigureAwait(false))
+        {
+            // Dropped while held: lost on the way, never applied.
+            moments.Dropped = true;
+            context.Abort();
+            return;
+        }
 
         var answer = context.Response.Body;
         using var buffer = new MemoryStream();
@@ -106,8 +112,8 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
         }
         if (context.Response.StatusCode < 400 && JournalTags.ErrorCode(context) is null) moments.Applied = clock.GetUtcNow();
 
-        if (rule?.Hold == HoldPoint.BeforeAnswer) await HoldAsync(rule, key, HoldPoint.BeforeAnswer, moments, clientAborted).ConfigureAwait(false);
-        if (rule?.ResetAfterApply == true || clientAborted.IsCancellationRequested)
+        var answerDropped = rule?.Hold == HoldPoint.BeforeAnswer && await HoldAsync(rule, key, HoldPoint.BeforeAnswer, clientAborted, moments).ConfigureAwait(false);
+        if (answerDropped || rule?.ResetAfterApply == true || clientAborted.IsCancellationRequested)
         {
             moments.Dropped = true;
             context.Abort();
@@ -126,11 +132,13 @@ internal sealed class RequestPipeline(SandboxClock clock, RequestJournal journal
         }
     }
 
-    private async Task HoldAsync(FaultRule rule, HeldRequestKey key, HoldPoint point, Moments moments, CancellationToken clientGone)
+    /// <summary>Holds the request until it is released (false) or dropped (true).</summary>
+    private async Task<bool> HoldAsync(FaultRule rule, HeldRequestKey key, HoldPoint point, CancellationToken clientAborted, Moments moments)
     {
-        var held = new HeldRequest(rule.Id, key.Sequence, key.Service, key.Method, key.Path, point, clock.GetUtcNow()) { ClientGone = clientGone };
-        await faults.Held.HoldAsync(held, stopping).ConfigureAwait(false);
+        var held = new HeldRequest(rule.Id, key.Sequence, key.Service, key.Method, key.Path, point, clock.GetUtcNow());
+        var dropped = await faults.Held.HoldAsync(held, clientAborted, stopping).ConfigureAwait(false);
         moments.Released = clock.GetUtcNow();
+        return dropped;
     }
 
     /// <summary>Reads the whole body before a hold, so the simulator can still read it after the client has gone.</summary>

@@ -62,6 +62,7 @@ internal static class MarketoAdmin
         group.MapGet("/leads", (int? skip, int? take) => Results.Ok(marketo.Leads().Skip(skip ?? 0).Take(take ?? 1000)));
         group.MapGet("/companies", (int? skip, int? take) => Results.Ok(marketo.Companies().Skip(skip ?? 0).Take(take ?? 1000)));
         group.MapPost("/token/expire", () => { marketo.Tokens.ExpireNow(); return Results.NoContent(); });
+        group.MapGet("/tokens", () => Results.Ok(new { tokens = marketo.Tokens.Minted() }));
         group.MapPost("/usage/reset", () => { marketo.Limiter.Reset(); return Results.NoContent(); });
         MarketoSwitchAdmin.Map(group, marketo);
     }

@@ -23,7 +23,8 @@ public sealed class InvokeMlReplayCommand : ParkedRecordCmdlet
     protected override void EndProcessing()
     {
         var patterns = Patterns;
-        using var store = OpenState();
+        // A missing state file holds nothing to replay: read it as empty rather than create it (under -WhatIf too).
+        using var store = OpenState(createIfMissing: false);
         var current = Connection ?? DefaultConnection.Current;
         var parked = ParkedQueues.List(store, current, patterns, SyncDirection.BcToMarketo);
         var parkedLeads = ParkedQueues.List(store, current, patterns, SyncDirection.MarketoToBc);

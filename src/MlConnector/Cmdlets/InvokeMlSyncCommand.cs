@@ -70,9 +70,9 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         var (forwardOn, reverseOn) = (direction != PairDirection.MarketoToBc, direction != PairDirection.BcToMarketo);
         var mapping = MappingFile.Load(this, MappingPath, ErrorIdPrefix);
         var reverse = reverseOn ? MappingFile.LoadReverse(this, MappingPath, ErrorIdPrefix) : null;
-        using var store = OpenState();
         var pair = PairOf(connection);
-        var refreshedBefore = SyncPairs.Peek(store, pair.Key).Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
+        DateTimeOffset? refreshedBefore;
+        using (var peek = OpenState(createIfMissing: false)) refreshedBefore = SyncPairs.Peek(peek, pair.Key).Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
         var target = direction switch
         {
             PairDirection.BcToMarketo => $"Marketo {connection.MarketoMunchkinId} from Business Central {connection.BusinessCentralCompany}",
@@ -87,6 +87,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         if (reverseOn) actions.Add("create or update Business Central customers and contacts from Marketo leads changed " + (Since is { } since ? $"since {since:u}" : "since the last read"));
         var go = ShouldProcessRun(target, string.Join("; then ", actions), out var whatIf);
         if (!go && !whatIf) return;
+        using var store = OpenState(createIfMissing: !whatIf);
 
         var progress = new SyncProgressReporter(this);
         var bc = connection.BusinessCentral!.Client;

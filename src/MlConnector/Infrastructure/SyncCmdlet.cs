@@ -40,12 +40,16 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
-    private protected IStateStore OpenState()
+    /// <summary>
+    /// Opens (and creates, when missing) the state database. With <paramref name="createIfMissing"/> false — a -WhatIf
+    /// plan, or a listing — a missing file is not created: the cmdlet reads an empty store in memory instead.
+    /// </summary>
+    private protected IStateStore OpenState(bool createIfMissing = true)
     {
         var path = ResolvedStatePath;
         try
         {
-            return SqliteStateStore.Open(path);
+            return createIfMissing || File.Exists(path) ? SqliteStateStore.Open(path) : SqliteStateStore.InMemory(path);
         }
         catch (StateStoreException e)
         {

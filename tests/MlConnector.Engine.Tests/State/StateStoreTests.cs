@@ -98,6 +98,24 @@ public sealed class StateStoreTests : IDisposable
     }
 
     [Fact]
+    public void Record_state_keeps_the_field_digests_it_was_given_and_the_known_ones_when_a_later_save_has_none()
+    {
+        using var store = SqliteStateStore.Open(DbPath);
+        var records = store.Pair(PairA.PairId).Records(SyncDirection.BcToMarketo);
+        records.Save([new RecordState("company:C1", "C1", "h1", "42", T0) { FieldHashes = new Dictionary<string, string> { ["city"] = "0a0b0c0d", ["phone"] = "01020304" } }]);
+        Assert.Equal(new Dictionary<string, string> { ["city"] = "0a0b0c0d", ["phone"] = "01020304" }, records.Get(["company:C1"])["company:C1"].FieldHashes);
+
+        // A record skipped rather than written (CRM sync) saves no digests: those of its last write stay.
+        records.Save([new RecordState("company:C1", "C1", "crm:h2", null, T0.AddMinutes(1))]);
+        Assert.Equal("01020304", records.Get(["company:C1"])["company:C1"].FieldHashes!["phone"]);
+
+        records.Save([new RecordState("company:C1", "C1", "h3", "42", T0.AddMinutes(2)) { FieldHashes = new Dictionary<string, string> { ["city"] = "ffffffff" } }]);
+        Assert.Equal(new Dictionary<string, string> { ["city"] = "ffffffff" }, records.Get(["company:C1"])["company:C1"].FieldHashes);
+        records.Save([new RecordState("company:C2", "C2", "h", "7", T0)]);
+        Assert.Null(records.Get(["company:C2"])["company:C2"].FieldHashes);
+    }
+
+    [Fact]
     public void Pairs_and_directions_keep_their_state_apart()
     {
         using var store = SqliteStateStore.Open(DbPath);
@@ -270,7 +288,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains(DbPath, line, StringComparison.Ordinal);
     }
 
-    private static int SqliteMigrationsVersion => 5;
+    private static int SqliteMigrationsVersion => 6;
 
     public void Dispose()
     {

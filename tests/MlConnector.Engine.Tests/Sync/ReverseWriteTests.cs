@@ -92,7 +92,8 @@ public sealed class ReverseWriteTests
         var changed = 0;
         var hook = new Hook(p =>
         {
-            if (p.Phase == "Writing Business Central" && changed++ == 0) bc.ModifyCustomerInUi(customer.Id, c => c.City = "Changed Elsewhere");
+            // The writer's own report (no total) comes after its reads and before its writes; the drain's comes before the reads.
+            if (p is { Phase: "Writing Business Central", Total: null } && changed++ == 0) bc.ModifyCustomerInUi(customer.Id, c => c.City = "Changed Elsewhere");
         });
 
         var results = await sandbox.RunReverseAsync(Request(since), MarketoOwnsCustomerPhone, hook);

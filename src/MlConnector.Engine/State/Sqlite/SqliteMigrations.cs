@@ -159,6 +159,10 @@ internal static class SqliteMigrations
         """
         ALTER TABLE work_queue ADD COLUMN answer TEXT NULL;
         """,
+        // 6: per-field digests of what was last written (never the values), so an audit line can name the fields that changed.
+        """
+        ALTER TABLE record_state ADD COLUMN field_hashes TEXT NULL;
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

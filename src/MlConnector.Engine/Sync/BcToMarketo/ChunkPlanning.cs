@@ -7,20 +7,22 @@ namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
 /// Reads what a request covers from BC and plans it chunk by chunk: customers (companies) first, then contacts
-/// (leads). The Marketo scope (describe, company writability) is opened at the first record read, so a run that finds
-/// nothing changed makes no Marketo call. With confirmation (a run, not a plan) the first chunk with something to write
+/// (leads). The mapping is checked against Marketo describe before BC is read; the scope (company writability) is
+/// opened at the first record read, so a run that finds nothing changed makes no call beyond describe. With confirmation (a run, not a plan) the first chunk with something to write
 /// has company writability probed afresh, and is planned again if it changed since the connection last saw it.
 /// </summary>
 internal sealed class ChunkPlanning
 {
     private readonly SyncContext _context;
     private readonly BcToMarketoMapper _mapper;
+    private readonly MarketoFields _fields;
     private MarketoScope? _scope;
 
     public ChunkPlanning(SyncContext context, BcToMarketoMapper mapper)
     {
         _context = context;
         _mapper = mapper;
+        _fields = new MarketoFields(context.Marketo);
     }
 
     public sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);
@@ -31,6 +33,7 @@ internal sealed class ChunkPlanning
     public async IAsyncEnumerable<Planned> PlanAsync(CustomerSyncRequest request, PlanOptions options, bool confirmBeforeWriting,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await MarketoScope.CheckMappingAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
         var pending = _context.State.Queue(SyncDirection.BcToMarketo).JobIds(QueuedJobStatus.Pending);
         var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId, options, _context.State, pending);
         var withAccountFields = false;
@@ -121,9 +124,9 @@ internal sealed class ChunkPlanning
             (skipped > 0 ? $" ({string.Join(", ", byReason)})" : "") + ".");
     }
 
-    /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no Marketo call), once per run.</summary>
+    /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no write, not even a probe), once per run.</summary>
     private async ValueTask<MarketoScope> ScopeAsync(CancellationToken cancellationToken)
-        => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+        => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Before a run first writes (or skips for CRM sync), company writability is probed afresh, once per run — CRM sync
@@ -132,7 +135,7 @@ internal sealed class ChunkPlanning
     private async ValueTask<MarketoScope?> ConfirmScopeAsync(BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
     {
         if (_scope is not { Confirmed: false } scope || (plan.Send.Count == 0 && plan.CrmSkipped.Count == 0)) return null;
-        _scope = await scope.ConfirmAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
+        _scope = await scope.ConfirmAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
         return _scope.CompaniesWritable == scope.CompaniesWritable ? null : _scope;
     }
 

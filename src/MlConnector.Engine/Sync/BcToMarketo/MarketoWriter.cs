@@ -7,21 +7,24 @@ namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
 /// Sends queued records to Marketo in calls of at most 300 (companies before leads is the caller's order) and reads
-/// Marketo's answer per record: written (its content hash and Marketo id are kept), skipped because Companies are
-/// read-only under CRM sync, or Failed with Marketo's reason (parked for replay). Privacy actions on leads go as
-/// updateOnly or Delete Leads; a lead Marketo no longer has needs no action and is kept as done.
+/// Marketo's answer per record: written (its content hash, per-field digests and Marketo id are kept, and the result
+/// names the fields whose values differ from what the connector last wrote), skipped because Companies are read-only
+/// under CRM sync, or Failed with Marketo's reason (parked for replay). Privacy actions on leads go as updateOnly or
+/// Delete Leads; a lead Marketo no longer has needs no action and is kept as done.
 /// </summary>
 internal sealed class MarketoWriter
 {
     private readonly SyncContext _context;
     private readonly BcToMarketoMapper _mapper;
     private readonly QueueDrain _drain;
+    private readonly IRecordStates _records;
 
     public MarketoWriter(SyncContext context, BcToMarketoMapper mapper)
     {
         _context = context;
         _mapper = mapper;
         _drain = new QueueDrain(context, SyncDirection.BcToMarketo);
+        _records = context.State.Records(SyncDirection.BcToMarketo);
     }
 
     /// <summary>Sends pending jobs of one type until none is left, or (<paramref name="fullBatchesOnly"/>) fewer than a full call's worth.</summary>
@@ -35,6 +38,7 @@ internal sealed class MarketoWriter
     private async Task<IReadOnlyList<JobOutcome>> SendAsync(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken)
     {
         var records = jobs.Select(MarketoJobs.FromJob).ToList();
+        var lastWritten = _records.Get(records.Select(r => r.TargetKey));
         var answers = new MarketoRecordResult?[records.Count];
         foreach (var group in records.Select((record, index) => (Record: record, Index: index)).GroupBy(r => r.Record.Write))
         {
@@ -43,7 +47,7 @@ internal sealed class MarketoWriter
             for (var k = 0; k < items.Count; k++)
                 answers[items[k].Index] = results.FirstOrDefault(a => a.Seq == k) ?? (k < results.Count ? results[k] : null);
         }
-        var outcomes = Outcomes(records, answers);
+        var outcomes = Outcomes(records, answers, lastWritten);
         SaveLinks(records, outcomes);
         Tell(records[0].TargetType, outcomes);
         return outcomes;
@@ -104,7 +108,7 @@ internal sealed class MarketoWriter
         if (links.Count > 0) _context.State.Links.Save(links);
     }
 
-    private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult?> answers)
+    private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult?> answers, IReadOnlyDictionary<string, RecordState> lastWritten)
     {
         var now = _context.Time.GetUtcNow();
         var outcomes = new List<JobOutcome>(records.Count);
@@ -115,10 +119,17 @@ internal sealed class MarketoWriter
             SyncAction action;
             var reason = record.Reason;
             RecordState? written = null;
+            IReadOnlyList<string> changed = [];
             if (answer is { Succeeded: true })
             {
                 action = answer.Status switch { MarketoRecordStatus.Created => SyncAction.Created, MarketoRecordStatus.Deleted => SyncAction.Deleted, _ => SyncAction.Updated };
-                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id?.ToString(CultureInfo.InvariantCulture), now);
+                var digests = ContentHash.FieldDigests(record.TargetKey, record.Fields);
+                // A record new to Marketo has every field written; an update names those that differ from the connector's last write.
+                changed = action == SyncAction.Deleted ? [] : ContentHash.ChangedFields(digests, action == SyncAction.Created ? null : lastWritten.GetValueOrDefault(record.TargetKey)?.FieldHashes);
+                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id?.ToString(CultureInfo.InvariantCulture), now)
+                {
+                    FieldHashes = digests,
+                };
             }
             else if (answer is not null && record.TargetType == MarketoRecord.Company && answer.HasReason(MarketoErrorCodes.CrmEnabled))
             {
@@ -143,7 +154,7 @@ internal sealed class MarketoWriter
             {
                 SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
                 Action = action, Reason = reason, MarketoId = answer?.Id, RequestId = answer?.RequestId, CorrelationId = _context.CorrelationId,
-                ChangedFields = action is SyncAction.Created or SyncAction.Updated ? record.Fields.Keys.Where(k => k != "id").ToArray() : Array.Empty<string>(),
+                ChangedFields = changed,
             }, written));
         }
         return outcomes;
