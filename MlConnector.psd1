@@ -14,6 +14,7 @@
     PowerShellVersion    = '7.4'
     FormatsToProcess     = @('MlConnector.format.ps1xml')
     CmdletsToExport      = @(
+        'Clear-MlParkedRecord'
         'Connect-MlBusinessCentral'
         'Connect-MlMarketo'
         'Connect-MlStateStore'
@@ -26,11 +27,14 @@
         'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
+        'Get-MlParkedRecord'
         'Get-MlSyncState'
         'Initialize-MlStateStore'
         'Invoke-MlReplay'
         'Invoke-MlSync'
+        'Receive-MlMarketoLeads'
         'Sync-MlCustomerToMarketo'
+        'Sync-MlLeadToBusinessCentral'
         'Test-MlConnection'
     )
     FunctionsToExport    = @()

@@ -25,7 +25,7 @@
 [CmdletBinding()]
 param(
     [Parameter(Position = 0)]
-    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs')]
+    [ValidateSet('Build', 'Test', 'Sandbox', 'Bench', 'Package', 'Docs', 'Mutate')]
     [string] $Task = 'Build',
 
     [ValidateSet('Debug', 'Release')]
@@ -38,7 +38,7 @@ param(
     # Bench: skip the slowest scenarios.
     [switch] $Quick,
 
-    # Bench: only these scenarios (initial-load, crm-sync, large, runbook-large); runbook-large's size.
+    # Bench: run only these scenarios (initial-load, no-change, one-percent, crm-sync, large, reverse-new-leads, runbook-large); runbook-large's size.
     [string[]] $Scenario,
     [ValidateRange(1, 100000)]
     [int] $RunbookCustomers = 100000,
@@ -124,7 +124,8 @@ function Get-TrxTotals {
         $counters = $doc.TestRun.ResultSummary.Counters
         $totals.Passed += [int] $counters.passed
         $totals.Failed += [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        $totals.Skipped += [int] $counters.notExecuted
+        # xunit's trx leaves notExecuted at 0 and records a skipped test only as not executed (total - executed).
+        $totals.Skipped += [math]::Max([int] $counters.notExecuted, [int] $counters.total - [int] $counters.executed)
     }
     return $totals
 }
@@ -210,4 +211,5 @@ switch ($Task) {
     'Bench' { Invoke-Bench }
     'Package' { Build-Module; & (Join-Path $Root 'build/Package.ps1') -ModulePath $ModuleOut -OutputPath (Join-Path $OutRoot 'package') | Format-List | Out-Host }
     'Docs' { Invoke-Docs }
+    'Mutate' { & (Join-Path $Root 'build/Mutate.ps1') -Configuration $Configuration }
 }

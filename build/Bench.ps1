@@ -7,19 +7,19 @@
 .DESCRIPTION
     Invoked by build.ps1 Bench after it has built the module and published the sandbox (out/sandbox) and the
     SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync,
-    large (100,000 customers) and runbook-large (Invoke-MlSync in its own pwsh process against 100,000 customers
-    with the table state store on Azurite over HTTPS, signed in with the sandbox's managed identity endpoint; the
-    peak working set of that whole process is the figure to hold against Azure Automation's 400 MB). -Quick
-    leaves out the two 100,000-customer scenarios; -Scenario runs only the named ones; -RunbookCustomers sizes
-    runbook-large (for trying it out smaller).
+    large (100,000 customers), reverse-new-leads (1,000 Marketo leads into BC) and runbook-large (Invoke-MlSync in its
+    own pwsh process against 100,000 customers with the table state store on Azurite over HTTPS, signed in with the
+    sandbox's managed identity endpoint; the peak working set of that whole process is the figure to hold against Azure
+    Automation's 400 MB). -Quick leaves out the two 100,000-customer scenarios; -Scenario runs only the named ones (a
+    group runs whole: initial-load, no-change and one-percent share one sandbox); -RunbookCustomers sizes runbook-large
+    (for trying it out smaller).
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $OutRoot,
     [Parameter(Mandatory)] [string] $ResultsPath,
     [switch] $Quick,
-    [ValidateSet('initial-load', 'crm-sync', 'large', 'runbook-large')]
-    [string[]] $Scenario = @('initial-load', 'crm-sync', 'large', 'runbook-large'),
+    [string[]] $Scenario,
     [ValidateRange(1, 100000)]
     [int] $RunbookCustomers = 100000
 )
@@ -119,6 +119,53 @@ function Invoke-BenchScenario {
     return $result
 }
 
+function Test-BenchScenario([string[]] $Names) { -not $Scenario -or @($Names | Where-Object { $_ -in $Scenario }).Count -gt 0 }
+
+# reverse-new-leads: 1,000 qualified leads marketing created (30 % name an existing BC customer in externalCompanyId, the
+# rest new companies of one to three leads) read from the change feed and written into BC in one Marketo → BC pass.
+# idealBcCalls = the reads the pass made (every BC call but the $batch calls that carried writes) + ceil(writes / 100).
+function Get-RunCount($Run, [string] $Name) { if ($Run.PSObject.Properties[$Name]) { [int] $Run.$Name } else { 0 } }
+
+function Invoke-ReverseScenario($Sandbox) {
+    $leadsFile = Join-Path $script:BenchWork 'reverse-leads.json'
+    $since = [DateTimeOffset]::UtcNow.AddMinutes(-1).ToString('o')
+    $seeded = Invoke-Runner @('marketing-leads', '--sandbox-json', $Sandbox.File, '--count', 1000, '--matching-percent', 30, '--seed', 7, '--out', $leadsFile)
+    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
+    Write-Host '  reverse-new-leads: syncing...'
+    $run = Invoke-Runner @('reverse', '--sandbox-json', $Sandbox.File, '--state', (Join-Path $script:BenchWork 'state-reverse.db'), '--audit', (Join-Path $script:BenchWork 'audit'),
+        '--since', $since, '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5)
+    $counts = Get-JournalCounts $Sandbox
+    $verify = Invoke-Runner @('verify-reverse', '--sandbox-json', $Sandbox.File, '--leads', $leadsFile)
+    $writes = [int] $run.bcWriteOperations
+    $reads = $counts.BcCalls - [int] $run.bcWriteCalls
+    $load = Get-LoadAverage
+    $result = [ordered]@{
+        name = 'reverse-new-leads'
+        leads = [int] $seeded.leads
+        matchingExisting = [int] $seeded.matchingExisting
+        newCompanies = [int] $seeded.newCompanies
+        bcCalls = $counts.BcCalls
+        idealBcCalls = [int] ($reads + [math]::Ceiling($writes / 100))
+        bcReadCalls = $reads
+        bcWriteCalls = [int] $run.bcWriteCalls
+        bcWriteOperations = $writes
+        marketoCalls = $counts.MarketoCalls
+        marketoWrites = $counts.MarketoWrites
+        wallSeconds = [double] $run.wallSeconds
+        loadAverage = $load
+        peakWorkingSetMb = [double] $run.peakWorkingSetMb
+        customersCreated = Get-RunCount $run 'customerCreated'
+        contactsCreated = Get-RunCount $run 'contactCreated'
+        failed = (Get-RunCount $run 'contactFailed') + (Get-RunCount $run 'customerFailed')
+        lost = [int] $verify.lost
+        duplicates = [int] $verify.duplicates
+        misplaced = [int] $verify.misplaced
+    }
+    Write-Host ("  reverse-new-leads: {0} BC calls (ideal {1}: {2} reads + ceil({3} writes / 100)), {4} Marketo calls, {5} s (load {6}), lost {7}, duplicates {8}" -f
+        $result.bcCalls, $result.idealBcCalls, $reads, $writes, $result.marketoCalls, $result.wallSeconds, $load, $result.lost, $result.duplicates)
+    return $result
+}
+
 function Get-BenchChecks($Scenarios) {
     $checks = [System.Collections.Generic.List[object]]::new()
     function Add-Check([string] $Scenario, [string] $Target, [bool] $Met, [string] $Measured) {
@@ -141,6 +188,10 @@ function Get-BenchChecks($Scenarios) {
             }
             'large' { Add-Check $s.name 'peakWorkingSetMb <= 300' ($s.peakWorkingSetMb -le 300) "$($s.peakWorkingSetMb) MB" }
             'runbook-large' { Add-Check $s.name 'peakWorkingSetMb <= 400 (the whole pwsh process)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB" }
+            'reverse-new-leads' {
+                Add-Check $s.name 'bcCalls <= 1.10 x idealBcCalls' ($s.bcCalls -le 1.10 * $s.idealBcCalls) "$($s.bcCalls) vs $($s.idealBcCalls)"
+                Add-Check $s.name 'every lead one contact, every new company one customer, none misplaced' ($s.misplaced -eq 0 -and $s.contactsCreated -eq $s.leads) "$($s.contactsCreated) contacts for $($s.leads) leads, $($s.customersCreated) customers for $($s.newCompanies) new companies, misplaced $($s.misplaced)"
+            }
         }
     }
     return $checks
@@ -221,7 +272,7 @@ if (Test-Path $script:BenchWork) { Remove-Item $script:BenchWork -Recurse -Force
 New-Item -ItemType Directory -Force -Path $script:BenchWork | Out-Null
 $scenarios = [System.Collections.Generic.List[object]]::new()
 
-if ('initial-load' -in $Scenario) {
+if (Test-BenchScenario 'initial-load', 'no-change', 'one-percent') {
 Write-Host 'Bench: initial-load, no-change, one-percent (10,000 customers)'
 $sandbox = Start-BenchSandbox -Customers 10000
 try {
@@ -235,7 +286,7 @@ try {
 finally { Stop-BenchSandbox $sandbox }
 }
 
-if ('crm-sync' -in $Scenario) {
+if (Test-BenchScenario 'crm-sync') {
 Write-Host 'Bench: crm-sync (10,000 customers, Marketo companies read-only)'
 $sandbox = Start-BenchSandbox -Customers 10000 -CrmSync
 try {
@@ -245,8 +296,16 @@ try {
 finally { Stop-BenchSandbox $sandbox }
 }
 
-if ($Quick) { Write-Host 'Bench: large and runbook-large skipped (-Quick)' }
-elseif ('large' -in $Scenario) {
+if (Test-BenchScenario 'reverse-new-leads') {
+Write-Host 'Bench: reverse-new-leads (1,000 qualified new Marketo leads into Business Central, 2,000 customers)'
+$sandbox = Start-BenchSandbox -Customers 2000
+try { $scenarios.Add((Invoke-ReverseScenario $sandbox)) }
+finally { Stop-BenchSandbox $sandbox }
+}
+
+if (-not (Test-BenchScenario 'large')) { }
+elseif ($Quick) { Write-Host 'Bench: large skipped (-Quick)' }
+else {
     Write-Host 'Bench: large (100,000 customers)'
     $sandbox = Start-BenchSandbox -Customers 100000
     try {
@@ -256,7 +315,9 @@ elseif ('large' -in $Scenario) {
     finally { Stop-BenchSandbox $sandbox }
 }
 
-if (-not $Quick -and 'runbook-large' -in $Scenario) {
+if (-not (Test-BenchScenario 'runbook-large')) { }
+elseif ($Quick) { Write-Host 'Bench: runbook-large skipped (-Quick)' }
+else {
     Write-Host ("Bench: runbook-large ({0:N0} customers, table store on Azurite, one pwsh process)" -f $RunbookCustomers)
     $sandbox = Start-BenchSandbox -Customers $RunbookCustomers
     try {
@@ -266,6 +327,7 @@ if (-not $Quick -and 'runbook-large' -in $Scenario) {
     finally { Stop-BenchSandbox $sandbox }
 }
 
+$null = & (Join-Path $PSScriptRoot 'Measure-SandboxScale.ps1') -SandboxPath (Join-Path $OutRoot 'sandbox') -OutFile (Join-Path $benchOut 'sandbox-scale.json')
 $checks = Get-BenchChecks $scenarios
 $results = [ordered]@{
     scenarios = $scenarios
@@ -278,13 +340,15 @@ $results = [ordered]@{
         quotaBoundSeconds = "idealMarketoCalls / ($BenchCallsPer20s / 20 s)"
         limits = "Marketo simulator at 100 calls per 20 s and 10 concurrent, +$BenchMarketoLatencyMs ms per REST call; connector at $BenchCallsPer20s per 20 s and 5 concurrent."
         lostAndDuplicates = 'Marketo state (admin API) against BC (BC API): one company per customer by externalCompanyId (not under CRM sync), one lead per distinct normalized usable person email.'
-        runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS with tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set). loadAverage: /proc/loadavg at the end of the run (the machine is shared).'
+        runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS, tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set).'
+        idealBcCalls = 'reverse-new-leads: the pass''s read calls (every BC call in the journal but the $batch calls that carried writes, as the engine counts them) + ceil(write operations / 100).'
+        loadAverage = 'The 1, 5 and 15 minute load average when the scenario ended: the machine is shared, so wall times are noisy; call counts are not.'
     }
 }
 $file = Join-Path $benchOut 'results.json'
 $results | ConvertTo-Json -Depth 6 | Set-Content -Path $file
 $scenarios | ForEach-Object { [pscustomobject] $_ } |
-    Format-Table name, customers, contacts, marketoCalls, idealMarketoCalls, bcCalls, wallSeconds, quotaBoundSeconds, peakWorkingSetMb, lost, duplicates -AutoSize |
+    Format-Table name, customers, contacts, marketoCalls, idealMarketoCalls, bcCalls, idealBcCalls, wallSeconds, quotaBoundSeconds, peakWorkingSetMb, lost, duplicates -AutoSize |
     Out-String -Width 200 | Write-Host
 $checks | Format-Table scenario, target, met, measured -AutoSize | Out-String -Width 200 | Write-Host
 Write-Host "Bench results: $file"

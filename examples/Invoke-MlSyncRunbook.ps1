@@ -20,7 +20,8 @@
     the same account's audit table. Without a state store the state is SQLite under -StateHome, which in a
     cloud job is gone when the job ends: every job is then a first, full run.
 
-    The output stream carries one SyncSummary (counts, calls made, duration, the run's CorrelationId).
+    The output stream carries one SyncSummary per direction (counts, calls made, duration, the run's CorrelationId):
+    BC -> Marketo by default; with -Direction Both also Marketo -> BC.
     Records Marketo refuses are counted as Failed and parked for Invoke-MlReplay; the runbook then writes a
     warning, and it fails the job (an exception) only when the run itself cannot go on.
 
@@ -70,7 +71,10 @@ param(
     [hashtable] $BcConnectParameters = @{},
     [hashtable] $MarketoConnectParameters = @{},
 
-    [ValidateSet('Daily', 'Always', 'Never')] [string] $RefreshFinancials = 'Daily'
+    [ValidateSet('Daily', 'Always', 'Never')] [string] $RefreshFinancials = 'Daily',
+
+    # Which way to sync. Writing Marketo leads into Business Central is opt-in: MarketoToBc or Both (docs/reverse-flow.md).
+    [ValidateSet('BcToMarketo', 'MarketoToBc', 'Both')] [string] $Direction = 'BcToMarketo'
 )
 
 $ErrorActionPreference = 'Stop'
@@ -118,8 +122,10 @@ else {
     Write-Warning "No state store (-StateStore, or the Automation variable '$StateStoreVariable'): the state lives in $StateHome for this job only, so this is a full run."
 }
 
-$summary = Invoke-MlSync -RefreshFinancials $RefreshFinancials @state
-if ($summary.Failed -gt 0) {
-    Write-Warning ("{0} record(s) were refused by Marketo and parked; run Invoke-MlReplay once they are fixed (CorrelationId {1})." -f $summary.Failed, $summary.CorrelationId)
+# One summary per direction: BcToMarketo, then (with -Direction MarketoToBc or Both) MarketoToBc.
+$summaries = @(Invoke-MlSync -RefreshFinancials $RefreshFinancials -Direction $Direction @state)
+foreach ($summary in $summaries | Where-Object Failed -GT 0) {
+    $target = if ($summary.Direction -eq 'MarketoToBc') { 'Business Central' } else { 'Marketo' }
+    Write-Warning ("{0} record(s) were refused by {1} and parked; run Invoke-MlReplay once they are fixed (CorrelationId {2})." -f $summary.Failed, $target, $summary.CorrelationId)
 }
-$summary
+$summaries

@@ -13,7 +13,7 @@ try
 catch (ArgumentException e)
 {
     Console.Error.WriteLine(e.Message);
-    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--crm-sync] [--companies N]");
+    Console.Error.WriteLine("usage: MlConnector.Sandbox [--customers N] [--seed S] [--port P] [--https-port Q] [--marketo-leads M] [--marketo-companies K] [--crm-sync] [--companies N]");
     Console.Error.WriteLine("       [--commit-lag SECONDS] [--second-server-skew SECONDS] [--upsert-duplicates] [--late-activities SECONDS] [--no-updatedat-export]");
     return 2;
 }
@@ -75,6 +75,7 @@ static void ApplyArguments(string[] args, SandboxOptions options)
             case "--port": options.Port = Number(args, ref i); break;
             case "--https-port": options.HttpsPort = Number(args, ref i); break;
             case "--marketo-leads": options.MarketoLeads = Number(args, ref i); break;
+            case "--marketo-companies": options.MarketoCompanies = Number(args, ref i); break;
             case "--crm-sync": options.Marketo.CrmSync = true; break;
             case "--commit-lag": options.BusinessCentral.CommitLag = TimeSpan.FromSeconds(Number(args, ref i)); break;
             case "--second-server-skew": options.BusinessCentral.SecondServerSkew = TimeSpan.FromSeconds(Signed(args, ref i)); break;

@@ -77,6 +77,7 @@ public sealed class SandboxHost : IAsyncDisposable
         var managedIdentity = new ManagedIdentitySimulator(options.ManagedIdentity, clock, entra);
         bc.Seed(options.Customers, options.Seed);
         marketo.SeedLeads(options.MarketoLeads, options.Seed, bc.ContactEmails());
+        marketo.SeedCompanies(options.MarketoCompanies, options.Seed);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(SandboxHost).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
@@ -92,7 +93,8 @@ public sealed class SandboxHost : IAsyncDisposable
 
         var app = builder.Build();
         var host = new SandboxHost(app, options, clock, journal, faults, certificate, entra, bc, marketo, managedIdentity);
-        app.Use(host.JournalAndFaults);
+        var pipeline = new RequestPipeline(clock, journal, faults, host.SimulatorOf, app.Lifetime.ApplicationStopping);
+        app.Use(pipeline.InvokeAsync);
         entra.MapEndpoints(app);
         bc.MapEndpoints(app);
         marketo.MapEndpoints(app);
@@ -132,50 +134,9 @@ public sealed class SandboxHost : IAsyncDisposable
         _ => null,
     };
 
-    private async Task JournalAndFaults(HttpContext context, RequestDelegate next)
-    {
-        var service = ServiceOf(context.Request.Path);
-        if (service is null or SandboxService.Admin)
-        {
-            await next(context).ConfigureAwait(false);
-            return;
-        }
-
-        var started = Clock.GetUtcNow();
-        var sequence = Journal.NextSequence();
-        var decision = Faults.Match(service.Value, context.Request.Method, context.Request.Path + context.Request.QueryString);
-        try
-        {
-            if (decision is not null && decision.Rule.LatencyMs > 0)
-                await Task.Delay(decision.Rule.LatencyMs, context.RequestAborted).ConfigureAwait(false);
-
-            if (decision is { Rule.ResetConnection: true })
-            {
-                JournalTags.SetErrorCode(context, "reset");
-                JournalTags.SetNotCounted(context);
-                context.Abort();
-                return;
-            }
-
-            if (decision is { HasResponse: true })
-            {
-                JournalTags.SetErrorCode(context, decision.Rule.ErrorCode ?? decision.Rule.HttpStatus?.ToString(System.Globalization.CultureInfo.InvariantCulture));
-                await SimulatorOf(service.Value)!.WriteFaultAsync(context, decision.Rule).ConfigureAwait(false);
-                return;
-            }
-
-            await next(context).ConfigureAwait(false);
-        }
-        finally
-        {
-            Journal.Add(new JournalEntry(sequence, started, Clock.GetUtcNow(), service.Value, context.Request.Method,
-                context.Request.Path + context.Request.QueryString, context.RequestAborted.IsCancellationRequested && context.Response.StatusCode == 200 ? 0 : context.Response.StatusCode,
-                JournalTags.ErrorCode(context), JournalTags.RecordCount(context), JournalTags.Counted(context)));
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
+        Faults.Held.ReleaseAll();
         await _app.StopAsync().ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
     }

@@ -23,6 +23,9 @@ public sealed class SandboxOptions
     /// <summary>Leads that marketing created in Marketo before the connector ran; some match BC contacts by email.</summary>
     public int MarketoLeads { get; set; }
 
+    /// <summary>Companies an earlier import left in Marketo (externalCompanyId SEED-000001...), for scale measurements.</summary>
+    public int MarketoCompanies { get; set; }
+
     /// <summary>HTTP port for BC, Marketo and admin; 0 picks a free one.</summary>
     public int Port { get; set; }
 

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using MlConnector.Sandbox;
 
 namespace MlConnector.Module.Tests;
 
@@ -31,6 +32,36 @@ internal sealed class HostedPowerShell : IDisposable
         var output = shell.Invoke();
         if (shell.HadErrors) throw new InvalidOperationException(string.Join(Environment.NewLine, shell.Streams.Error));
         return output;
+    }
+
+    /// <summary>Connects this runspace to a sandbox's Business Central and (unless told not to) its Marketo, failing the test on any error.</summary>
+    public void ConnectTo(SandboxHost sandbox, bool marketo = true)
+    {
+        var entra = sandbox.Entra.Options;
+        var bc = sandbox.BusinessCentral.Options;
+        using var connect = Create();
+        connect.AddCommand("Connect-MlBusinessCentral")
+            .AddParameter("TenantId", entra.TenantId).AddParameter("ClientId", entra.ClientId).AddParameter("ClientSecret", Secure(entra.ClientSecret))
+            .AddParameter("Environment", bc.EnvironmentName).AddParameter("Company", bc.CompanyName)
+            .AddParameter("BaseUri", sandbox.HttpBaseUri).AddParameter("AuthorityHost", sandbox.HttpsBaseUri)
+            .AddParameter("SandboxTlsThumbprint", sandbox.CertificateSha1Thumbprint);
+        if (marketo)
+        {
+            var options = sandbox.Marketo.Options;
+            connect.AddStatement().AddCommand("Connect-MlMarketo")
+                .AddParameter("MunchkinId", options.MunchkinId).AddParameter("ClientId", options.ClientId).AddParameter("ClientSecret", Secure(options.ClientSecret))
+                .AddParameter("BaseUri", sandbox.HttpBaseUri);
+        }
+        connect.Invoke();
+        Assert.False(connect.HadErrors, string.Join(Environment.NewLine, connect.Streams.Error));
+    }
+
+    private static System.Security.SecureString Secure(string text)
+    {
+        var secure = new System.Security.SecureString();
+        foreach (var c in text) secure.AppendChar(c);
+        secure.MakeReadOnly();
+        return secure;
     }
 
     public void Dispose() => _runspace.Dispose();

@@ -21,20 +21,7 @@ public sealed class PipelineStopTests : IAsyncLifetime
         Environment.SetEnvironmentVariable("MLCONNECTOR_HOME", _home);
         _sandbox = await SandboxHost.StartAsync(new SandboxOptions { Customers = 40 });
         _powershell = new HostedPowerShell();
-        var entra = _sandbox.Entra.Options;
-        var bc = _sandbox.BusinessCentral.Options;
-        var marketo = _sandbox.Marketo.Options;
-        using var connect = _powershell.Create();
-        connect.AddCommand("Connect-MlBusinessCentral")
-            .AddParameter("TenantId", entra.TenantId).AddParameter("ClientId", entra.ClientId).AddParameter("ClientSecret", Secure(entra.ClientSecret))
-            .AddParameter("Environment", bc.EnvironmentName).AddParameter("Company", bc.CompanyName)
-            .AddParameter("BaseUri", _sandbox.HttpBaseUri).AddParameter("AuthorityHost", _sandbox.HttpsBaseUri)
-            .AddParameter("SandboxTlsThumbprint", _sandbox.CertificateSha1Thumbprint);
-        connect.AddStatement().AddCommand("Connect-MlMarketo")
-            .AddParameter("MunchkinId", marketo.MunchkinId).AddParameter("ClientId", marketo.ClientId).AddParameter("ClientSecret", Secure(marketo.ClientSecret))
-            .AddParameter("BaseUri", _sandbox.HttpBaseUri);
-        connect.Invoke();
-        Assert.False(connect.HadErrors, string.Join(Environment.NewLine, connect.Streams.Error));
+        _powershell.ConnectTo(_sandbox);
         TaskScheduler.UnobservedTaskException += Record;
     }
 
@@ -80,13 +67,5 @@ public sealed class PipelineStopTests : IAsyncLifetime
         await _sandbox.DisposeAsync();
         try { Directory.Delete(_home, recursive: true); }
         catch (IOException) { } // a file still held by the OS is left to the temp folder's own cleanup
-    }
-
-    private static System.Security.SecureString Secure(string text)
-    {
-        var secure = new System.Security.SecureString();
-        foreach (var c in text) secure.AppendChar(c);
-        secure.MakeReadOnly();
-        return secure;
     }
 }

@@ -8,6 +8,9 @@ internal static class RepoPaths
     /// <summary>The vendor contracts the sandbox carries (src/MlConnector.Sandbox/Specs).</summary>
     public static string Specs => Path.Combine(Root, "src", "MlConnector.Sandbox", "Specs");
 
+    /// <summary>The team's shared/specs, beside the clone (present in CI, absent in a bare clone or a worktree).</summary>
+    public static string SharedSpecs => Path.Combine(Root, "..", "shared", "specs");
+
     private static string FindRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);

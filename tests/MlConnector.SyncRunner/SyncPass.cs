@@ -1,12 +1,8 @@
 using System.Diagnostics;
 using MlConnector.Engine.Audit;
-using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
-using MlConnector.Engine.Marketo;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
-using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
 
@@ -19,13 +15,8 @@ internal static class SyncPass
     {
         var log = new StderrLog();
         var clock = Stopwatch.StartNew();
-        using var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
-            new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
-        using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5)),
-            new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
-        using var store = SqliteStateStore.Open(arguments.Required("--state"));
-        var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
-        var state = store.Pair(pair.PairId);
+        using var session = await RunnerSession.OpenAsync(sandbox, arguments, log, cancellationToken);
+        var (bc, marketo, state) = (session.Bc, session.Marketo, PausingState.Wrap(session.State, arguments));
         var connected = clock.Elapsed;
 
         var phases = new PhaseClock(clock);
@@ -36,16 +27,11 @@ internal static class SyncPass
         };
         var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
-        var leaseOptions = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(arguments.Int("--lease-timeout", 0)));
-        await using (var lease = await SyncLease.AcquireAsync(state.Lease, pair.PairId, leaseOptions, TimeProvider.System, log, cancellationToken))
+        await session.RunLeasedAsync(arguments, log, async token =>
         {
-            await lease.RunAsync(async token =>
-            {
-                await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, token))
-                    counts[result.Action.ToString()]++;
-            }, cancellationToken);
-        }
-        store.RecordRun(pair.PairId, DateTimeOffset.UtcNow);
+            await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, token))
+                counts[result.Action.ToString()]++;
+        }, cancellationToken);
 
         var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))
         {

@@ -107,4 +107,55 @@ function Get-TestAzurite {
 # A table prefix no other test of this run uses.
 function New-TestTablePrefix([string] $Name) { $Name + [guid]::NewGuid().ToString('N').Substring(0, 10) }
 
-Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Start-ChildPwsh, Enable-TestVault, Disable-TestVault, Get-TestAzurite, New-TestTablePrefix
+<#
+    Every row of every table of a SQLite state database, read-only, as text: an ordered dictionary of table name to
+    sorted row lines (each row's columns as compact JSON). Reads through the Microsoft.Data.Sqlite the imported module
+    loaded into its own load context, so the test needs no SQLite of its own. Returns $null when the file does not exist.
+#>
+function Get-StateTables {
+    param([Parameter(Mandatory)] [string] $Path)
+    if (-not (Test-Path $Path)) { return $null }
+    $sqlite = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' } | Select-Object -First 1
+    if (-not $sqlite) {
+        # Get-MlModuleInfo reads the SQLite version, which loads the module's SQLite.
+        $null = Get-MlModuleInfo
+        $sqlite = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'Microsoft.Data.Sqlite' } | Select-Object -First 1
+    }
+    $connection = [Activator]::CreateInstance($sqlite.GetType('Microsoft.Data.Sqlite.SqliteConnection'), @("Data Source=$Path;Mode=ReadOnly;Pooling=False"))
+    try {
+        $connection.Open()
+        $tables = [ordered]@{}
+        $names = [System.Collections.Generic.List[string]]::new()
+        $command = $connection.CreateCommand()
+        $command.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;"
+        $reader = $command.ExecuteReader()
+        while ($reader.Read()) { $names.Add($reader.GetString(0)) }
+        $reader.Dispose()
+        foreach ($name in $names) {
+            $command = $connection.CreateCommand()
+            $command.CommandText = "SELECT * FROM `"$name`";"
+            $reader = $command.ExecuteReader()
+            $rows = [System.Collections.Generic.List[string]]::new()
+            while ($reader.Read()) {
+                $row = [ordered]@{}
+                for ($i = 0; $i -lt $reader.FieldCount; $i++) { $row[$reader.GetName($i)] = if ($reader.IsDBNull($i)) { $null } else { "$($reader.GetValue($i))" } }
+                $rows.Add(($row | ConvertTo-Json -Compress))
+            }
+            $reader.Dispose()
+            $tables[$name] = @($rows | Sort-Object)
+        }
+        return $tables
+    }
+    finally { $connection.Dispose() }
+}
+
+<# Every file under a folder (recursively) with its content, as sorted "path: content" text; empty when the folder is absent. #>
+function Get-FolderText {
+    param([Parameter(Mandatory)] [string] $Path, [string[]] $Exclude = @())
+    if (-not (Test-Path $Path)) { return @() }
+    @(Get-ChildItem $Path -Recurse -File | Where-Object { $file = $_; -not ($Exclude | Where-Object { $file.Name -like $_ }) } | Sort-Object FullName |
+        ForEach-Object { "$([IO.Path]::GetRelativePath($Path, $_.FullName)): $(Get-Content -Raw $_.FullName)" })
+}
+
+Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Start-ChildPwsh, Enable-TestVault, Disable-TestVault, Get-TestAzurite, New-TestTablePrefix,
+    Get-StateTables, Get-FolderText

@@ -13,7 +13,7 @@ internal static class BcErrorTranslator
         var status = (int)response.StatusCode;
         var (code, text) = Parse(body);
         var what = $"{request.Method} {BcHttp.Describe(request.Uri)}";
-        var detail = Redactor.Redact(text ?? response.ReasonPhrase ?? "");
+        var detail = Redactor.Redact(text ?? GatewayDetail(response, body));
         var label = code is null ? status.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{status} {code}";
 
         if (response.StatusCode == HttpStatusCode.Unauthorized)
@@ -24,8 +24,11 @@ internal static class BcErrorTranslator
             return new BusinessCentralException("BusinessCentralForbidden", MlErrorCategory.Authentication,
                 $"Business Central refused {what} ({label}): {detail} Assign the app's BC user a permission set that covers this data.", status, code);
         if (BcResilience.IsRetryableStatus(response.StatusCode))
-            return new BusinessCentralException("BusinessCentralThrottled", MlErrorCategory.Throttled,
+        {
+            var throttled = BcResilience.IsThrottling(response.StatusCode);
+            return new BusinessCentralException(throttled ? "BusinessCentralThrottled" : "BusinessCentralUnavailable", throttled ? MlErrorCategory.Throttled : MlErrorCategory.Connection,
                 $"Business Central kept answering {label} to {what}; gave up after {attempts} attempt(s). {detail}", status, code);
+        }
 
         var (id, category) = status switch
         {
@@ -50,6 +53,7 @@ internal static class BcErrorTranslator
                 innerException: failure);
     }
 
+    /// <summary>BC's {"error":{"code","message"}}; (null, null) for anything else (a gateway's HTML page, an empty body).</summary>
     private static (string? Code, string? Message) Parse(string body)
     {
         if (body.Length == 0) return (null, null);
@@ -61,8 +65,16 @@ internal static class BcErrorTranslator
         }
         catch (JsonException)
         {
-            // Not JSON (a gateway page): fall through to the raw text.
+            // Not JSON: a gateway answered, not BC.
         }
-        return (null, body.Length > 200 ? body[..200] : body);
+        return (null, null);
+    }
+
+    /// <summary>What can be said of an answer without BC's error body; the page itself is markup, not a message.</summary>
+    private static string GatewayDetail(HttpResponseMessage response, string body)
+    {
+        var phrase = string.IsNullOrEmpty(response.ReasonPhrase) ? "" : response.ReasonPhrase + " ";
+        var shape = body.Length == 0 ? "an empty body" : $"a {response.Content.Headers.ContentType?.MediaType ?? "non-JSON"} body";
+        return $"{phrase}({shape}, not Business Central's error: a gateway in front of it answered).";
     }
 }

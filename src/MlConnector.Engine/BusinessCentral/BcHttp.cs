@@ -37,7 +37,7 @@ internal sealed class BcHttp : IDisposable
         _log = log;
         _maxAttempts = retry.MaxAttempts;
         _totalTimeout = retry.TotalTimeout;
-        _pipeline = BcResilience.Build(retry, time, m => log.Verbose(m));
+        _pipeline = BcResilience.Build(retry, time, log);
     }
 
     /// <summary>HTTP requests sent to BC, retries and 401 repeats included.</summary>
@@ -97,17 +97,20 @@ internal sealed class BcHttp : IDisposable
         try
         {
             var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
-            _log.Verbose($"BC {request.Method} {Describe(request.Uri)} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
+            _log.Debug($"BC {request.Method} {PathOf(request.Uri)} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
             return response;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _log.Verbose(Redactor.Redact($"BC {request.Method} {Describe(request.Uri)} failed after {watch.ElapsedMilliseconds} ms: {e.GetType().Name}: {e.Message}"));
+            _log.Debug(Redactor.Redact($"BC {request.Method} {PathOf(request.Uri)} failed after {watch.ElapsedMilliseconds} ms: {e.GetType().Name}: {e.Message}"));
             throw;
         }
     }
 
-    /// <summary>Path and query for logs and messages, unescaped and redacted, shortened when long.</summary>
+    /// <summary>The path alone, for the debug line of each call: a query's filter values stay out of the log.</summary>
+    private static string PathOf(Uri uri) => Redactor.Redact(Uri.UnescapeDataString(uri.AbsolutePath));
+
+    /// <summary>Path and query for messages, unescaped and redacted, shortened when long.</summary>
     internal static string Describe(Uri uri)
     {
         var text = Redactor.Redact(Uri.UnescapeDataString(uri.PathAndQuery));

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using MlConnector.Engine.Diagnostics;
 
 namespace MlConnector.Engine.BusinessCentral;
 
@@ -8,7 +9,7 @@ namespace MlConnector.Engine.BusinessCentral;
 /// until absent (BC drops nextLink when $top is used, so paging never uses $top/$skip). A read that makes no
 /// progress ends with an error: a nextLink to a page already read, or a run of empty pages that still link on.
 /// </summary>
-internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int pageSize)
+internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int pageSize, IEngineLog log)
 {
     /// <summary>BC never sends an empty page with a nextLink; a few in a row mean the server is looping.</summary>
     internal const int MaxEmptyPagesInARow = 5;
@@ -50,6 +51,7 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
             emptyInARow = page.Count == 0 ? emptyInARow + 1 : 0;
             if (next is not null && emptyInARow >= MaxEmptyPagesInARow)
                 throw PagingLoop(entitySet, pageNumber, $"{emptyInARow} empty pages in a row still linked to another page");
+            log.Verbose($"Business Central: read page {pageNumber} of {entitySet}: {page.Count} record(s), {total} so far{(next is null ? "" : ", more follow")}.");
             onPage?.Invoke(new BcPageProgress(entitySet, pageNumber, page.Count, total));
             yield return (page, next is not null);
         }

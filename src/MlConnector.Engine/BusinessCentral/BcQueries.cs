@@ -36,6 +36,9 @@ public sealed class BcContactQuery
     /// <summary>Only contacts related to these customer numbers.</summary>
     public IReadOnlyCollection<string>? CustomerNumbers { get; init; }
 
+    /// <summary>Only these contact numbers (compared in upper case); not combined with <see cref="CustomerNumbers"/>.</summary>
+    public IReadOnlyCollection<string>? Numbers { get; init; }
+
     /// <summary>
     /// Only person contacts (filtered by BC). Spares the lookups that link company contacts to their customers,
     /// which cost a contactsInformation call per customer without persons.

@@ -1,4 +1,5 @@
 using System.Net;
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Http;
 using Polly;
 using Polly.Retry;
@@ -7,15 +8,20 @@ using Polly.Timeout;
 namespace MlConnector.Engine.BusinessCentral;
 
 /// <summary>
-/// The retry policy for BC calls: 429/503/504 and transport failures, Retry-After when BC sends one, otherwise
+/// The retry policy for BC calls: 429/502/503/504 and transport failures, Retry-After when BC sends one, otherwise
 /// exponential back-off with jitter; bounded in attempts, per-attempt time and total time. Delays run on the
 /// injected TimeProvider and honour the caller's CancellationToken.
 /// </summary>
 internal static class BcResilience
 {
-    public static bool IsRetryableStatus(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
+    /// <summary>429 and 503 (throttling, queue), 502 and 504 (a gateway lost or timed out the request): shared/api/business-central.md §4.7.</summary>
+    public static bool IsRetryableStatus(HttpStatusCode status)
+        => status is HttpStatusCode.TooManyRequests or HttpStatusCode.BadGateway or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout;
 
-    public static ResiliencePipeline<HttpResponseMessage> Build(BcRetryOptions options, TimeProvider time, Action<string> log)
+    /// <summary>The retryable statuses that mean "slow down" rather than "the gateway failed".</summary>
+    public static bool IsThrottling(HttpStatusCode status) => status is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable;
+
+    public static ResiliencePipeline<HttpResponseMessage> Build(BcRetryOptions options, TimeProvider time, IEngineLog log)
     {
         var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = time };
         builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.TotalTimeout });
@@ -38,7 +44,10 @@ internal static class BcResilience
                 OnRetry = args =>
                 {
                     var why = args.Outcome.Result is { } r ? ((int)r.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : args.Outcome.Exception?.GetType().Name;
-                    log($"BC retry {args.AttemptNumber + 1} of {options.MaxAttempts - 1} after {why}; waiting {args.RetryDelay.TotalMilliseconds:0} ms.");
+                    var told = args.Outcome.Result?.Headers.RetryAfter is { } after
+                        ? $" with Retry-After {(after.Delta is { } delta ? delta.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " s" : after.Date?.ToString("u", System.Globalization.CultureInfo.InvariantCulture))}"
+                        : "";
+                    log.Waiting(args.RetryDelay, $"BC retry {args.AttemptNumber + 1} of {options.MaxAttempts - 1} after {why}{told}");
                     return default;
                 },
             });

@@ -26,7 +26,7 @@ public sealed partial class BusinessCentralClient : IDisposable
         _tokens = tokens;
         _http = http;
         _log = log;
-        _reader = new BcPagedReader(http, endpoints, settings.PageSize);
+        _reader = new BcPagedReader(http, endpoints, settings.PageSize, log);
     }
 
     public BcCompanyInfo Company { get; private set; } = null!;

@@ -26,6 +26,9 @@ public sealed class BusinessCentralSettings
     /// </summary>
     public string? CompanyKeyPrefix { get; set; }
 
+    /// <summary>Which way Invoke-MlSync syncs this company's pair when -Direction is not given; null: BC → Marketo only.</summary>
+    public Sync.PairDirection? SyncDirection { get; set; }
+
     /// <summary>Entra host: one of Microsoft's sign-in hosts (global, US Government, China), or a loopback host with <see cref="SandboxTlsThumbprint"/> (the sandbox).</summary>
     public Uri AuthorityHost { get; set; } = DefaultAuthorityHost;
 

@@ -49,6 +49,10 @@ public sealed class BusinessCentralProfile
     /// <summary>Goes before the company's customer numbers in Marketo; null or empty: none.</summary>
     public string? CompanyKeyPrefix { get; set; }
 
+    /// <summary>Which way Invoke-MlSync syncs the pair when -Direction is not given (BcToMarketo, MarketoToBc, Both); null: BcToMarketo.</summary>
+    [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Sync.PairDirection>))]
+    public Sync.PairDirection? SyncDirection { get; set; }
+
     /// <summary>Sign-in with a secret: the SecretManagement vault and secret name that hold it.</summary>
     public string? Vault { get; set; }
 
@@ -65,6 +69,7 @@ public sealed class BusinessCentralProfile
         SandboxTlsThumbprint = settings.SandboxTlsThumbprint,
         AllowUntrustedEndpoint = settings.AllowUntrustedEndpoint,
         CompanyKeyPrefix = settings.CompanyKeyPrefix,
+        SyncDirection = settings.SyncDirection,
         ClientCertificateThumbprint = clientCertificateThumbprint,
         Vault = clientCertificateThumbprint is null ? vault : null,
         SecretName = clientCertificateThumbprint is null ? secretName : null,
@@ -81,6 +86,7 @@ public sealed class BusinessCentralProfile
         SandboxTlsThumbprint = SandboxTlsThumbprint,
         AllowUntrustedEndpoint = AllowUntrustedEndpoint,
         CompanyKeyPrefix = CompanyKeyPrefix,
+        SyncDirection = SyncDirection,
     };
 }
 

@@ -12,6 +12,20 @@ public interface IEngineLog
 
     /// <summary>A warning with a stable <paramref name="code"/> (see <see cref="EngineWarnings"/>) that callers key on; the message is for people.</summary>
     void Warning(string code, string message);
+
+    /// <summary>
+    /// A wait the engine is about to make (the quota gate, a Retry-After, a retry's back-off) and its cause. By default
+    /// a verbose line; a host with a progress bar may also show it there while it lasts.
+    /// </summary>
+    void Waiting(TimeSpan length, string cause) => Verbose(EngineWaits.Describe(length, cause));
+}
+
+/// <summary>How a wait reads in the verbose story.</summary>
+public static class EngineWaits
+{
+    public static string Describe(TimeSpan length, string cause) => length < TimeSpan.FromSeconds(1)
+        ? $"Waiting {length.TotalMilliseconds.ToString("0", System.Globalization.CultureInfo.InvariantCulture)} ms: {cause.TrimEnd('.')}."
+        : $"Waiting {length.TotalSeconds.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture)} s: {cause.TrimEnd('.')}.";
 }
 
 /// <summary>The stable codes engine warnings carry, so nothing above the engine matches message text.</summary>
@@ -28,6 +42,21 @@ public static class EngineWarnings
 
     /// <summary>A connection was allowed to an endpoint off the vendors' documented hosts (-AllowUntrustedEndpoint): secrets go there.</summary>
     public const string UntrustedEndpoint = "UntrustedEndpoint";
+
+    /// <summary>The reverse flow had no watermark and no -Since: it started from now, importing nothing older.</summary>
+    public const string LeadChangesFromNow = "LeadChangesFromNow";
+
+    /// <summary>The stored change-feed watermark was refused; the feed was read again from the time it stood for.</summary>
+    public const string LeadChangesRestarted = "LeadChangesRestarted";
+
+    /// <summary>Marketo answered 1035 to the updatedAt filter: the backfill used createdAt windows (leads created earlier and changed since are missed).</summary>
+    public const string BackfillByCreatedAt = "BackfillByCreatedAt";
+
+    /// <summary>Marketo's bulk export allowance or queue is used up (1029): the backfill stopped cleanly and resumes on a later run.</summary>
+    public const string BackfillStopped = "BackfillStopped";
+
+    /// <summary>A new customer number could not be written back to Marketo; the next BC → Marketo pass writes it.</summary>
+    public const string WriteBackFailed = "WriteBackFailed";
 }
 
 public sealed class NullEngineLog : IEngineLog

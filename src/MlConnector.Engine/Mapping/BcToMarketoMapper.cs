@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Reflection;
 using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Sync;
 
 namespace MlConnector.Engine.Mapping;
 
@@ -33,8 +34,16 @@ public sealed class BcToMarketoMapper
         return new MarketoRecord(MarketoRecord.Company, "Customer", customer.Number, key, fields, ContentHash.Of(fields)) { SourceId = NonEmpty(customer.Id) };
     }
 
+    /// <summary>Why a customer must not become a company (blocked for all transactions, unless the mapping sends those); null when it may.</summary>
+    public string? SkipReason(BcCustomer customer)
+    {
+        ArgumentNullException.ThrowIfNull(customer);
+        return _mapping.WhenCustomerBlocked == BlockedCustomerAction.Skip && string.Equals(customer.Blocked, "All", StringComparison.OrdinalIgnoreCase)
+            ? SyncReasons.CustomerBlocked : null;
+    }
+
     /// <summary>
-    /// Maps a person contact to a lead, or returns the reason it cannot be one (no usable email, not a person).
+    /// Maps a person contact to a lead, or returns the reason it cannot be one (Privacy Blocked, no usable email, not a person).
     /// <paramref name="customer"/> supplies the account attributes when <paramref name="withAccountFields"/>.
     /// </summary>
     public MappedLead MapContact(BcContact contact, BcCustomer? customer, bool withAccountFields)
@@ -42,6 +51,8 @@ public sealed class BcToMarketoMapper
         ArgumentNullException.ThrowIfNull(contact);
         if (!string.Equals(contact.Type, "Person", StringComparison.OrdinalIgnoreCase))
             return MappedLead.Skip(contact, "NotAPerson");
+        if (contact.PrivacyBlocked)
+            return MappedLead.Skip(contact, SyncReasons.PrivacyBlocked);
         if (EmailRules.Problem(contact.Email) is { } problem)
             return MappedLead.Skip(contact, problem);
 
@@ -55,6 +66,37 @@ public sealed class BcToMarketoMapper
         var record = new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, contact.Email.Trim(), fields, ContentHash.Of(fields)) { SourceId = NonEmpty(contact.Id) };
         return new MappedLead(contact, record, null);
     }
+
+    /// <summary>
+    /// What the mapping's whenPrivacyBlocked does to the lead (key <paramref name="leadKey"/>, Marketo id when known) of
+    /// a contact that became Privacy Blocked: updateOnly with unsubscribed set and every field the connector writes
+    /// (but the email) cleared, or a delete. Never creates a lead.
+    /// </summary>
+    public MarketoRecord MapPrivacyBlocked(BcContact contact, string leadKey, long? marketoId, bool withAccountFields)
+    {
+        ArgumentNullException.ThrowIfNull(contact);
+        var keyField = _mapping.Lead.KeyField;
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal) { [keyField] = leadKey };
+        if (_mapping.WhenPrivacyBlocked == PrivacyBlockedAction.DeleteLead)
+        {
+            // The hash stands for "deleted"; the id rides along for Delete Leads and is not part of it.
+            var hash = DeletedHashPrefix + ContentHash.Of(fields);
+            if (marketoId is { } id) fields["id"] = id;
+            return new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, leadKey, fields, hash)
+                { SourceId = NonEmpty(contact.Id), Write = MarketoWriteKind.Delete, Reason = SyncReasons.PrivacyBlocked };
+        }
+        var cleared = _mapping.Lead.Fields.Concat(withAccountFields ? _mapping.LeadAccountFields : []).Select(f => f.Target);
+        foreach (var target in cleared.Where(t => !string.Equals(t, keyField, StringComparison.Ordinal))) fields[target] = null;
+        fields[UnsubscribedField] = true;
+        return new MarketoRecord(MarketoRecord.Lead, "Contact", contact.Number, leadKey, fields, ContentHash.Of(fields))
+            { SourceId = NonEmpty(contact.Id), Write = MarketoWriteKind.UpdateOnly, Reason = SyncReasons.PrivacyBlocked };
+    }
+
+    /// <summary>Marketo's standard lead field the Unsubscribe policy sets.</summary>
+    public const string UnsubscribedField = "unsubscribed";
+
+    /// <summary>Marks the content hash kept for a lead the connector deleted.</summary>
+    internal const string DeletedHashPrefix = "deleted:";
 
     /// <summary>Whether leads carry the account attributes, given whether Marketo Companies are writable.</summary>
     public bool LeadsCarryAccountFields(bool companiesWritable) => _mapping.LeadAccountFieldsWhen switch

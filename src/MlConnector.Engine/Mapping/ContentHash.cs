@@ -7,6 +7,28 @@ namespace MlConnector.Engine.Mapping;
 /// <summary>A SHA-256 over the mapped fields in a canonical, culture-invariant JSON form.</summary>
 public static class ContentHash
 {
+    /// <summary>
+    /// Per field, the first 4 bytes (8 hex digits) of a SHA-256 over the record's key, the field name and the value's
+    /// canonical JSON. Enough to tell which fields a write changes (two values of one field collide once in about four
+    /// billion); keyed on the record and field, so equal values of different records or fields do not look alike, and
+    /// short, so it is no full hash of a personal value kept at rest.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> FieldDigests(string recordKey, IReadOnlyDictionary<string, object?> fields)
+    {
+        var digests = new Dictionary<string, string>(fields.Count, StringComparer.Ordinal);
+        foreach (var (name, value) in fields)
+        {
+            var input = Encoding.UTF8.GetBytes(recordKey + "\n" + name + "\n" + JsonSerializer.Serialize(value));
+            digests[name] = Convert.ToHexString(SHA256.HashData(input), 0, 4).ToLowerInvariant();
+        }
+        return digests;
+    }
+
+    /// <summary>The fields whose digest differs from <paramref name="previous"/> (all of them when nothing was kept), in the fields' order.</summary>
+    public static IReadOnlyList<string> ChangedFields(IReadOnlyDictionary<string, string> current, IReadOnlyDictionary<string, string>? previous)
+        => previous is null ? current.Keys.ToArray()
+            : current.Where(f => !previous.TryGetValue(f.Key, out var before) || !string.Equals(before, f.Value, StringComparison.Ordinal)).Select(f => f.Key).ToArray();
+
     public static string Of(IReadOnlyDictionary<string, object?> fields)
     {
         using var buffer = new MemoryStream();

@@ -18,8 +18,33 @@ public enum LeadAccountFieldsWhen
     Never,
 }
 
+/// <summary>What is done in Marketo about a lead whose BC contact became Privacy Blocked after it was synced (docs/mapping.md).</summary>
+public enum PrivacyBlockedAction
+{
+    /// <summary>The lead is set unsubscribed and every field the mapping writes, except its email, is cleared.</summary>
+    Unsubscribe,
+
+    /// <summary>The lead is deleted (Marketo's Delete Leads).</summary>
+    DeleteLead,
+}
+
+/// <summary>Whether a customer blocked for all transactions in BC (Blocked = All) becomes a Marketo company.</summary>
+public enum BlockedCustomerAction
+{
+    /// <summary>Not sent: Skipped with reason CustomerBlocked.</summary>
+    Skip,
+    Send,
+}
+
 /// <summary>The fields of one Marketo object and its key.</summary>
 public sealed record RecordMap(string KeyField, IReadOnlyList<FieldMapping> Fields);
 
 /// <summary>The complete BC → Marketo mapping: companies, leads, and account attributes carried on leads.</summary>
-public sealed record MappingSet(RecordMap Company, RecordMap Lead, IReadOnlyList<FieldMapping> LeadAccountFields, LeadAccountFieldsWhen LeadAccountFieldsWhen);
+public sealed record MappingSet(RecordMap Company, RecordMap Lead, IReadOnlyList<FieldMapping> LeadAccountFields, LeadAccountFieldsWhen LeadAccountFieldsWhen)
+{
+    /// <summary>The lead section's whenPrivacyBlocked: what becomes of a synced lead whose contact is now Privacy Blocked.</summary>
+    public PrivacyBlockedAction WhenPrivacyBlocked { get; init; } = PrivacyBlockedAction.Unsubscribe;
+
+    /// <summary>The company section's whenBlocked: whether customers with Blocked = All are sent.</summary>
+    public BlockedCustomerAction WhenCustomerBlocked { get; init; } = BlockedCustomerAction.Skip;
+}

@@ -9,11 +9,13 @@ namespace MlConnector.Engine.Mapping;
 /// Builds the mapping: the defaults shipped in the engine, then a user file's changes on top.
 /// A user file (JSON; the cmdlets turn .psd1 into the same shape) has per object ("company", "lead",
 /// "leadAccount") a "fields" object of target → source(s) that adds or retargets, a "remove" list of
-/// targets to drop, and for leadAccount a "when" (CompaniesReadOnly, Always, Never).
+/// targets to drop, and the section's choices: company "whenBlocked" (Skip, Send), lead "whenPrivacyBlocked"
+/// (Unsubscribe, DeleteLead), leadAccount "when" (CompaniesReadOnly, Always, Never). The "marketoToBc" section is the
+/// reverse flow's (<see cref="MarketoToBcMapping"/>).
 /// </summary>
 public static class MappingLoader
 {
-    private static readonly string[] Sections = ["company", "lead", "leadAccount"];
+    private static readonly string[] Sections = ["company", "lead", "leadAccount", MarketoToBcMapping.Section];
 
     public static MappingSet Default() => Build(ReadDefault(), userOverrides: null);
 
@@ -51,15 +53,26 @@ public static class MappingLoader
         var company = Merge(defaults, userOverrides, "company", typeof(BcCustomer));
         var lead = Merge(defaults, userOverrides, "lead", typeof(BcContact));
         var account = Merge(defaults, userOverrides, "leadAccount", typeof(BcCustomer));
-        var whenText = (userOverrides?["leadAccount"]?["when"] ?? defaults["leadAccount"]?["when"])?.GetValue<string>() ?? nameof(LeadAccountFieldsWhen.CompaniesReadOnly);
-        if (!Enum.TryParse<LeadAccountFieldsWhen>(whenText, ignoreCase: true, out var when))
-            throw new MappingException("MappingFileInvalid", $"leadAccount.when must be CompaniesReadOnly, Always or Never, not '{whenText}'.", "when");
+        var when = Choice<LeadAccountFieldsWhen>(defaults, userOverrides, "leadAccount", "when");
 
         var companyKey = defaults["company"]!["key"]!.GetValue<string>();
         var leadKey = defaults["lead"]!["key"]!.GetValue<string>();
         RequireKey(company, companyKey, "company");
         RequireKey(lead, leadKey, "lead");
-        return new MappingSet(new RecordMap(companyKey, company), new RecordMap(leadKey, lead), account, when);
+        return new MappingSet(new RecordMap(companyKey, company), new RecordMap(leadKey, lead), account, when)
+        {
+            WhenPrivacyBlocked = Choice<PrivacyBlockedAction>(defaults, userOverrides, "lead", "whenPrivacyBlocked"),
+            WhenCustomerBlocked = Choice<BlockedCustomerAction>(defaults, userOverrides, "company", "whenBlocked"),
+        };
+    }
+
+    /// <summary>A setting of a section (the user's, else the default's), one of <typeparamref name="T"/>'s names.</summary>
+    private static T Choice<T>(JsonObject defaults, JsonObject? user, string section, string name) where T : struct, Enum
+    {
+        var node = user?[section]?[name] ?? defaults[section]?[name];
+        var text = node is JsonValue value && value.TryGetValue<string>(out var given) ? given : node?.ToJsonString();
+        if (text is not null && Enum.TryParse<T>(text, ignoreCase: true, out var choice) && Enum.IsDefined(choice)) return choice;
+        throw new MappingException("MappingFileInvalid", $"{section}.{name} must be {string.Join(", ", Enum.GetNames<T>())}, not '{text}'.", name);
     }
 
     private static List<FieldMapping> Merge(JsonObject defaults, JsonObject? user, string section, Type sourceType)

@@ -14,6 +14,8 @@ public static class MappingValidator
         Check("lead", mapping.Lead.Fields, leadFields, mapping.Lead.KeyField);
         if (mapping.LeadAccountFieldsWhen != LeadAccountFieldsWhen.Never)
             Check("leadAccount", mapping.LeadAccountFields, leadFields, key: null);
+        if (mapping.WhenPrivacyBlocked == PrivacyBlockedAction.Unsubscribe)
+            Check("lead whenPrivacyBlocked", [new FieldMapping(BcToMarketoMapper.UnsubscribedField, ["PrivacyBlocked"])], leadFields, key: null);
     }
 
     private static void Check(string section, IReadOnlyList<FieldMapping> mappings, IReadOnlyCollection<TargetField> described, string? key)

@@ -23,7 +23,16 @@ public static class SourceClassifier
         ("invoiceDate", "a sales or purchase document"), ("postingDate", "a posted entry"), ("documentNumber", "a posted entry"),
         ("totalAmountIncludingTax", "a sales or purchase document"), ("debitAmount", "a ledger entry"), ("creditAmount", "a ledger entry"),
         ("vendorNumber", "a vendor document"), ("accountNumber", "a ledger entry"), ("orderNumber", "a sales order"),
+        // The same as BC's Export to Excel writes them.
+        ("Posting Date", "a posted entry"), ("Document No.", "a posted entry"), ("Document Date", "a sales or purchase document"),
+        ("Vendor No.", "a vendor document"),
     ];
+
+    /// <summary>
+    /// Where a row's customer number is, most specific first: the module's own property names and BC's export headers
+    /// ('Customer No.' and 'No.', as Export to Excel writes them).
+    /// </summary>
+    public static readonly IReadOnlyList<string> CustomerNumberProperties = ["CustomerNumber", "Customer No.", "Number", "No", "No."];
 
     /// <summary>Classifies by the entity's OData context or type name, then by the properties it carries.</summary>
     public static (SourceKind Kind, string? Reason) Classify(IReadOnlyCollection<string> propertyNames, string? typeOrContext)
@@ -41,8 +50,8 @@ public static class SourceClassifier
         }
         if (context.Contains("contact", StringComparison.OrdinalIgnoreCase)) return (SourceKind.Contact, null);
         if (context.Contains("customer", StringComparison.OrdinalIgnoreCase)) return (SourceKind.Customer, null);
-        if (names.Contains("Number") || names.Contains("CustomerNumber") || names.Contains("No")) return (SourceKind.CustomerNumber, null);
-        return (SourceKind.Rejected, "It has no customer number (a Number, CustomerNumber or No property).");
+        if (CustomerNumberProperties.Any(names.Contains)) return (SourceKind.CustomerNumber, null);
+        return (SourceKind.Rejected, $"It has no customer number (a {string.Join(", ", CustomerNumberProperties.Select(p => "'" + p + "'"))} property).");
     }
 
     private static string Rejection(string looks) =>

@@ -15,14 +15,15 @@ internal sealed record MarketoCall(HttpMethod Method, string Path, IReadOnlyList
     public string QueryString() => string.Join('&', Query.Select(q => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(q.Value)));
 
     /// <summary>
-    /// The HTTP request. A GET whose URI would pass Marketo's 8 KB limit (414) goes as POST ?_method=GET with the
-    /// parameters in a form body, which Marketo documents for exactly this case.
+    /// The HTTP request. A GET whose URI would pass Marketo's 8 KB limit (414), or any GET when <paramref name="forceOverride"/>
+    /// is set (a 414 came back anyway), goes as POST ?_method=GET with the parameters in a form body, which Marketo
+    /// documents for exactly this case.
     /// </summary>
-    public HttpRequestMessage ToRequest(Uri restBase, string accessToken, out bool overridden)
+    public HttpRequestMessage ToRequest(Uri restBase, string accessToken, bool forceOverride, out bool overridden)
     {
         var query = QueryString();
         var uri = new Uri(restBase, query.Length == 0 ? Path : Path + "?" + query);
-        overridden = Method == HttpMethod.Get && Encoding.UTF8.GetByteCount(uri.AbsoluteUri) > MarketoLimits.MaxUriBytes;
+        overridden = Method == HttpMethod.Get && (forceOverride || Encoding.UTF8.GetByteCount(uri.AbsoluteUri) > MarketoLimits.MaxUriBytes);
         HttpRequestMessage request;
         if (overridden)
         {

@@ -9,7 +9,7 @@ namespace MlConnector.Engine.Marketo;
 /// One connection to one Marketo instance: token, quota gate and retry shared by every call made through it.
 /// Thread-safe; the gate bounds how many calls run at once.
 /// </summary>
-public sealed class MarketoClient : IDisposable
+public sealed partial class MarketoClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly MarketoQuotaGate _gate;
@@ -26,7 +26,7 @@ public sealed class MarketoClient : IDisposable
         _settings = settings;
         _log = log;
         _http = new HttpClient(EndpointPolicy.CreateHandler(settings.RestBase, null, Guard), disposeHandler: true) { Timeout = Timeout.InfiniteTimeSpan };
-        _gate = new MarketoQuotaGate(settings.CallsPer20Seconds, settings.RateWindow, settings.MaxConcurrency, settings.DailyCallBudget, time);
+        _gate = new MarketoQuotaGate(settings.CallsPer20Seconds, settings.RateWindow, settings.MaxConcurrency, settings.DailyCallBudget, time, log);
         var retry = new MarketoRetry(settings.Retry, _gate, time, log);
         _tokens = new MarketoTokenProvider(_http, settings.IdentityBase, settings.ClientId, clientSecret, retry, time, log);
         _channel = new MarketoChannel(_http, settings.RestBase, _tokens, _gate, retry, time, log);
@@ -55,6 +55,9 @@ public sealed class MarketoClient : IDisposable
 
     /// <summary>REST calls sent (retries included; identity calls not).</summary>
     public long CallCount => _channel.CallCount;
+
+    /// <summary>The API-only user this connection writes as (the token's scope), or null when Marketo did not name it.</summary>
+    public string? ApiUser => _tokens.ApiUser;
 
     /// <summary>Identity (token) calls made; Marketo does not count these.</summary>
     public int IdentityCallCount => _tokens.IdentityCalls;
@@ -96,8 +99,24 @@ public sealed class MarketoClient : IDisposable
         var results = new List<MarketoRecordResult>(leads.Count);
         for (var offset = 0; offset < leads.Count; offset += MarketoLimits.MaxBatch)
         {
-            var batch = Slice(leads, offset);
-            var envelope = await SendAsync(MarketoCall.PostJson("rest/v1/leads.json", MarketoJson.SyncBody(action.ToApi(), "lookupField", lookupField, batch)), cancellationToken).ConfigureAwait(false);
+            results.AddRange(await SplittingOn413Async(Slice(leads, offset), offset, async (part, at) =>
+            {
+                var envelope = await SendAsync(MarketoCall.PostJson("rest/v1/leads.json", MarketoJson.SyncBody(action.ToApi(), "lookupField", lookupField, part)), cancellationToken).ConfigureAwait(false);
+                return Positional(envelope, at, part.Count).ToArray();
+            }).ConfigureAwait(false));
+        }
+        return results;
+    }
+
+    /// <summary>Delete Leads by Marketo id in calls of at most 300; one result per id, in input order ("deleted", or skipped 1004 when absent).</summary>
+    public async Task<IReadOnlyList<MarketoRecordResult>> DeleteLeadsAsync(IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        var results = new List<MarketoRecordResult>(ids.Count);
+        for (var offset = 0; offset < ids.Count; offset += MarketoLimits.MaxBatch)
+        {
+            var batch = Slice(ids, offset);
+            var envelope = await SendAsync(MarketoCall.PostJson("rest/v1/leads/delete.json", MarketoJson.IdsBody(batch)), cancellationToken).ConfigureAwait(false);
             results.AddRange(Positional(envelope, offset, batch.Count));
         }
         return results;
@@ -122,7 +141,7 @@ public sealed class MarketoClient : IDisposable
                     results.Add(MarketoRecordResult.Skipped(offset + i, MarketoErrorCodes.CrmEnabled, "CRM Enabled (not sent: companies are not writable on this instance)", null));
                 continue;
             }
-            results.AddRange(await WriteCompaniesAsync(batch, action.ToApi(), dedupeBy, offset, cancellationToken).ConfigureAwait(false));
+            results.AddRange(await SplittingOn413Async(batch, offset, (part, at) => WriteCompaniesAsync(part, action.ToApi(), dedupeBy, at, cancellationToken)).ConfigureAwait(false));
         }
         return results;
     }
@@ -225,6 +244,30 @@ public sealed class MarketoClient : IDisposable
         if (results.Any(r => r.HasReason(MarketoErrorCodes.CrmEnabled))) MarkCompaniesWritable(false, MarketoErrorCodes.CrmEnabled);
         else if (results.Any(r => r.Succeeded) || (probing && results.Length > 0)) MarkCompaniesWritable(true, null);
         return results;
+    }
+
+    /// <summary>
+    /// Sends one sync batch. Marketo answers 413 when the body passes its 1 MB limit; the documented remedy is a
+    /// smaller request, so the batch is halved and each half sent, down to a single record, which is then skipped
+    /// with reason 413 instead of failing the records around it.
+    /// </summary>
+    private async Task<IReadOnlyList<MarketoRecordResult>> SplittingOn413Async(IReadOnlyList<IReadOnlyDictionary<string, object?>> batch, int offset,
+        Func<IReadOnlyList<IReadOnlyDictionary<string, object?>>, int, Task<IReadOnlyList<MarketoRecordResult>>> send)
+    {
+        try
+        {
+            return await send(batch, offset).ConfigureAwait(false);
+        }
+        catch (MarketoApiException e) when (e.Code == MarketoErrorCodes.PayloadTooLarge)
+        {
+            if (batch.Count == 1)
+                return new[] { MarketoRecordResult.Skipped(offset, MarketoErrorCodes.PayloadTooLarge, "The record alone is larger than Marketo's 1 MB request limit (HTTP 413).", e.RequestId) };
+            var half = batch.Count / 2;
+            _log.Verbose($"Marketo answered 413 (request over 1 MB) to {batch.Count} records; sending them as {half} + {batch.Count - half}.");
+            var first = await SplittingOn413Async(batch.Take(half).ToArray(), offset, send).ConfigureAwait(false);
+            var second = await SplittingOn413Async(batch.Skip(half).ToArray(), offset + half, send).ConfigureAwait(false);
+            return first.Concat(second).ToArray();
+        }
     }
 
     private void MarkCompaniesWritable(bool writable, string? code)

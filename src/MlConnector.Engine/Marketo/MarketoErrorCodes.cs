@@ -39,6 +39,9 @@ internal static class MarketoErrorCodes
     public const string CrmEnabled = "1018";
     public const string ExportQuota = "1029";
 
+    /// <summary>HTTP 413 rendered as a code: the request body passed Marketo's 1 MB limit.</summary>
+    public const string PayloadTooLarge = "413";
+
     public static MarketoErrorKind Classify(string? code) => code switch
     {
         "600" or AccessTokenInvalid or AccessTokenExpired => MarketoErrorKind.Token,

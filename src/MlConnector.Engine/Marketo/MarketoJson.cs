@@ -27,6 +27,26 @@ internal static class MarketoJson
         _ => null,
     };
 
+    /// <summary>{"input":[{"id":1},...]}: the body of Delete Leads.</summary>
+    public static byte[] IdsBody(IEnumerable<long> ids)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4 * 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartArray("input");
+            foreach (var id in ids)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("id", id);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>{"action":..., "lookupField"/"dedupeBy":..., "input":[...]} for a sync call.</summary>
     /// <summary>The body of a sync call as UTF-8 bytes, written once (no intermediate string: 300 records are a large object).</summary>
     public static byte[] SyncBody(string action, string keyName, string keyValue, IEnumerable<IReadOnlyDictionary<string, object?>> input)

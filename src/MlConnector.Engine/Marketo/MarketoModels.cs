@@ -20,6 +20,29 @@ public sealed record MarketoLeadChange(
 {
     public const int NewLeadTypeId = 12;
     public const int ChangeDataValueTypeId = 13;
+
+    /// <summary>
+    /// Whether the change came through the REST API from <paramref name="apiUser"/>: Marketo marks an API write with the
+    /// attributes "api method name", "request id" and "modifying user" (the types describe spells them "API Method
+    /// Name", "Request Id", "Modifying User"); a UI edit, a form fill or a campaign has no API method. False when the
+    /// API user is unknown.
+    /// </summary>
+    public bool IsApiWriteBy(string? apiUser)
+        => !string.IsNullOrWhiteSpace(apiUser)
+           && !string.IsNullOrWhiteSpace(Attribute("api method name"))
+           && string.Equals(Attribute("modifying user")?.Trim(), apiUser.Trim(), StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>An attribute's value by name, whatever its casing or spacing ("Modifying User", "modifying user", "modifyingUser").</summary>
+    public string? Attribute(string name)
+    {
+        if (Attributes.TryGetValue(name, out var value)) return value;
+        var wanted = Squeeze(name);
+        foreach (var (key, text) in Attributes)
+            if (string.Equals(Squeeze(key), wanted, StringComparison.OrdinalIgnoreCase)) return text;
+        return null;
+    }
+
+    private static string Squeeze(string name) => name.Replace(" ", "", StringComparison.Ordinal).Replace("_", "", StringComparison.Ordinal);
 }
 
 /// <summary>

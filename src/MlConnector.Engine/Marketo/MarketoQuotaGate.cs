@@ -1,3 +1,5 @@
+using MlConnector.Engine.Diagnostics;
+
 namespace MlConnector.Engine.Marketo;
 
 /// <summary>
@@ -5,30 +7,43 @@ namespace MlConnector.Engine.Marketo;
 /// window, at most M in flight, and the local daily budget. A call occupies the window from its start until
 /// its response has been read (plus the window), so the server, which sees the call start a little later,
 /// never counts more than N in any of its windows. Identity calls do not pass through here (not counted by Marketo).
-/// After 607 the gate is closed until the reset; after 1029 only bulk calls are.
+/// After 606 nobody starts for one window; after 615 no more calls are in flight than the instance had room for
+/// (the calls of ours it was still serving) until one window has passed. After 607 the gate is closed until the
+/// reset; after 1029 only bulk calls are.
 /// </summary>
 internal sealed class MarketoQuotaGate : IDisposable
 {
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Shorter waits go untold (1 s, or a quarter window when it is shorter): the gate makes them all the time as a window turns over.</summary>
+    private TimeSpan TellFrom => _window / 4 < TimeSpan.FromSeconds(1) ? _window / 4 : TimeSpan.FromSeconds(1);
+    private readonly IEngineLog _log;
     private readonly TimeProvider _time;
     private readonly int _limit;
     private readonly TimeSpan _window;
     private readonly int? _dailyBudget;
+    private readonly int _maxConcurrency;
     private readonly SemaphoreSlim _slots;
     private readonly object _lock = new();
     private readonly List<Entry> _entries = new();
     private DateTimeOffset _blockedUntil;
+    private int _inFlight;
+    private int _concurrencyCap;
+    private DateTimeOffset _cappedUntil;
     private DateOnly _day;
     private int _dayCount;
     private MarketoQuotaExceededException? _closed;
     private MarketoQuotaExceededException? _bulkClosed;
 
-    public MarketoQuotaGate(int callsPerWindow, TimeSpan window, int maxConcurrency, int? dailyBudget, TimeProvider time)
+    public MarketoQuotaGate(int callsPerWindow, TimeSpan window, int maxConcurrency, int? dailyBudget, TimeProvider time, IEngineLog? log = null)
     {
         _limit = callsPerWindow;
         _window = window;
         _dailyBudget = dailyBudget;
         _time = time;
+        _maxConcurrency = maxConcurrency;
+        _concurrencyCap = maxConcurrency;
+        _log = log ?? NullEngineLog.Instance;
         _slots = new SemaphoreSlim(maxConcurrency, maxConcurrency);
     }
 
@@ -41,27 +56,45 @@ internal sealed class MarketoQuotaGate : IDisposable
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            var told = false;
             while (true)
             {
                 TimeSpan wait;
+                string cause;
                 lock (_lock)
                 {
                     ThrowIfClosed(bulk);
                     var now = _time.GetUtcNow();
                     _entries.RemoveAll(e => e.Released is { } released && released <= now - _window);
-                    if (now < _blockedUntil) wait = _blockedUntil - now;
+                    if (now < _blockedUntil)
+                    {
+                        wait = _blockedUntil - now;
+                        cause = $"Marketo's quota gate holds every call for one {_window.TotalSeconds:0} s window after Marketo answered 606 (rate limit reached)";
+                    }
+                    else if (_inFlight >= ConcurrencyCap(now))
+                    {
+                        wait = Poll;
+                        cause = "Marketo answered 615 (too many calls in flight): the quota gate waits for a call in flight to finish";
+                    }
                     else if (_entries.Count < _limit)
                     {
                         CountAgainstBudget(now);
                         var entry = new Entry();
                         _entries.Add(entry);
+                        _inFlight++;
                         return new Lease(this, entry);
                     }
                     else
                     {
                         var frees = _entries.Where(e => e.Released is not null).Select(e => e.Released!.Value + _window).DefaultIfEmpty(now + Poll).Min();
                         wait = frees - now;
+                        cause = $"Marketo's quota gate: this connection has started its {_limit} calls of the last {_window.TotalSeconds:0} s";
                     }
+                }
+                if (!told && wait >= TellFrom)
+                {
+                    _log.Waiting(wait, cause);
+                    told = true;
                 }
                 await Task.Delay(wait < Poll ? Poll : wait, _time, cancellationToken).ConfigureAwait(false);
             }
@@ -80,6 +113,21 @@ internal sealed class MarketoQuotaGate : IDisposable
         {
             var until = _time.GetUtcNow() + _window;
             if (until > _blockedUntil) _blockedUntil = until;
+        }
+    }
+
+    /// <summary>
+    /// After a 615, called by the refused call while it still holds its lease: the instance had room only for the
+    /// other calls of ours in flight (at least one), so no more than that many start until one window has passed.
+    /// </summary>
+    public void ConcurrencyRefused()
+    {
+        lock (_lock)
+        {
+            var room = Math.Max(1, _inFlight - 1);
+            var now = _time.GetUtcNow();
+            _concurrencyCap = Math.Min(ConcurrencyCap(now), room);
+            _cappedUntil = now + _window;
         }
     }
 
@@ -121,9 +169,19 @@ internal sealed class MarketoQuotaGate : IDisposable
         _dayCount++;
     }
 
+    private int ConcurrencyCap(DateTimeOffset now)
+    {
+        if (now >= _cappedUntil) _concurrencyCap = _maxConcurrency;
+        return _concurrencyCap;
+    }
+
     private void Release(Entry entry)
     {
-        lock (_lock) entry.Released = _time.GetUtcNow();
+        lock (_lock)
+        {
+            entry.Released = _time.GetUtcNow();
+            _inFlight--;
+        }
         _slots.Release();
     }
 

@@ -7,13 +7,14 @@ namespace MlConnector.Engine.Marketo;
 
 /// <summary>
 /// The retry pipeline (Polly) around one logical Marketo call: bounded attempts and total time, exponential
-/// jittered back-off for transient codes, a whole window after 606 (the gate then holds every caller), a short
-/// jittered pause after 615. Every delay and attempt observes the caller's token; an attempt that runs longer
+/// jittered back-off for transient codes, a whole window after 606 (the gate, told by the channel, holds every
+/// caller), a short jittered pause after 615 (then the gate lets the call start only when a slot is free). Every delay and attempt observes the caller's token; an attempt that runs longer
 /// than its time-out becomes a retryable <see cref="TimeoutException"/>.
 /// </summary>
 internal sealed class MarketoRetry
 {
     private static readonly ResiliencePropertyKey<long> StartedKey = new("mlconnector.marketo.started");
+    private static readonly ResiliencePropertyKey<string> WhatKey = new("mlconnector.marketo.what");
     private readonly MarketoRetryOptions _options;
     private readonly MarketoQuotaGate? _gate;
     private readonly TimeProvider _time;
@@ -39,8 +40,7 @@ internal sealed class MarketoRetry
                 DelayGenerator = args => ValueTask.FromResult(DelayFor(args.Outcome.Exception)),
                 OnRetry = args =>
                 {
-                    if (args.Outcome.Exception is MarketoApiException { Kind: MarketoErrorKind.RateLimited }) _gate?.HoldForWindow();
-                    _log.Verbose(Redactor.Redact($"Marketo: retry {args.AttemptNumber + 1} in {args.RetryDelay.TotalMilliseconds:0} ms after {Describe(args.Outcome.Exception)}"));
+                    _log.Waiting(args.RetryDelay, Redactor.Redact($"Marketo: retry {args.AttemptNumber + 1} of {(args.Context.Properties.TryGetValue(WhatKey, out var what) ? what : "a call")} after {Describe(args.Outcome.Exception)}"));
                     return default;
                 },
             }).Build();
@@ -50,6 +50,7 @@ internal sealed class MarketoRetry
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(StartedKey, _time.GetTimestamp());
+        context.Properties.Set(WhatKey, what);
         var attempts = 0;
         try
         {
@@ -121,7 +122,8 @@ internal sealed class MarketoRetry
         _ => null,
     };
 
-    private static TimeSpan Jitter(TimeSpan max) => TimeSpan.FromTicks((long)(max.Ticks * (0.1 + 0.9 * Random.Shared.NextDouble())));
+    /// <summary>Between a tenth of <paramref name="max"/> and <paramref name="max"/>.</summary>
+    internal static TimeSpan Jitter(TimeSpan max) => TimeSpan.FromTicks((long)(max.Ticks * (0.1 + 0.9 * Random.Shared.NextDouble())));
 
     private static bool IsTransport(Exception e) => e is HttpRequestException or TimeoutException or IOException;
 

@@ -24,6 +24,7 @@ internal sealed class MarketoTokenProvider
     private readonly IEngineLog _log;
     private readonly SemaphoreSlim _lock = new(1, 1);
     private volatile Token? _current;
+    private volatile string? _apiUser;
     private int _identityCalls;
 
     public MarketoTokenProvider(HttpClient http, Uri identityBase, string clientId, SecretText secret, MarketoRetry retry, TimeProvider time, IEngineLog log)
@@ -38,6 +39,12 @@ internal sealed class MarketoTokenProvider
     }
 
     public int IdentityCalls => Volatile.Read(ref _identityCalls);
+
+    /// <summary>
+    /// The custom service's API-only user, as the token response names it in "scope" (null until a token was issued, or
+    /// when the response had none): the "modifying user" of the connector's own writes in the change feed.
+    /// </summary>
+    public string? ApiUser => _apiUser;
 
     public async Task<(string Value, DateTimeOffset ExpiresAt)> GetAsync(CancellationToken cancellationToken)
     {
@@ -82,10 +89,10 @@ internal sealed class MarketoTokenProvider
         using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
         var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         var status = (int)response.StatusCode;
-        _log.Verbose($"Marketo POST /{_tokenUri.AbsolutePath.TrimStart('/')} -> HTTP {status}, {_time.GetElapsedTime(started).TotalMilliseconds:0} ms");
+        _log.Debug($"Marketo POST /{_tokenUri.AbsolutePath.TrimStart('/')} -> HTTP {status}, {_time.GetElapsedTime(started).TotalMilliseconds:0} ms");
 
         // Identity failures are OAuth bodies {error, error_description}, not the REST envelope.
-        string? error = null, description = null, accessToken = null;
+        string? error = null, description = null, accessToken = null, scope = null;
         long? expiresIn = null;
         try
         {
@@ -95,6 +102,7 @@ internal sealed class MarketoTokenProvider
             description = MarketoEnvelope.Text(root, "error_description");
             accessToken = MarketoEnvelope.Text(root, "access_token");
             expiresIn = MarketoEnvelope.Int64(root, "expires_in");
+            scope = MarketoEnvelope.Text(root, "scope");
         }
         catch (JsonException) { }
 
@@ -105,6 +113,7 @@ internal sealed class MarketoTokenProvider
                 $"Marketo refused the client credentials for client id '{_clientId}' (HTTP {status}, {error ?? "no error code"}: {description ?? "no description"}). " +
                 "Check the Client Id and Client Secret of the custom service (Admin > Integration > LaunchPoint > View Details) and that its API-only user is active."));
 
+        if (!string.IsNullOrWhiteSpace(scope)) _apiUser = scope.Trim();
         var now = _time.GetUtcNow();
         var lifetime = TimeSpan.FromSeconds(Math.Max(0, expiresIn ?? 0));
         var expiresAt = now + lifetime;

@@ -13,16 +13,19 @@ public interface IPairStateTransfer
 
     IEnumerable<string> WatermarkNames();
 
-    /// <summary>Pending and parked jobs of one direction, in queue order.</summary>
-    IEnumerable<QueuedJob> AllJobs(SyncDirection direction);
+    /// <summary>Pending, parked and answered jobs of one direction (an answered one with the answer held), in queue order.</summary>
+    IEnumerable<StoredJob> AllJobs(SyncDirection direction);
 
     IEnumerable<RecordState> AllRecordStates(SyncDirection direction);
 
     IEnumerable<RecordLink> AllLinks(LinkKind kind);
 
     /// <summary>Queues the jobs as they are, after any already queued, in the order given.</summary>
-    void RestoreJobs(SyncDirection direction, IEnumerable<QueuedJob> jobs, DateTimeOffset now);
+    void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now);
 
     /// <summary>Removes the pair: its registration and every row of its state, but not its lease.</summary>
     void Clear();
 }
+
+/// <summary>A queued job as its store keeps it: with the target's answer when it is held (status Answered).</summary>
+public sealed record StoredJob(QueuedJob Job, string? Answer);

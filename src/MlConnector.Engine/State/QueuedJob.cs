@@ -1,6 +1,10 @@
 namespace MlConnector.Engine.State;
 
-public enum QueuedJobStatus { Pending, Parked }
+/// <summary>
+/// Pending: waits to be sent. Parked: refused by the target, waits for a replay. Answered: the target has answered
+/// for it but its audit line could not be written yet; it is neither sent again nor settled until that line exists.
+/// </summary>
+public enum QueuedJobStatus { Pending, Parked, Answered }
 
 /// <summary>
 /// One record to send. <see cref="JobId"/> is keyed on the BC number (e.g. "company:C00010"), so the same

@@ -15,6 +15,9 @@ public sealed class StateCopyResult
     public int Watermarks { get; set; }
     public int Pending { get; set; }
     public int Parked { get; set; }
+
+    /// <summary>Jobs the target had answered for whose audit line was still to be written, copied with the answer held.</summary>
+    public int Answered { get; set; }
     public int Records { get; set; }
     public int Links { get; set; }
 
@@ -26,7 +29,8 @@ public sealed class StateCopyResult
 /// <summary>
 /// Copies a sync pair's state from one store to another — SQLite to Table Storage when a team moves to runbooks, and
 /// back — so the first run on the new store continues where the last run on the old one stopped: registration,
-/// checkpoints with their boundary records, watermarks, queued and parked jobs (as they were), record state and links.
+/// checkpoints with their boundary records, watermarks, queued, parked and answered jobs (as they were, a held answer
+/// too), record state (with its field digests) and links.
 /// Both stores' leases on the pair are held throughout, so no run changes either side meanwhile.
 /// </summary>
 public static class StateCopy
@@ -106,9 +110,10 @@ public static class StateCopy
             {
                 cancel.ThrowIfCancellationRequested();
                 targetRows.RestoreJobs(direction, batch, now);
-                result.Pending += batch.Count(j => j.Status == QueuedJobStatus.Pending);
-                result.Parked += batch.Count(j => j.Status == QueuedJobStatus.Parked);
-                progress?.Report(new SyncProgress("Copying queued jobs", result.Pending + result.Parked));
+                result.Pending += batch.Count(j => j.Job.Status == QueuedJobStatus.Pending);
+                result.Parked += batch.Count(j => j.Job.Status == QueuedJobStatus.Parked);
+                result.Answered += batch.Count(j => j.Job.Status == QueuedJobStatus.Answered);
+                progress?.Report(new SyncProgress("Copying queued jobs", result.Pending + result.Parked + result.Answered));
             }
         }
         foreach (var kind in Enum.GetValues<LinkKind>())

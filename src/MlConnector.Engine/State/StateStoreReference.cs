@@ -94,12 +94,13 @@ public sealed record StateStoreReference
     }
 
     /// <summary>
-    /// Opens the store; a vault secret is read through <paramref name="readSecret"/> (vault, secret name). A table store
-    /// opened with <paramref name="create"/> false (to read) creates no table; missing tables read as an empty store.
+    /// Opens the store; a vault secret is read through <paramref name="readSecret"/> (vault, secret name). Opened with
+    /// <paramref name="create"/> false (to read, or to plan under -WhatIf) nothing is created: a missing SQLite file is an
+    /// empty store in memory, a table store's missing tables read as empty.
     /// </summary>
     public IStateStore Open(Func<string, string, SecretText>? readSecret = null, bool create = true) => Kind switch
     {
-        StateStoreKind.Sqlite => SqliteStateStore.Open(Path!),
+        StateStoreKind.Sqlite => create || File.Exists(Path) ? SqliteStateStore.Open(Path!) : SqliteStateStore.InMemory(Path!),
         StateStoreKind.TableManagedIdentity => TableStateStore.Open(TableStoreAccount.WithManagedIdentity(Endpoint!, ClientId, TlsThumbprint), TablePrefix, create),
         _ => TableStateStore.Open(TableStoreAccount.WithSecret(
             (readSecret ?? throw new InvalidOperationException("A vault secret needs a secret reader."))(Vault!, SecretName!), TlsThumbprint), TablePrefix, create),

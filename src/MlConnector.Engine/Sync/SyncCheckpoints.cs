@@ -17,4 +17,7 @@ public static class SyncCheckpoints
 
     /// <summary>Marketo → BC: the lead change feed's watermark (paging token and the time it stands for).</summary>
     public const string LeadChanges = "marketo.leadChanges";
+
+    /// <summary>Marketo → BC: how far a bulk-extract backfill got (a watermark; its token says where it ends and where the feed then resumes).</summary>
+    public const string LeadBackfill = "marketo.leadBackfill";
 }

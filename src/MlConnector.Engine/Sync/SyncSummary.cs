@@ -13,6 +13,9 @@ public sealed class SyncSummary
     public int Unchanged { get; set; }
     public int Skipped { get; set; }
     public int Failed { get; set; }
+
+    /// <summary>Leads deleted in Marketo because their contact became Privacy Blocked (whenPrivacyBlocked = DeleteLead).</summary>
+    public int Deleted { get; set; }
     public int Parked { get; set; }
     public long MarketoCalls { get; set; }
     public long BusinessCentralCalls { get; set; }
@@ -31,6 +34,7 @@ public sealed class SyncSummary
             case SyncAction.Updated: Updated++; break;
             case SyncAction.Unchanged: Unchanged++; break;
             case SyncAction.Skipped: Skipped++; break;
+            case SyncAction.Deleted: Deleted++; break;
             default: Failed++; break;
         }
     }

@@ -10,9 +10,16 @@ internal static class AdminEndpoints
     public static void Map(RouteGroupBuilder admin, SandboxHost host)
     {
         admin.MapGet("/faults", () => Results.Ok(host.Faults.Rules()));
-        admin.MapPost("/faults", (FaultRule rule) => Results.Ok(host.Faults.Add(rule)));
+        admin.MapPost("/faults", (FaultRule rule) =>
+        {
+            try { return Results.Ok(host.Faults.Add(rule)); }
+            catch (ArgumentException e) { return Results.BadRequest(new { error = e.Message }); }
+        });
         admin.MapDelete("/faults", () => { host.Faults.Clear(); return Results.NoContent(); });
         admin.MapDelete("/faults/{id}", (string id) => host.Faults.Remove(id) ? Results.NoContent() : Results.NotFound());
+        admin.MapGet("/faults/held", () => Results.Ok(host.Faults.Held.Snapshot()));
+        admin.MapPost("/faults/{id}/release", (string id) => Results.Ok(new { released = host.Faults.Held.Release(id) }));
+        admin.MapPost("/faults/{id}/drop", (string id) => Results.Ok(new { dropped = host.Faults.Held.Drop(id) }));
 
         admin.MapGet("/clock", () => Results.Ok(new { utcNow = host.Clock.GetUtcNow(), offset = host.Clock.Offset }));
         admin.MapPost("/clock/advance", (ClockAdvance body) =>

@@ -9,20 +9,31 @@ public sealed class FaultInjector
 
     public FaultInjector(int seed = 12345) => _random = new Random(seed);
 
+    /// <summary>Requests that <see cref="FaultRule.Hold"/> rules are holding, and their release.</summary>
+    public HeldRequests Held { get; } = new();
+
+    /// <summary>Adds a rule; throws <see cref="ArgumentException"/> when it contradicts itself.</summary>
     public FaultRule Add(FaultRule rule)
     {
+        ArgumentNullException.ThrowIfNull(rule);
+        rule.Validate();
         lock (_gate) _rules.Add(new RuleState(rule));
         return rule;
     }
 
+    /// <summary>Removes a rule and frees the requests it holds.</summary>
     public bool Remove(string id)
     {
-        lock (_gate) return _rules.RemoveAll(r => r.Rule.Id == id) > 0;
+        bool removed;
+        lock (_gate) removed = _rules.RemoveAll(r => r.Rule.Id == id) > 0;
+        Held.Release(id);
+        return removed;
     }
 
     public void Clear()
     {
         lock (_gate) _rules.Clear();
+        Held.ReleaseAll();
     }
 
     public IReadOnlyList<FaultRule> Rules()

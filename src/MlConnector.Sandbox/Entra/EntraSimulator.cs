@@ -60,6 +60,7 @@ public sealed class EntraSimulator : IServiceSimulator
     public void MapAdminEndpoints(IEndpointRouteBuilder admin)
     {
         admin.MapGet("/entra", () => Results.Ok(Settings()));
+        admin.MapGet("/entra/tokens", () => Results.Ok(new { tokens = Tokens.Issued() }));
         admin.MapPost("/entra/settings", (EntraSettings body) =>
         {
             if (body.ClientSecret is not null) Options.ClientSecret = body.ClientSecret;

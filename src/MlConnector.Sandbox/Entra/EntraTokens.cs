@@ -25,7 +25,12 @@ public sealed class EntraTokens
 
     private static RSA Key => SharedKey.GetAwaiter().GetResult();
 
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _issued = new();
+
     public string KeyId { get; } = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(20));
+
+    /// <summary>Every token this sandbox signed (Entra and managed identity), oldest first: leak tests look for them by value.</summary>
+    public IReadOnlyList<string> Issued() => _issued.ToArray();
 
     public string Issue(string tenantId, string appId, DateTimeOffset now, TimeSpan lifetime)
     {
@@ -66,7 +71,9 @@ public sealed class EntraTokens
         var payload = JsonSerializer.SerializeToUtf8Bytes(claims);
         var signingInput = Base64Url.EncodeToString(header) + "." + Base64Url.EncodeToString(payload);
         var signature = Key.SignData(Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
-        return signingInput + "." + Base64Url.EncodeToString(signature);
+        var token = signingInput + "." + Base64Url.EncodeToString(signature);
+        _issued.Enqueue(token);
+        return token;
     }
 
     /// <summary>Returns the claims of a token this sandbox signed (expired or not), or null for anything else.</summary>

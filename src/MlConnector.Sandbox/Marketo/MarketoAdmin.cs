@@ -47,10 +47,22 @@ internal static class MarketoAdmin
             catch (KeyNotFoundException error) { return Results.NotFound(new { error = error.Message }); }
             catch (ArgumentException error) { return Results.BadRequest(new { error = error.Message }); }
         });
+        group.MapPost("/leads", (MarketingCreateRequest body) =>
+        {
+            var leads = body.Leads ?? (body.Fields is null ? [] : [body.Fields]);
+            var ids = new List<long>(leads.Count);
+            try
+            {
+                foreach (var fields in leads) ids.Add(marketo.MarketingCreate(fields));
+            }
+            catch (ArgumentException error) { return Results.BadRequest(new { error = error.Message, created = ids }); }
+            return Results.Ok(new { ids });
+        });
         group.MapGet("/leads/{id:long}", (long id) => marketo.Lead(id) is { } lead ? Results.Ok(lead) : Results.NotFound());
         group.MapGet("/leads", (int? skip, int? take) => Results.Ok(marketo.Leads().Skip(skip ?? 0).Take(take ?? 1000)));
         group.MapGet("/companies", (int? skip, int? take) => Results.Ok(marketo.Companies().Skip(skip ?? 0).Take(take ?? 1000)));
         group.MapPost("/token/expire", () => { marketo.Tokens.ExpireNow(); return Results.NoContent(); });
+        group.MapGet("/tokens", () => Results.Ok(new { tokens = marketo.Tokens.Minted() }));
         group.MapPost("/usage/reset", () => { marketo.Limiter.Reset(); return Results.NoContent(); });
         MarketoSwitchAdmin.Map(group, marketo);
     }
@@ -85,4 +97,7 @@ internal static class MarketoAdmin
     internal sealed record ShortPagesSwitch(double Rate);
 
     internal sealed record MarketingEditRequest(Dictionary<string, string?>? Fields);
+
+    /// <summary>One lead ({"fields": {...}}) or several ({"leads": [{...}, ...]}) created by marketing.</summary>
+    internal sealed record MarketingCreateRequest(Dictionary<string, string?>? Fields, List<Dictionary<string, string?>>? Leads);
 }

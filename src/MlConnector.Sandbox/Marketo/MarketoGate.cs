@@ -41,7 +41,8 @@ public sealed class MarketoRequest(HttpContext context, Dictionary<string, strin
 public delegate Task<JsonObject> MarketoHandler(MarketoRequest request);
 
 /// <summary>
-/// Everything a REST call passes before its handler, in Marketo's order: URI size (414), body size (413),
+/// Everything a REST call passes before its handler, in Marketo's order: URI size (414) and body size (413),
+/// answered by the front end as a gateway page (<see cref="GatewayErrors"/>),
 /// the _method=GET override, HTTP method (605), access token (601/602), daily quota (607), rate (606),
 /// concurrency (615), content type and JSON (612/609). Then the handler; business failures come back
 /// as HTTP 200 with success:false.
@@ -61,14 +62,14 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
         var uri = request.Path.Value + request.QueryString.Value;
         if (Encoding.UTF8.GetByteCount(uri) > options.MaxUriBytes)
         {
-            await FailAsync(context, "414", "Request-URI Too Long", StatusCodes.Status414UriTooLong, counted: false).ConfigureAwait(false);
+            await GatewayFailAsync(context, StatusCodes.Status414UriTooLong).ConfigureAwait(false);
             return;
         }
 
         var body = await ReadBodyAsync(context, multipartLimit ?? options.MaxBodyBytes).ConfigureAwait(false);
         if (body is null)
         {
-            await FailAsync(context, "413", "Request Entity Too Large", StatusCodes.Status413PayloadTooLarge, counted: false).ConfigureAwait(false);
+            await GatewayFailAsync(context, StatusCodes.Status413PayloadTooLarge).ConfigureAwait(false);
             return;
         }
 
@@ -105,6 +106,9 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
             return;
         }
 
+        // The slot is given back before the answer leaves: a client that sends its next call as soon as it has
+        // read this answer must find the slot free, as it would at Marketo.
+        JsonObject response;
         try
         {
             if (options.ProcessingDelay > TimeSpan.Zero) await Task.Delay(options.ProcessingDelay, context.RequestAborted).ConfigureAwait(false);
@@ -124,25 +128,26 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
             {
                 ReceivedAt = receivedAt, ReceivedOrder = receivedOrder, RawBody = multipartLimit is null ? null : body,
             };
-            var response = await handler(marketoRequest).ConfigureAwait(false);
+            response = await handler(marketoRequest).ConfigureAwait(false);
+            // A handler that streamed its own answer (a bulk file) is done.
             if (ReferenceEquals(response, MarketoEnvelope.Written)) return;
             if (response.ContainsKey("requestId")) response["requestId"] = marketoRequest.RequestId;
-            if (response["result"] is JsonArray result) JournalTags.SetRecordCount(context, result.Count);
-            await MarketoEnvelope.WriteAsync(context, response).ConfigureAwait(false);
         }
         catch (MarketoException error)
         {
-            await FailAsync(context, error.Code, error.Message, counted: !MarketoErrors.IsNotCounted(error.Code)).ConfigureAwait(false);
+            response = Failed(context, error.Code, error.Message, counted: !MarketoErrors.IsNotCounted(error.Code));
         }
         catch (Exception error) when (error is InvalidOperationException or FormatException or JsonException)
         {
             // A body member of the wrong JSON type (e.g. "action": 5).
-            await FailAsync(context, "1003", MarketoErrors.Message("1003")).ConfigureAwait(false);
+            response = Failed(context, "1003", MarketoErrors.Message("1003"), counted: true);
         }
         finally
         {
             limiter.Exit();
         }
+        if (response["result"] is JsonArray result) JournalTags.SetRecordCount(context, result.Count);
+        await MarketoEnvelope.WriteAsync(context, response).ConfigureAwait(false);
     }
 
     private string? AccessToken(HttpRequest request, Dictionary<string, string> parameters)
@@ -167,10 +172,21 @@ public sealed class MarketoGate(MarketoOptions options, SandboxClock clock, Mark
         return buffer.ToArray();
     }
 
-    public static async Task FailAsync(HttpContext context, string code, string message, int status = StatusCodes.Status200OK, bool counted = true)
+    /// <summary>URI and body limits are enforced by Marketo's front end: a gateway page, no envelope, not counted.</summary>
+    private static Task GatewayFailAsync(HttpContext context, int status)
+    {
+        JournalTags.SetErrorCode(context, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        JournalTags.SetNotCounted(context);
+        return GatewayErrors.WriteAsync(context, status);
+    }
+
+    public static Task FailAsync(HttpContext context, string code, string message, int status = StatusCodes.Status200OK, bool counted = true)
+        => MarketoEnvelope.WriteAsync(context, Failed(context, code, message, counted), status);
+
+    private static JsonObject Failed(HttpContext context, string code, string message, bool counted)
     {
         JournalTags.SetErrorCode(context, code);
         if (!counted) JournalTags.SetNotCounted(context);
-        await MarketoEnvelope.WriteAsync(context, MarketoEnvelope.Failure(code, message), status).ConfigureAwait(false);
+        return MarketoEnvelope.Failure(code, message);
     }
 }

@@ -177,6 +177,49 @@ public sealed class MarketoSimulator : IServiceSimulator
         }
     }
 
+    /// <summary>
+    /// Creates a lead as a marketing user would in the Marketo UI (or a form fill): values validated like the API, a New
+    /// Lead (12) activity from the marketing user with no API attributes. Returns the new lead's id. Throws for an unknown
+    /// field, an invalid value, or an email another lead already has.
+    /// </summary>
+    public long MarketingCreate(IReadOnlyDictionary<string, string?> fields)
+    {
+        ArgumentNullException.ThrowIfNull(fields);
+        lock (_store.Gate)
+        {
+            var values = new List<(FieldDef, string?)>();
+            foreach (var (name, value) in fields)
+            {
+                var field = _store.LeadSchema.Find(name) ?? throw new ArgumentException($"Field '{name}' not found.", nameof(fields));
+                if (!field.Updateable) throw new ArgumentException($"Field '{name}' is not updateable.", nameof(fields));
+                var checkedValue = FieldSchema.Validate(field, value is null ? null : JsonValue.Create(value));
+                if (!checkedValue.Ok) throw new ArgumentException(checkedValue.Message, nameof(fields));
+                values.Add((field, checkedValue.Value));
+            }
+            var email = values.FirstOrDefault(v => v.Item1.Name == "email").Item2;
+            if (email is not null && _store.FindLeads("email", email).Count > 0) throw new ArgumentException($"A lead with email '{email}' exists already.", nameof(fields));
+            var now = Clock.GetUtcNow();
+            var lead = _store.CreateLead(now);
+            foreach (var (field, value) in values) _store.SetLeadField(lead, field, value);
+            _store.Relink(lead);
+            _store.Activities.Add(lead.Id, now, ActivityTypes.NewLead, ActivityOrigin.Ui(Options.MarketingUser), MarketoStore.LeadName(lead));
+            return lead.Id;
+        }
+    }
+
+    /// <summary>Deletes a lead as a marketing user would in the UI (a Delete Lead activity, listed by deletedleads.json). False when there is no such lead.</summary>
+    public bool MarketingDelete(long leadId)
+    {
+        lock (_store.Gate)
+        {
+            if (_store.Lead(leadId) is not { } lead) return false;
+            var name = MarketoStore.LeadName(lead);
+            _store.DeleteLead(leadId);
+            _store.Activities.Add(leadId, Clock.GetUtcNow(), ActivityTypes.DeleteLead, ActivityOrigin.Ui(Options.MarketingUser), name);
+            return true;
+        }
+    }
+
     /// <summary>Creates a static list (as marketing would in the UI) with these leads; returns its id.</summary>
     public long CreateList(string name, IEnumerable<long>? leadIds = null)
     {

@@ -12,10 +12,17 @@ public sealed class MarketoTokens(MarketoOptions options, SandboxClock clock)
 {
     private readonly object _gate = new();
     private readonly Dictionary<string, bool> _expired = new(StringComparer.Ordinal);
+    private readonly List<string> _minted = new();
     private string? _current;
     private DateTimeOffset _expiresAt;
 
     public int Issued { get; private set; }
+
+    /// <summary>Every token identity has minted, oldest first: leak tests look for them by value.</summary>
+    public IReadOnlyList<string> Minted()
+    {
+        lock (_gate) return _minted.ToArray();
+    }
 
     /// <summary>The current token and its remaining lifetime in whole seconds; mints one if none is valid.</summary>
     public (string Token, int ExpiresIn) Issue()
@@ -27,6 +34,7 @@ public sealed class MarketoTokens(MarketoOptions options, SandboxClock clock)
             {
                 Retire();
                 _current = Guid.NewGuid().ToString("D") + ":int";
+                _minted.Add(_current);
                 _expiresAt = now + options.TokenLifetime;
                 Issued++;
             }

@@ -4,6 +4,8 @@ using MlConnector.Completion;
 using MlConnector.Connections;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Connections;
+using MlConnector.Engine.Diagnostics;
+using MlConnector.Engine.Sync;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -108,6 +110,18 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
     [ValidatePattern(@"^[^\s,;]+$")]
     public string? CompanyKeyPrefix { get; set; }
 
+    /// <summary>
+    /// Which way Invoke-MlSync syncs this company's pair when it is not given -Direction: BcToMarketo (the default),
+    /// MarketoToBc or Both. Saved with -SaveProfile, so a runbook's profile can turn the reverse flow on.
+    /// </summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [Parameter(ParameterSetName = ClientCertificateSet)]
+    [Parameter(ParameterSetName = CertificateThumbprintSet)]
+    [ValidateSet(nameof(PairDirection.BcToMarketo), nameof(PairDirection.MarketoToBc), nameof(PairDirection.Both))]
+    public string? SyncDirection { get; set; }
+
     protected override void EndProcessing()
     {
         BusinessCentralSettings settings;
@@ -133,6 +147,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
                 SandboxTlsThumbprint = SandboxTlsThumbprint,
                 AllowUntrustedEndpoint = AllowUntrustedEndpoint,
                 CompanyKeyPrefix = CompanyKeyPrefix,
+                SyncDirection = SyncDirection is null ? null : Enum.Parse<PairDirection>(SyncDirection, ignoreCase: true),
             };
             credential = ParameterSetName switch
             {
@@ -146,7 +161,7 @@ public sealed class ConnectMlBusinessCentralCommand : ConnectServiceCmdlet
         DateTimeOffset? expiresOn = null;
         RunPumped(async cancel =>
         {
-            client = await BusinessCentralClient.ConnectAsync(settings, credential, EngineLog, null, cancel).ConfigureAwait(false);
+            client = await BusinessCentralClient.ConnectAsync(settings, credential, RoutedEngineLog.Instance, null, cancel).ConfigureAwait(false);
             expiresOn = await client.EnsureTokenAsync(cancel).ConfigureAwait(false);
         }, settings.Company);
         if (client is null) return;

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using MlConnector.Completion;
 using MlConnector.Connections;
 using MlConnector.Engine.Connections;
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Infrastructure;
@@ -92,7 +93,7 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
         DateTimeOffset? expiresOn = null;
         RunPumped(async cancel =>
         {
-            client = await MarketoClient.ConnectAsync(settings, secret, EngineLog, null, cancel).ConfigureAwait(false);
+            client = await MarketoClient.ConnectAsync(settings, secret, RoutedEngineLog.Instance, null, cancel).ConfigureAwait(false);
             expiresOn = await client.EnsureTokenAsync(cancel).ConfigureAwait(false);
         }, settings.MunchkinId);
         if (client is null) return;

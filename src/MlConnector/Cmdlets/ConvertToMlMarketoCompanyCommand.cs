@@ -5,7 +5,10 @@ using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
 
-/// <summary>Offline preview of the company mapping: one flat row per BC customer, its properties the Marketo field names.</summary>
+/// <summary>
+/// Offline preview of the company mapping: one flat row per BC customer, its properties the Marketo field names, plus
+/// SkipReason (CustomerBlocked) on customers that would not become a company.
+/// </summary>
 [Cmdlet(VerbsData.ConvertTo, "MlMarketoCompany")]
 [OutputType(typeof(PSObject))]
 public sealed class ConvertToMlMarketoCompanyCommand : MappingPreviewCmdlet
@@ -19,7 +22,10 @@ public sealed class ConvertToMlMarketoCompanyCommand : MappingPreviewCmdlet
     private protected override PSObject Map(PSObject input)
     {
         var customer = SourceRecord<BcCustomer>.From(input);
-        var record = Mapper.MapCustomer(customer);
-        return Row(TypeName, customer.Number, Mapper.Mapping.Company.Fields, record.Fields);
+        var skip = Mapper.SkipReason(customer);
+        var row = Row(TypeName, customer.Number, Mapper.Mapping.Company.Fields, skip is null ? Mapper.MapCustomer(customer).Fields : null);
+        // On every row, so Export-Csv (which takes its columns from the first row) always has the column.
+        row.Properties.Add(new PSNoteProperty("SkipReason", skip));
+        return row;
     }
 }

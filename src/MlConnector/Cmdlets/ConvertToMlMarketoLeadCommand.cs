@@ -7,7 +7,7 @@ namespace MlConnector.Cmdlets;
 
 /// <summary>
 /// Offline preview of the lead mapping: one flat row per BC contact, its properties the Marketo field names, plus
-/// SkipReason (NoEmail, InvalidEmail, EmailTooLong, NotAPerson) on contacts that would not become a lead.
+/// SkipReason (PrivacyBlocked, NoEmail, InvalidEmail, EmailTooLong, NotAPerson) on contacts that would not become a lead.
 /// </summary>
 [Cmdlet(VerbsData.ConvertTo, "MlMarketoLead")]
 [OutputType(typeof(PSObject))]

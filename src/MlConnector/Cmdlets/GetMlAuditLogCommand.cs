@@ -27,9 +27,9 @@ public sealed class GetMlAuditLogCommand : PSCmdlet
     [Parameter]
     public DateTimeOffset? Until { get; set; }
 
-    /// <summary>Created, Updated, Unchanged, Skipped or Failed.</summary>
+    /// <summary>Created, Updated, Unchanged, Skipped, Failed, Deleted (a privacy action) or Cleared (Clear-MlParkedRecord).</summary>
     [Parameter]
-    [ValidateSet("Created", "Updated", "Unchanged", "Skipped", "Failed", IgnoreCase = true)]
+    [ValidateSet("Created", "Updated", "Unchanged", "Skipped", "Failed", "Deleted", "Cleared", IgnoreCase = true)]
     public string[]? Action { get; set; }
 
     [Parameter(ValueFromPipelineByPropertyName = true)]

@@ -78,7 +78,7 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
         var go = ShouldProcessRun(target, action, out var whatIf);
         if (!go && !whatIf) return;
 
-        using var store = OpenState();
+        using var store = OpenState(createIfMissing: !whatIf);
         var progress = new SyncProgressReporter(this);
         var crmSkipped = 0;
         try

@@ -23,12 +23,17 @@ public abstract class AsyncCmdlet : PSCmdlet, IDisposable
     /// <summary>
     /// Runs <paramref name="work"/> off the pipeline thread and pumps its queued stream writes until it ends.
     /// An engine exception becomes a terminating error with a stable id; a cancellation caused by Stop is a stop.
+    /// What the connection's clients log meanwhile goes to <paramref name="log"/> (default: this cmdlet's streams).
     /// </summary>
-    protected void RunPumped(Func<CancellationToken, Task> work, object? target = null)
+    protected void RunPumped(Func<CancellationToken, Task> work, object? target = null, IEngineLog? log = null)
     {
         var pump = new BlockingCollection<Action>();
         _pump = pump;
-        var task = Task.Run(() => work(_stopping.Token), _stopping.Token);
+        var route = log ?? EngineLog;
+        var task = Task.Run(async () =>
+        {
+            using (RoutedEngineLog.Use(route)) await work(_stopping.Token).ConfigureAwait(false);
+        }, _stopping.Token);
         task.ContinueWith(_ => pump.CompleteAdding(), TaskScheduler.Default);
         try
         {

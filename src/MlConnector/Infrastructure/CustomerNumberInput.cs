@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Mapping;
 
 namespace MlConnector.Infrastructure;
 
@@ -12,7 +13,7 @@ namespace MlConnector.Infrastructure;
 internal sealed class CustomerNumberInput
 {
     /// <summary>Where a row's customer number is looked for, most specific first.</summary>
-    public static readonly string[] PropertyNames = ["CustomerNumber", "Customer No.", "Number", "No", "No."];
+    public static IReadOnlyList<string> PropertyNames => SourceClassifier.CustomerNumberProperties;
 
     private readonly List<string> _numbers = new();
     private readonly List<BcNumberPattern> _patterns = new();
@@ -54,7 +55,13 @@ internal sealed class CustomerNumberInput
             case BcCustomer customer: return Blank(customer.Number);
             case BcContact contact: return Blank(contact.CustomerNumber);
         }
-        foreach (var name in PropertyNames)
+        return NumberProperty(input, PropertyNames);
+    }
+
+    /// <summary>The first of <paramref name="names"/> that holds a number (text or a whole number; never another object turned into text).</summary>
+    public static string? NumberProperty(PSObject input, IEnumerable<string> names)
+    {
+        foreach (var name in names)
         {
             var value = input.Properties[name]?.Value;
             if (value is PSObject wrapped) value = wrapped.BaseObject;

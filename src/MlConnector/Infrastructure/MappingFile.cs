@@ -13,8 +13,15 @@ namespace MlConnector.Infrastructure;
 internal static class MappingFile
 {
     public static MappingSet Load(PSCmdlet cmdlet, string? path, string errorIdPrefix)
+        => Parse(cmdlet, path, errorIdPrefix, MappingLoader.Default, MappingLoader.FromUserJson);
+
+    /// <summary>The reverse flow's mapping: the file's "marketoToBc" section over the shipped defaults.</summary>
+    public static MarketoToBcMapping LoadReverse(PSCmdlet cmdlet, string? path, string errorIdPrefix)
+        => Parse(cmdlet, path, errorIdPrefix, MarketoToBcMapping.Default, MarketoToBcMapping.FromUserJson);
+
+    private static T Parse<T>(PSCmdlet cmdlet, string? path, string errorIdPrefix, Func<T> defaults, Func<string, T> fromJson)
     {
-        if (path is null) return MappingLoader.Default();
+        if (path is null) return defaults();
         var full = cmdlet.SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
         if (!File.Exists(full))
         {
@@ -29,7 +36,7 @@ internal static class MappingFile
         };
         try
         {
-            return MappingLoader.FromUserJson(json);
+            return fromJson(json);
         }
         catch (MappingException e)
         {

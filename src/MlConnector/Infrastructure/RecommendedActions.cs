@@ -42,6 +42,7 @@ internal static class RecommendedActions
         "MappingFileInvalid" => "Correct the mapping file at the place the message names (docs/mapping.md describes the format).",
         "MappingSourceUnknown" or "MappingTargetFieldUnknown" or "MappingTargetFieldReadOnly" or "MappingKeyRemoved" =>
             "Correct the mapping file's field named in the message (docs/mapping.md lists the BC properties and how to check Marketo's fields).",
+        "AuditUnwritable" => "Make the audit folder writable (free disk space, fix its permissions) and run the sync again: it writes the missing audit lines first, without sending those records again.",
         _ => null,
     };
 }

@@ -4,6 +4,7 @@ using MlConnector.Engine.Audit;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync.BcToMarketo;
+using MlConnector.Engine.Sync.MarketoToBc;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 
@@ -43,9 +44,18 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
-    private protected IStateStore OpenState()
+    /// <summary>The state store this call works on: -StateStore, -StatePath, the connection's, else the SQLite database in the home.</summary>
+    private protected StateStoreReference ResolvedStateStore
+        => StateStoreSelection.Resolve(this, StateStore, StatePath, Connection ?? DefaultConnection.Current, ErrorIdPrefix);
+
+    /// <summary>
+    /// Opens (and creates, when missing) the state store. With <paramref name="createIfMissing"/> false — a -WhatIf
+    /// plan, or a listing — nothing is created: a missing SQLite file is read as an empty store in memory, a table
+    /// store's missing tables as empty tables.
+    /// </summary>
+    private protected IStateStore OpenState(bool createIfMissing = true)
     {
-        var store = StateStoreSelection.Open(this, StateStoreSelection.Resolve(this, StateStore, StatePath, Connection ?? DefaultConnection.Current, ErrorIdPrefix), ErrorIdPrefix);
+        var store = StateStoreSelection.Open(this, ResolvedStateStore, ErrorIdPrefix, createIfMissing);
         WriteVerbose("State store: " + store.Location);
         return store;
     }
@@ -69,9 +79,9 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     private protected void RunForPair(MlConnection connection, IStateStore store, PairTarget pair, bool whatIf, IProgress<SyncProgress>? progress,
         Func<SyncContext, CancellationToken, Task> work)
     {
-        var log = new OnceLog(this);
+        var log = new OnceLog(this, progress as SyncProgressReporter);
         var audit = AuditFor(store);
-        RunSync(async cancel =>
+        RunSync(log, async cancel =>
         {
             if (whatIf)
             {
@@ -108,17 +118,38 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         => new(context, new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix));
 
     /// <summary>
+    /// The mappings the reverse flow works with, from -MappingPath: its own (the file's marketoToBc section) and BC → Marketo's,
+    /// with which the connector's own writes are recognised.
+    /// </summary>
+    private protected (MappingSet Forward, MarketoToBcMapping Reverse) LoadBothMappings(string? path)
+        => (MappingFile.Load(this, path, ErrorIdPrefix), MappingFile.LoadReverse(this, path, ErrorIdPrefix));
+
+    /// <summary>
+    /// The reverse flow's mapper for the pair: its company key prefix, and the prefixes of the other pairs that sync with the
+    /// same Marketo instance (a lead keyed with one of those is not this pair's).
+    /// </summary>
+    private protected static MarketoToBcMapper ReverseMapper(MarketoToBcMapping mapping, PairTarget pair, IStateStore store)
+        => new(mapping, pair.CompanyKeyPrefix, SyncPairs.ForMarketo(store, pair.Key.MarketoInstance).Where(p => p.PairId != pair.Key.PairId).Select(p => p.CompanyKeyPrefix));
+
+    /// <summary>The Marketo → BC sync over a context (its echo suppression compares with what BC → Marketo wrote, mapped by <paramref name="forward"/>).</summary>
+    private protected static LeadToBusinessCentralSync LeadSync(SyncContext context, MappingSet forward, MarketoToBcMapping reverse, PairTarget pair, IStateStore store)
+        => new(context, ReverseMapper(reverse, pair, store), new BcToMarketoMapper(forward, pair.CompanyKeyPrefix));
+
+    private protected static LeadReceiver LeadReceiver(SyncContext context, MappingSet forward, MarketoToBcMapping reverse, PairTarget pair, IStateStore store)
+        => new(context, ReverseMapper(reverse, pair, store), new BcToMarketoMapper(forward, pair.CompanyKeyPrefix));
+
+    /// <summary>
     /// Runs engine work through the pump. A MappingException (e.g. a field Marketo describe does not list) ends the
     /// cmdlet with a terminating error whose id ends in the engine's id and whose target is the field.
     /// </summary>
-    private void RunSync(Func<CancellationToken, Task> work)
+    private void RunSync(IEngineLog log, Func<CancellationToken, Task> work)
     {
         MappingException? mapping = null;
         RunPumped(async cancel =>
         {
             try { await work(cancel).ConfigureAwait(false); }
             catch (MappingException e) { mapping = e; }
-        });
+        }, log: log);
         if (mapping is not null) ThrowTerminatingError(ErrorRecords.From(mapping, ErrorIdPrefix, mapping.Field));
     }
 
@@ -132,7 +163,8 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     }
 
     /// <summary>The engine's log: verbose/debug through, each distinct warning once per call (two passes of a run repeat them).</summary>
-    private sealed class OnceLog(SyncCmdlet cmdlet) : IEngineLog
+    /// <remarks>A wait is a verbose line and, while it lasts, the status of the progress bar.</remarks>
+    private sealed class OnceLog(SyncCmdlet cmdlet, SyncProgressReporter? progress) : IEngineLog
     {
         private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
 
@@ -144,10 +176,17 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         {
             lock (_warned)
             {
-                if (!_warned.Add(message)) return;
+                // Once per code: the client and the run's scope both say when companies are read-only.
+                if (!_warned.Add(code)) return;
                 if (code == EngineWarnings.CrmSyncEnabled) cmdlet.WarnedAboutCrmSync = true;
             }
             cmdlet.QueueWarning(message);
+        }
+
+        public void Waiting(TimeSpan length, string cause)
+        {
+            cmdlet.QueueVerbose(EngineWaits.Describe(length, cause));
+            progress?.Waiting(length, cause);
         }
     }
 }

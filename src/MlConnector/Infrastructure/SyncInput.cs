@@ -6,7 +6,8 @@ namespace MlConnector.Infrastructure;
 
 /// <summary>
 /// Sorts loosely typed pipeline input into what may cross to Marketo: BC customers, customer numbers (from a
-/// Number, CustomerNumber or No property, or a plain string) and contacts (by their customer). Everything else
+/// CustomerNumber, Number or No property, BC's export headers 'Customer No.' and 'No.', or a plain string) and
+/// contacts (by their customer). Everything else
 /// (finance documents, ledger entries, vendors, rows without a number) is rejected with the classifier's reason.
 /// </summary>
 internal static class SyncInput
@@ -29,12 +30,7 @@ internal static class SyncInput
         if (input.BaseObject is string text) return Blank(text);
         if (input.BaseObject is BcCustomer customer) return Blank(customer.Number);
         if (input.BaseObject is BcContact contact) return Blank(contact.CustomerNumber);
-        var names = kind == SourceKind.Contact ? new[] { "CustomerNumber" } : new[] { "Number", "CustomerNumber", "No" };
-        foreach (var name in names)
-        {
-            if (input.Properties[name]?.Value is { } value && Blank(value.ToString()) is { } number) return number;
-        }
-        return null;
+        return CustomerNumberInput.NumberProperty(input, kind == SourceKind.Contact ? ["CustomerNumber"] : SourceClassifier.CustomerNumberProperties);
     }
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();

@@ -45,19 +45,23 @@ public sealed class BusinessCentralContactTests : IAsyncLifetime
     public async Task Contacts_of_given_customers_come_through_contactsInformation()
     {
         var store = _sandbox.Host.BusinessCentral.Store;
-        var numbers = store.Customers.Where(c => c.CompanyContact is not null).Take(3).Select(c => c.Number).ToArray();
+        var customers = store.Customers.Where(c => c.CompanyContact is not null).Take(3).ToArray();
+        var numbers = customers.Select(c => c.Number).ToArray();
         var contacts = await BcSandbox.ToListAsync(_client.GetContactsAsync(new BcContactQuery { CustomerNumbers = numbers }, default));
 
         var expected = store.Contacts.Where(c => ExpectedCustomer(store, c) is { } n && numbers.Contains(n)).Select(c => c.Id).Order().ToArray();
         Assert.NotEmpty(expected);
         Assert.Equal(expected, contacts.Select(c => c.Id).Order());
         Assert.All(contacts, c => Assert.Contains(c.CustomerNumber, numbers));
-        Assert.All(_sandbox.BcCalls("/contactsInformation"), e =>
+        var calls = _sandbox.BcCalls("/contactsInformation");
+        Assert.Equal(customers.Length, calls.Count); // one call per customer, each with the filters BC requires
+        Assert.All(calls, e =>
         {
-            Assert.Contains("relatedId", e.Path, StringComparison.Ordinal);
-            Assert.Contains("relatedType", e.Path, StringComparison.Ordinal);
+            Assert.Contains("relatedType", Uri.UnescapeDataString(e.Path), StringComparison.Ordinal);
             Assert.Equal(200, e.Status);
         });
+        foreach (var customer in customers)
+            Assert.Single(calls, e => Uri.UnescapeDataString(e.Path).Contains("relatedId eq " + customer.Id.ToString("D"), StringComparison.OrdinalIgnoreCase));
     }
 
     private static string? ExpectedCustomer(Sim.BcDataStore store, Sim.BcContact contact)

@@ -37,7 +37,7 @@ public sealed class BusinessCentralReadTests : IAsyncLifetime
         var paths = _sandbox.Host.Journal.For(MlConnector.Sandbox.Core.SandboxService.BusinessCentral).Select(e => e.Path).ToArray();
         Assert.DoesNotContain(paths, p => p.Contains("$top", StringComparison.OrdinalIgnoreCase) || p.Contains("%24top", StringComparison.OrdinalIgnoreCase));
         Assert.DoesNotContain(paths, p => p.Contains("$skip=", StringComparison.OrdinalIgnoreCase) || p.Contains("%24skip=", StringComparison.OrdinalIgnoreCase));
-        Assert.Contains(_sandbox.Log.Lines, l => l.StartsWith("VERBOSE BC GET /v2.0/", StringComparison.Ordinal) && l.Contains("/customers -> 200 in ", StringComparison.Ordinal));
+        Assert.Contains(_sandbox.Log.Lines, l => l.StartsWith("DEBUG BC GET /v2.0/", StringComparison.Ordinal) && l.Contains("/customers -> 200 in ", StringComparison.Ordinal));
         Assert.DoesNotContain(_sandbox.Log.Lines, l => l.Contains("eyJ", StringComparison.Ordinal) || l.Contains(_sandbox.Host.Options.Entra.ClientSecret, StringComparison.Ordinal));
     }
 

@@ -28,6 +28,7 @@ public sealed class BusinessCentralResilienceTests(BusinessCentralResilienceTest
     [Theory]
     [InlineData(429, null, false)]
     [InlineData(429, 1, false)]
+    [InlineData(502, null, false)]
     [InlineData(503, null, false)]
     [InlineData(504, null, false)]
     [InlineData(null, null, true)]

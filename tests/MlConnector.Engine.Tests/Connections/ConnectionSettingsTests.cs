@@ -80,6 +80,7 @@ public sealed class ConnectionSettingsTests
                 _ when type == typeof(int) => 2 + index,
                 _ when type == typeof(bool) => true,
                 _ when type == typeof(TimeSpan) => TimeSpan.FromSeconds(7 + index),
+                _ when type.IsEnum => Enum.GetValues(type).GetValue(Enum.GetValues(type).Length - 1)!,
                 _ when type == typeof(BcRetryOptions) => Filled(new BcRetryOptions()),
                 _ when type == typeof(MarketoRetryOptions) => Filled(new MarketoRetryOptions()),
                 _ => throw new InvalidOperationException($"Teach this test a value for {typeof(T).Name}.{property.Name} ({type.Name})."),

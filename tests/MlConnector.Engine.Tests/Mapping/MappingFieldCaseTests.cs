@@ -8,7 +8,8 @@ public sealed class MappingFieldCaseTests
     private static (TargetField[] Leads, TargetField[] Companies) Described(MappingSet mapping, params string[] leadNames)
     {
         var defaults = MappingLoader.Default();
-        var leads = defaults.Lead.Fields.Concat(defaults.LeadAccountFields).Select(f => f.Target).Concat(leadNames)
+        // Marketo's standard "unsubscribed" is described too: the default whenPrivacyBlocked (Unsubscribe) writes it.
+        var leads = defaults.Lead.Fields.Concat(defaults.LeadAccountFields).Select(f => f.Target).Append(BcToMarketoMapper.UnsubscribedField).Concat(leadNames)
             .Distinct(StringComparer.Ordinal).Select(n => new TargetField(n, true)).ToArray();
         var companies = mapping.Company.Fields.Select(f => new TargetField(f.Target, true)).ToArray();
         return (leads, companies);

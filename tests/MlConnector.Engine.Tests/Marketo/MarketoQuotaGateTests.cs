@@ -45,3 +45,22 @@ public sealed class MarketoQuotaGateTests
         Assert.Equal(312, test.Client.CallCount);
     }
 }
+
+/// <summary>Issue 11: a wait at the quota gate is told (its length and cause), so a throttled sync is not silent.</summary>
+public sealed class MarketoQuotaGateWaitTests
+{
+    [Fact]
+    public async Task A_call_held_at_the_gate_says_how_long_it_waits_and_why()
+    {
+        var window = TimeSpan.FromSeconds(2);
+        await using var test = await MarketoTestHost.StartAsync(settings: s => { s.CallsPer20Seconds = 2; s.RateWindow = window; });
+
+        for (var i = 0; i < 3; i++) await test.Client.GetDailyUsageAsync(CancellationToken.None);
+
+        var told = Assert.Single(test.Log.Lines, l => l.StartsWith("VERBOSE: Waiting ", StringComparison.Ordinal));
+        Assert.Contains("quota gate", told, StringComparison.Ordinal);
+        Assert.Contains("its 2 calls of the last 2 s", told, StringComparison.Ordinal);
+        var seconds = double.Parse(told["VERBOSE: Waiting ".Length..told.IndexOf(" s:", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(seconds, 0.5, 2.0);
+    }
+}

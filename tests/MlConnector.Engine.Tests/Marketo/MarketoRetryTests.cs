@@ -132,3 +132,90 @@ public sealed class MarketoRetryTests(SeededMarketoFixture seeded) : IClassFixtu
         Assert.Single(test.Identity);
     }
 }
+
+/// <summary>The retry loop's bounds and what it says: attempt time-outs, the total-time bound, one attempt only, the jitter, the log line.</summary>
+public sealed class MarketoRetryBoundsTests
+{
+    [Fact]
+    public async Task An_attempt_that_gets_no_answer_in_time_is_retried_and_the_log_says_why()
+    {
+        await using var test = await MarketoTestHost.StartAsync(settings: s => s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(1500));
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", LatencyMs = 6000, Times = 1 });
+
+        Assert.NotEmpty(await test.Client.DescribeCompaniesAsync(CancellationToken.None));
+
+        Assert.Contains(test.Log.Lines, l => System.Text.RegularExpressions.Regex.IsMatch(l,
+            @"^VERBOSE: Waiting \d+ ms: Marketo: retry 1 of GET rest/v1/companies/describe\.json after TimeoutException: No answer to GET rest/v1/companies/describe\.json within 1\.5 s\.$"));
+    }
+
+    [Fact]
+    public async Task Attempts_that_all_time_out_end_as_a_connection_failure()
+    {
+        await using var test = await MarketoTestHost.StartAsync(settings: s => { s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(1500); s.Retry.MaxAttempts = 2; });
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", LatencyMs = 6000 });
+
+        var error = await Assert.ThrowsAsync<MlConnectorException>(() => test.Client.DescribeCompaniesAsync(CancellationToken.None));
+
+        Assert.Equal("MarketoConnectionFailed", error.ErrorId);
+        Assert.Equal(MlErrorCategory.Connection, error.Category);
+        Assert.StartsWith("Marketo GET rest/v1/companies/describe.json could not be completed after 2 attempt(s): No answer", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Get_paging_token_has_its_own_longer_time_out()
+    {
+        await using var test = await MarketoTestHost.StartAsync(settings: s => s.Retry.AttemptTimeout = TimeSpan.FromMilliseconds(300));
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "pagingtoken", LatencyMs = 1000 });
+
+        Assert.False(string.IsNullOrEmpty(await test.Client.GetPagingTokenAsync(test.Sandbox.Clock.GetUtcNow().AddDays(-1), CancellationToken.None)));
+        Assert.Single(test.Rest);
+    }
+
+    [Fact]
+    public async Task No_retry_starts_once_the_total_time_is_spent()
+    {
+        await using var test = await MarketoTestHost.StartAsync(settings: s => { s.Retry.MaxTotalTime = TimeSpan.FromTicks(1); s.Retry.MaxAttempts = 10; });
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", ErrorCode = "611" });
+
+        await Assert.ThrowsAsync<MarketoApiException>(() => test.Client.DescribeCompaniesAsync(CancellationToken.None));
+
+        Assert.Single(test.Rest);
+    }
+
+    [Fact]
+    public async Task One_attempt_means_no_retry()
+    {
+        await using var test = await MarketoTestHost.StartAsync(settings: s => s.Retry.MaxAttempts = 1);
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", ErrorCode = "611" });
+
+        var error = await Assert.ThrowsAsync<MarketoApiException>(() => test.Client.DescribeCompaniesAsync(CancellationToken.None));
+
+        Assert.Equal("611", error.Code);
+        Assert.DoesNotContain("attempts", error.Message, StringComparison.Ordinal);
+        Assert.Single(test.Rest);
+        Assert.DoesNotContain(test.Log.Lines, l => l.Contains("retry", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_retry_line_names_the_attempt_the_delay_the_error_and_the_request_id()
+    {
+        await using var test = await MarketoTestHost.StartAsync();
+        test.Sandbox.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "companies/describe", ErrorCode = "611", Times = 2 });
+
+        await test.Client.DescribeCompaniesAsync(CancellationToken.None);
+
+        var retries = test.Log.Lines.Where(l => l.Contains("Marketo: retry", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, retries.Length);
+        Assert.Matches(@"^VERBOSE: Waiting \d+ ms: Marketo: retry 1 of GET rest/v1/companies/describe\.json after error 611 \(requestId [0-9a-f]{4}#[0-9a-f]+\)\.$", retries[0]);
+        Assert.Matches(@"^VERBOSE: Waiting \d+ ms: Marketo: retry 2 of GET rest/v1/companies/describe\.json after error 611 \(requestId [0-9a-f]{4}#[0-9a-f]+\)\.$", retries[1]);
+    }
+
+    [Fact]
+    public void The_jitter_stays_between_a_tenth_of_the_bound_and_the_bound()
+    {
+        var max = TimeSpan.FromSeconds(1);
+        var samples = Enumerable.Range(0, 2000).Select(_ => MarketoRetry.Jitter(max)).ToArray();
+        Assert.All(samples, d => Assert.InRange(d, max / 10, max));
+        Assert.True(samples.Distinct().Count() > 100, "the pause is jittered");
+    }
+}

@@ -11,7 +11,7 @@ namespace MlConnector.Engine.Tests.State;
 /// same storage stands for a second writer (another run, runspace or process); the concurrent-writer tests start real
 /// processes (ConcurrentWriterContract).
 /// </summary>
-public abstract class StateStoreContract(ITestOutputHelper output)
+public abstract partial class StateStoreContract(ITestOutputHelper output)
 {
     protected static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
     protected static readonly SyncPairKey PairA = SyncPairKey.Create("tenant-a", "Production", Guid.Parse("00000000-0000-0000-0000-0000000000a1"), "111-AAA-111");
@@ -414,9 +414,10 @@ public abstract class StateStoreContract(ITestOutputHelper output)
         using var store = Open();
         var parked = Job("C2") with { Status = QueuedJobStatus.Parked, Attempts = 3, LastError = "1003 bad", UpdatedAt = T0.AddMinutes(5) };
         var transfer = (IPairStateTransfer)store.Pair(PairA.PairId);
-        transfer.RestoreJobs(SyncDirection.BcToMarketo, [Job("C1", "p1"), parked, Job("C3", "p3", "Lead")], T0.AddHours(1));
+        StoredJob[] jobs = [new(Job("C1", "p1"), null), new(parked, null), new(Job("C3", "p3", "Lead"), null)];
+        transfer.RestoreJobs(SyncDirection.BcToMarketo, jobs, T0.AddHours(1));
 
-        Assert.Equal([Job("C1", "p1"), parked, Job("C3", "p3", "Lead")], transfer.AllJobs(SyncDirection.BcToMarketo));
+        Assert.Equal(jobs, transfer.AllJobs(SyncDirection.BcToMarketo));
         Assert.Equal(2, Queue(store).Count(QueuedJobStatus.Pending));
         Assert.Empty(transfer.AllJobs(SyncDirection.MarketoToBc));
     }

@@ -95,7 +95,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains(DbPath, line, StringComparison.Ordinal);
     }
 
-    private static int SqliteMigrationsVersion => 4;
+    private static int SqliteMigrationsVersion => 6;
 
     public void Dispose()
     {

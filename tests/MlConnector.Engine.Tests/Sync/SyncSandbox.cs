@@ -12,6 +12,7 @@ using MlConnector.Engine.Tests.BusinessCentral;
 using MlConnector.Engine.Tests.Marketo;
 using MlConnector.Sandbox;
 using MlConnector.Sandbox.Core;
+using MlConnector.Sandbox.Marketo;
 
 namespace MlConnector.Engine.Tests.Sync;
 
@@ -46,20 +47,20 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, in <paramref name="statePath"/>, or in the store <paramref name="openStore"/> opens.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null, Func<IStateStore>? openStore = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, Func<IStateStore>? openStore = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
-        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
         return new SyncSandbox(bc, bcClient, marketo, statePath, openStore);
     }
 
-    public SyncContext Context(string? correlationId = null) => new()
+    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null) => new()
     {
         BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock, Log = _bc.Log,
-        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
+        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50, Progress = progress,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
@@ -69,20 +70,47 @@ internal sealed class SyncSandbox : IAsyncDisposable
     public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
         => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
 
+    /// <summary>-WhatIf: the plan of <paramref name="request"/> (default mapping unless given).</summary>
+    public async Task<List<SyncPlanRow>> PlanAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
+        => await BcSandbox.ToListAsync(Sync(mapping).PlanAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
+
+    /// <summary>The audit lines of one BC record, oldest first.</summary>
+    public IReadOnlyList<AuditRecord> Audited(string sourceNumber)
+        => new AuditLogReader(Audit.Folder).Read(new AuditQuery { SourceNumbers = [sourceNumber] }).ToList();
+
+    /// <summary>Person contacts with a usable email no other contact shares, not Privacy Blocked, that belong to a customer: each one lead of its own.</summary>
+    public IReadOnlyList<MlConnector.Sandbox.BusinessCentral.BcContact> SolePersons()
+    {
+        var store = Host.BusinessCentral.Store;
+        lock (store.Gate)
+        {
+            return store.Contacts.Where(c => c.Type == "Person" && !c.PrivacyBlocked && EmailRules.Problem(c.Email) is null
+                    && store.Contacts.Count(o => EmailRules.Normalize(o.Email) == EmailRules.Normalize(c.Email)) == 1
+                    && store.Customers.Any(cu => cu.Blocked != "All" && cu.CompanyContact?.Number == c.CompanyNumber))
+                .ToList();
+        }
+    }
+
+    /// <summary>The one Marketo lead with this email (fails when there is none or more than one).</summary>
+    public LeadSnapshot Lead(string email) => Assert.Single(Host.Marketo.LeadsByEmail(email));
+
     public IReadOnlyList<JournalEntry> MarketoWrites() => Host.Journal.For(SandboxService.Marketo)
         .Where(e => e.Method == "POST" && (e.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal) || e.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal))
             && !e.Path.Contains("_method=GET", StringComparison.Ordinal))
         .ToArray();
 
-    /// <summary>What Marketo should hold after a full sync: one company per customer, one lead per distinct valid person email.</summary>
+    /// <summary>
+    /// What Marketo should hold after a full sync: one company per customer not blocked for all transactions, one lead
+    /// per distinct valid email of a person contact that is not Privacy Blocked.
+    /// </summary>
     public (HashSet<string> Companies, HashSet<string> LeadEmails) Expected()
     {
         var store = Host.BusinessCentral.Store;
         lock (store.Gate)
         {
-            var companies = store.Customers.Select(c => c.Number).ToHashSet(StringComparer.Ordinal);
-            var emails = store.Contacts.Where(c => c.Type == "Person" && EmailRules.Problem(c.Email) is null)
-                .Select(c => EmailRules.Normalize(c.Email)).ToHashSet(StringComparer.Ordinal);
+            var companies = store.Customers.Where(c => c.Blocked != "All").Select(c => c.Number).ToHashSet(StringComparer.Ordinal);
+            var emails = store.Contacts.Where(c => c.Type == "Person" && !c.PrivacyBlocked && ExpectedLeads.Usable(c.Email))
+                .Select(c => ExpectedLeads.Key(c.Email)).ToHashSet(StringComparer.Ordinal);
             return (companies, emails);
         }
     }

@@ -110,7 +110,7 @@ public sealed class BcLimitsAndAuthTests
         var (host, http, bc) = await StartAsync();
         await using var _ = host;
         using var __ = http;
-        host.Faults.Add(new FaultRule { Service = SandboxService.BusinessCentral, PathContains = "/customers", HttpStatus = 503, RetryAfterSeconds = 7, Times = 1 });
+        host.Faults.Add(new FaultRule { Service = SandboxService.BusinessCentral, PathContains = "/customers", HttpStatus = 503, ErrorCode = "Internal_ServiceUnavailable", RetryAfterSeconds = 7, Times = 1 });
         using var response = await bc.SendAsync(HttpMethod.Get, bc.Company + "customers");
         await BcTestClient.AssertErrorAsync(response, HttpStatusCode.ServiceUnavailable, "Internal_ServiceUnavailable");
         Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter!.Delta);

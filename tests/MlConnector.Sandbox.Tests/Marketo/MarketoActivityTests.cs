@@ -84,6 +84,34 @@ public sealed class MarketoActivityTests(MarketoFixture shared) : IClassFixture<
     }
 
     [Fact]
+    public async Task Leads_marketing_creates_and_deletes_are_ui_activities_without_api_attributes()
+    {
+        var sandbox = shared.AsPrivate();
+        try
+        {
+            var token = await TokenSinceAsync(sandbox.Api, sandbox.Host.Clock.GetUtcNow().AddSeconds(-1));
+            var first = sandbox.Host.Marketo.MarketingCreate(new Dictionary<string, string?> { ["email"] = "ui.one@example.com", ["company"] = "UI Co" });
+            using var response = await sandbox.Http.PostAsync("admin/marketo/leads", JsonContent.Create(new { leads = new[] { new Dictionary<string, string?> { ["email"] = "ui.two@example.com" } } }));
+            response.EnsureSuccessStatusCode();
+            var second = (await response.Content.ReadFromJsonAsync<JsonObject>())!["ids"]![0]!.GetValue<long>();
+            using var duplicate = await sandbox.Http.PostAsync("admin/marketo/leads", JsonContent.Create(new { fields = new Dictionary<string, string?> { ["email"] = "ui.one@example.com" } }));
+            Assert.Equal(System.Net.HttpStatusCode.BadRequest, duplicate.StatusCode);
+            Assert.True(sandbox.Host.Marketo.MarketingDelete(second));
+            Assert.False(sandbox.Host.Marketo.MarketingDelete(second));
+
+            var (items, _, _) = await DrainAsync(sandbox.Api, $"rest/v1/activities/leadchanges.json?fields=email&leadIds={first},{second}", token);
+            Assert.Equal([first, second], items.Select(i => i["leadId"]!.GetValue<long>()));
+            Assert.All(items, i => Assert.Equal(ActivityTypes.NewLead, i["activityTypeId"]!.GetValue<int>()));
+            Assert.All(items, i => Assert.DoesNotContain(i["attributes"]!.AsArray(), a => a!["name"]!.GetValue<string>() == "api method name"));
+            Assert.Equal("UI Co", sandbox.Host.Marketo.Lead(first)!.Fields["company"]);
+            Assert.Null(sandbox.Host.Marketo.Lead(second));
+            var (deleted, _, _) = await DrainAsync(sandbox.Api, "rest/v1/activities/deletedleads.json", token);
+            Assert.Equal(second, Assert.Single(deleted)["leadId"]!.GetValue<long>());
+        }
+        finally { await sandbox.StopAsync(); }
+    }
+
+    [Fact]
     public async Task Seeded_leads_have_new_lead_activities_from_marketing_and_some_match_bc_emails()
     {
         var sandbox = shared.AsPrivate();

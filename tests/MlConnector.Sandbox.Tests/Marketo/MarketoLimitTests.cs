@@ -139,8 +139,8 @@ public sealed class MarketoFaultTests(MarketoFixture shared) : IClassFixture<Mar
     }
 
     [Theory]
-    [InlineData(502)]
     [InlineData(500)]
+    [InlineData(400)]
     public async Task Injected_http_status_is_returned_with_an_envelope(int status)
     {
         var sandbox = shared.AsPrivate();

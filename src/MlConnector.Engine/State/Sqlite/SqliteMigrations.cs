@@ -154,6 +154,15 @@ internal static class SqliteMigrations
             expires_at     TEXT NOT NULL
         );
         """,
+        // 5: a job the target has answered whose audit line could not be written is held, status 'Answered', with
+        // that answer, until a later run writes the line and settles it without sending it again.
+        """
+        ALTER TABLE work_queue ADD COLUMN answer TEXT NULL;
+        """,
+        // 6: per-field digests of what was last written (never the values), so an audit line can name the fields that changed.
+        """
+        ALTER TABLE record_state ADD COLUMN field_hashes TEXT NULL;
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

@@ -17,12 +17,12 @@ public sealed class SqliteStateStore : IStateStore
     private readonly SqliteConnection _connection;
     private readonly SqliteLeaseConnection _leases;
 
-    private SqliteStateStore(string path, SqliteConnection connection, bool created)
+    private SqliteStateStore(string path, SqliteConnection connection, bool created, Func<SqliteConnection>? leaseConnection = null)
     {
         Path = path;
         _connection = connection;
         Created = created;
-        _leases = new SqliteLeaseConnection(() => Connect(path));
+        _leases = new SqliteLeaseConnection(leaseConnection ?? (() => Connect(path)));
     }
 
     public string Path { get; }
@@ -54,6 +54,28 @@ public sealed class SqliteStateStore : IStateStore
         catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
         {
             throw new StateStoreException($"The state database '{fullPath}' could not be opened: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>
+    /// An empty store that lives in memory only, named after <paramref name="path"/> for messages: what a -WhatIf plan
+    /// reads when no state file exists yet, since opening the path would create it. Nothing written to it outlives it.
+    /// </summary>
+    public static SqliteStateStore InMemory(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = ":memory:", Pooling = false }.ToString());
+        try
+        {
+            connection.Open();
+            Migrate(connection);
+            // One connection: a second ":memory:" connection would be another, empty database.
+            return new SqliteStateStore(System.IO.Path.GetFullPath(path), connection, created: true, leaseConnection: () => connection);
+        }
+        catch (SqliteException ex)
+        {
+            connection.Dispose();
+            throw new StateStoreException($"An in-memory state store could not be made: {ex.Message}", ex);
         }
     }
 

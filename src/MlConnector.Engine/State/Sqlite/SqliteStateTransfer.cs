@@ -11,15 +11,13 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
 
     public IEnumerable<string> WatermarkNames() => Strings("SELECT name FROM watermarks WHERE pair_id = $pair ORDER BY name;");
 
-    public IEnumerable<QueuedJob> AllJobs(SyncDirection direction) => Rows(
-        "SELECT job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at FROM work_queue " +
-        "WHERE pair_id = $pair AND direction = $direction ORDER BY sequence;", direction,
-        r => new QueuedJob(r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), Enum.Parse<QueuedJobStatus>(r.GetString(5)),
-            r.GetInt32(6), r.IsDBNull(7) ? null : r.GetString(7), ParseTime(r.GetString(8)), ParseTime(r.GetString(9))));
+    public IEnumerable<StoredJob> AllJobs(SyncDirection direction) => Rows(
+        $"SELECT {SqliteWorkQueue.JobColumns}, answer FROM work_queue WHERE pair_id = $pair AND direction = $direction ORDER BY sequence;", direction,
+        r => new StoredJob(SqliteWorkQueue.Job(r), r.IsDBNull(10) ? null : r.GetString(10)));
 
     public IEnumerable<RecordState> AllRecordStates(SyncDirection direction) => Rows(
-        "SELECT target_key, source_number, content_hash, target_id, written_at FROM record_state WHERE pair_id = $pair AND direction = $direction ORDER BY target_key;",
-        direction, r => new RecordState(r.GetString(0), r.GetString(1), r.GetString(2), r.IsDBNull(3) ? null : r.GetString(3), ParseTime(r.GetString(4))));
+        $"SELECT {SqliteRecordStates.Columns} FROM record_state WHERE pair_id = $pair AND direction = $direction ORDER BY target_key;",
+        direction, SqliteRecordStates.State);
 
     public IEnumerable<RecordLink> AllLinks(LinkKind kind)
     {
@@ -33,22 +31,23 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
         }
     }
 
-    public void RestoreJobs(SyncDirection direction, IEnumerable<QueuedJob> jobs, DateTimeOffset now) => Guard(() =>
+    public void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now) => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
         long next;
         using (var max = Create(connection, transaction, "SELECT IFNULL(MAX(sequence), 0) FROM work_queue;"))
             next = Convert.ToInt64(max.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         using var insert = Create(connection, transaction, """
-            INSERT OR REPLACE INTO work_queue(pair_id, direction, job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at, sequence)
-            VALUES ($pair, $direction, $id, $target, $sourceType, $source, $payload, $status, $attempts, $error, $enqueued, $updated, $sequence);
+            INSERT OR REPLACE INTO work_queue(pair_id, direction, job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at,
+                sequence, answer)
+            VALUES ($pair, $direction, $id, $target, $sourceType, $source, $payload, $status, $attempts, $error, $enqueued, $updated, $sequence, $answer);
             """, ("$pair", pairId), ("$direction", direction.ToString()));
-        var parameters = new[] { "$id", "$target", "$sourceType", "$source", "$payload", "$status", "$attempts", "$error", "$enqueued", "$updated", "$sequence" }
+        var parameters = new[] { "$id", "$target", "$sourceType", "$source", "$payload", "$status", "$attempts", "$error", "$enqueued", "$updated", "$sequence", "$answer" }
             .Select(name => insert.Parameters.Add(new SqliteParameter { ParameterName = name })).ToArray();
-        foreach (var job in jobs)
+        foreach (var (job, answer) in jobs)
         {
             object?[] values = [job.JobId, job.TargetType, job.SourceType, job.SourceNumber, job.Payload, job.Status.ToString(), job.Attempts, job.LastError,
-                Time(job.EnqueuedAt), Time(job.UpdatedAt), ++next];
+                Time(job.EnqueuedAt), Time(job.UpdatedAt), ++next, answer];
             for (var i = 0; i < values.Length; i++) parameters[i].Value = values[i] ?? DBNull.Value;
             insert.ExecuteNonQuery();
         }

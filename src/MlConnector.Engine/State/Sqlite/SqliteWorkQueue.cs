@@ -22,7 +22,8 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
         using var command = Scoped(transaction, """
             INSERT INTO work_queue(pair_id, direction, job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at, sequence)
             VALUES ($pair, $direction, $id, $target, $sourceType, $source, $payload, 'Pending', 0, NULL, $now, $now, $sequence)
-            ON CONFLICT(pair_id, direction, job_id) DO UPDATE SET payload = excluded.payload, status = 'Pending', updated_at = excluded.updated_at;
+            ON CONFLICT(pair_id, direction, job_id) DO UPDATE SET payload = excluded.payload,
+                status = CASE work_queue.status WHEN 'Answered' THEN 'Answered' ELSE 'Pending' END, updated_at = excluded.updated_at;
             """);
         var sequence = command.Parameters.Add("$sequence", SqliteType.Integer);
         var id = command.Parameters.Add("$id", SqliteType.Text);
@@ -49,21 +50,22 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
     {
         using var command = Scoped(null, "", ("$status", status.ToString()), ("$target", targetType), ("$max", max));
         command.CommandText = $"""
-            SELECT job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at
+            SELECT {JobColumns}
             FROM work_queue
             WHERE {Scope} AND status = $status AND ($target IS NULL OR target_type = $target){MatchingAny(command, "source_number", sourceNumberPatterns)}
             ORDER BY sequence LIMIT $max;
             """;
         using var reader = command.ExecuteReader();
         var jobs = new List<QueuedJob>();
-        while (reader.Read())
-        {
-            jobs.Add(new QueuedJob(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
-                Enum.Parse<QueuedJobStatus>(reader.GetString(5)), reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
-                ParseTime(reader.GetString(8)), ParseTime(reader.GetString(9))));
-        }
+        while (reader.Read()) jobs.Add(Job(reader));
         return (IReadOnlyList<QueuedJob>)jobs;
     });
+
+    public const string JobColumns = "job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at";
+
+    public static QueuedJob Job(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+        reader.GetString(4), Enum.Parse<QueuedJobStatus>(reader.GetString(5)), reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
+        ParseTime(reader.GetString(8)), ParseTime(reader.GetString(9)));
 
     public ISet<string> JobIds(QueuedJobStatus status) => Guard(() =>
     {
@@ -74,16 +76,20 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
         return (ISet<string>)ids;
     });
 
-    public int Count(QueuedJobStatus status) => Guard(() =>
+    public int Count(QueuedJobStatus status, string? targetType = null) => Guard(() =>
     {
-        using var command = Scoped(null, $"SELECT COUNT(*) FROM work_queue WHERE {Scope} AND status = $status;", ("$status", status.ToString()));
+        using var command = Scoped(null, $"SELECT COUNT(*) FROM work_queue WHERE {Scope} AND status = $status AND ($target IS NULL OR target_type = $target);",
+            ("$status", status.ToString()), ("$target", targetType));
         return Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     });
 
     public void Complete(IEnumerable<QueuedJob> jobs) => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
-        using var command = Scoped(transaction, $"DELETE FROM work_queue WHERE {Scope} AND job_id = $id AND updated_at = $updated;");
+        using var command = Scoped(transaction, $"""
+            DELETE FROM work_queue WHERE {Scope} AND job_id = $id AND updated_at = $updated;
+            UPDATE work_queue SET status = 'Pending', answer = NULL WHERE {Scope} AND job_id = $id AND status = 'Answered';
+            """);
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var updated = command.Parameters.Add("$updated", SqliteType.Text);
         foreach (var job in jobs)
@@ -99,7 +105,7 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
     {
         using var transaction = connection.BeginTransaction();
         using var command = Scoped(transaction,
-            $"UPDATE work_queue SET status = 'Parked', attempts = attempts + 1, last_error = $reason, updated_at = $now WHERE {Scope} AND job_id = $id;",
+            $"UPDATE work_queue SET status = 'Parked', attempts = attempts + 1, last_error = $reason, answer = NULL, updated_at = $now WHERE {Scope} AND job_id = $id;",
             ("$now", Time(now)));
         var id = command.Parameters.Add("$id", SqliteType.Text);
         var reason = command.Parameters.Add("$reason", SqliteType.Text);
@@ -110,6 +116,30 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
             command.ExecuteNonQuery();
         }
         transaction.Commit();
+    });
+
+    public void HoldAnswers(IEnumerable<(QueuedJob Job, string Answer)> answered) => Guard(() =>
+    {
+        using var transaction = connection.BeginTransaction();
+        using var command = Scoped(transaction, $"UPDATE work_queue SET status = 'Answered', answer = $answer WHERE {Scope} AND job_id = $id;");
+        var id = command.Parameters.Add("$id", SqliteType.Text);
+        var answer = command.Parameters.Add("$answer", SqliteType.Text);
+        foreach (var (job, text) in answered)
+        {
+            id.Value = job.JobId;
+            answer.Value = text;
+            command.ExecuteNonQuery();
+        }
+        transaction.Commit();
+    });
+
+    public IReadOnlyList<(QueuedJob Job, string Answer)> Answered() => Guard(() =>
+    {
+        using var command = Scoped(null, $"SELECT {JobColumns}, answer FROM work_queue WHERE {Scope} AND status = 'Answered' ORDER BY sequence;");
+        using var reader = command.ExecuteReader();
+        var held = new List<(QueuedJob, string)>();
+        while (reader.Read()) held.Add((Job(reader), reader.GetString(10)));
+        return (IReadOnlyList<(QueuedJob, string)>)held;
     });
 
     public int Unpark(IReadOnlyCollection<string>? sourceNumberPatterns, DateTimeOffset now) => Guard(() =>

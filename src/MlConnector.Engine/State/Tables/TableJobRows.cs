@@ -6,14 +6,14 @@ namespace MlConnector.Engine.State.Tables;
 /// <summary>
 /// A queued job as a row, within Table Storage's limits (64 KiB per string column, 1 MiB per row): the payload is split
 /// over Payload, Payload1, ... columns (<see cref="TableText"/>); one larger than a row can hold is refused with
-/// <see cref="TooLargeId"/> naming the job, rather than cut.
+/// <see cref="TooLargeId"/> naming the job, rather than cut. A held answer goes over Answer, Answer1, ... the same way.
 /// </summary>
 internal static class TableJobRows
 {
     public const string TooLargeId = "StateStoreEntityTooLarge";
     public const int MaxPayloadChars = TableText.PartChars * 15;
 
-    public static TableEntity Entity(string partition, string rowKey, QueuedJob job, long sequence)
+    public static TableEntity Entity(string partition, string rowKey, QueuedJob job, long sequence, string? answer = null)
     {
         var entity = new TableEntity(partition, rowKey)
         {
@@ -29,8 +29,12 @@ internal static class TableJobRows
         };
         if (job.LastError is { } error) entity["LastError"] = error.Length <= TableText.PartChars ? error : error[..(TableText.PartChars - 1)] + "…";
         WritePayload(entity, job.JobId, job.Payload);
+        if (answer is not null) TableText.Write(entity, "Answer", answer);
         return entity;
     }
+
+    /// <summary>The target's answer held with the job (status Answered), or null.</summary>
+    public static string? Answer(TableEntity row) => row.ContainsKey("Answer") ? TableText.Read(row, "Answer") : null;
 
     public static QueuedJob Job(TableEntity row) => new(
         row.GetString("JobId"), row.GetString("TargetType"), row.GetString("SourceType"), row.GetString("SourceNumber"), ReadPayload(row),

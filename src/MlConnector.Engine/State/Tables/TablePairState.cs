@@ -28,13 +28,13 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
 
     public IEnumerable<string> WatermarkNames() => _checkpoints.Names(TableCheckpoints.WatermarkPrefix);
 
-    public IEnumerable<QueuedJob> AllJobs(SyncDirection direction) => QueueOf(direction).All();
+    public IEnumerable<StoredJob> AllJobs(SyncDirection direction) => QueueOf(direction).All();
 
     public IEnumerable<RecordState> AllRecordStates(SyncDirection direction) => RecordsOf(direction).All();
 
     public IEnumerable<RecordLink> AllLinks(LinkKind kind) => LinksOf().All(kind);
 
-    public void RestoreJobs(SyncDirection direction, IEnumerable<QueuedJob> jobs, DateTimeOffset now) => QueueOf(direction).Restore(jobs, now);
+    public void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now) => QueueOf(direction).Restore(jobs, now);
 
     public void Clear()
     {

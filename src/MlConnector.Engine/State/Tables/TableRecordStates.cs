@@ -6,7 +6,8 @@ namespace MlConnector.Engine.State.Tables;
 /// <summary>
 /// One pair's record state in one direction, in the records table (partition = pair id and the key's bucket, see
 /// <see cref="TableBuckets"/>; row "dir|target key"). A save is an upsert that merges: a state without a target id
-/// leaves the stored id as it is, with no read and no race.
+/// leaves the stored id as it is, and one without field digests the stored digests (column FieldHashes, JSON), with no
+/// read and no race.
 /// </summary>
 internal sealed class TableRecordStates(TableClient table, string pairId, SyncDirection direction) : IRecordStates
 {
@@ -20,10 +21,14 @@ internal sealed class TableRecordStates(TableClient table, string pairId, SyncDi
 
     public void Save(IEnumerable<RecordState> states)
     {
-        // Folded per key as saving them one after another would: the last write wins, a known target id is kept.
+        // Folded per key as saving them one after another would: the last write wins, a known target id and digests are kept.
         var latest = new Dictionary<string, RecordState>(StringComparer.Ordinal);
         foreach (var state in states)
-            latest[state.TargetKey] = latest.TryGetValue(state.TargetKey, out var earlier) && state.TargetId is null ? state with { TargetId = earlier.TargetId } : state;
+        {
+            latest[state.TargetKey] = latest.TryGetValue(state.TargetKey, out var earlier)
+                ? state with { TargetId = state.TargetId ?? earlier.TargetId, FieldHashes = state.FieldHashes ?? earlier.FieldHashes }
+                : state;
+        }
         TableBatches.Submit(table, latest.Values.Select(s => new TableTransactionAction(TableTransactionActionType.UpsertMerge, Entity(s))), "save record state");
     }
 
@@ -43,6 +48,7 @@ internal sealed class TableRecordStates(TableClient table, string pairId, SyncDi
             ["WrittenAt"] = StateTime.Format(state.WrittenAt),
         };
         if (state.TargetId is { } id) entity["TargetId"] = id;
+        if (FieldHashesJson.Write(state.FieldHashes) is { } hashes) entity["FieldHashes"] = hashes;
         if (TableKeys.IsHashed(TableKeys.LastPart(key))) entity["TargetKey"] = state.TargetKey;
         return entity;
     }
@@ -54,5 +60,8 @@ internal sealed class TableRecordStates(TableClient table, string pairId, SyncDi
     }
 
     private static RecordState ToState(string key, TableEntity row)
-        => new(key, row.GetString("SourceNumber"), row.GetString("ContentHash"), row.GetString("TargetId"), StateTime.Parse(row.GetString("WrittenAt")));
+        => new(key, row.GetString("SourceNumber"), row.GetString("ContentHash"), row.GetString("TargetId"), StateTime.Parse(row.GetString("WrittenAt")))
+        {
+            FieldHashes = FieldHashesJson.Read(row.GetString("FieldHashes")),
+        };
 }

@@ -11,7 +11,8 @@ namespace MlConnector.Engine.State.Tables;
 /// removed together in one transaction: the job row, keyed "dir|j|status|type|sequence|job id" so pending work of a type
 /// is one ordered key range, and the index row "dir|i|job id", which names the job row (enqueueing the same job again
 /// finds it there). Every change to a job row is conditional on the ETag it was read with; a writer that loses a race
-/// reads again and retries, so a second enqueue, park or completion is never lost.
+/// reads again and retries, so a second enqueue, park or completion is never lost. A job held with the target's answer
+/// (status Answered) keeps that answer in the column Answer of its row until it is settled or parked.
 /// </summary>
 internal sealed class TableWorkQueue(TableClient table, string pairId, SyncDirection direction) : IWorkQueue
 {
@@ -21,7 +22,7 @@ internal sealed class TableWorkQueue(TableClient table, string pairId, SyncDirec
     // Jobs handed out by Take, with the row and ETag they were read from: Complete and Park need no second read.
     private readonly ConcurrentDictionary<string, Row> _taken = new(StringComparer.Ordinal);
 
-    private sealed record Row(string Key, ETag ETag, QueuedJob Job, long Sequence);
+    private sealed record Row(string Key, ETag ETag, QueuedJob Job, long Sequence, string? Answer);
 
     public int Enqueue(IEnumerable<QueuedJob> jobs, DateTimeOffset now)
     {
@@ -57,55 +58,75 @@ internal sealed class TableWorkQueue(TableClient table, string pairId, SyncDirec
     public ISet<string> JobIds(QueuedJobStatus status)
         => TableQueries.Range(table, pairId, JobPrefix(status), "list queued jobs", ["JobId"]).Select(r => r.GetString("JobId")).ToHashSet(StringComparer.Ordinal);
 
-    public int Count(QueuedJobStatus status) => TableQueries.Count(table, pairId, JobPrefix(status), "count queued jobs");
+    public int Count(QueuedJobStatus status, string? targetType = null)
+        => TableQueries.Count(table, pairId, targetType is null ? JobPrefix(status) : JobPrefix(status, targetType), "count queued jobs");
 
     public void Complete(IEnumerable<QueuedJob> jobs)
     {
-        // Removed only while the row is still the one taken (same UpdatedAt): a job enqueued again since stays.
+        // Removed only while the row is still the one taken (same UpdatedAt): a job enqueued again since stays, and
+        // pending if it was held with an answer (that answer is settled now).
         _ = Apply(jobs, job => job, "complete jobs",
-            (job, row) => row.Job.UpdatedAt != job.UpdatedAt ? null :
-            [
-                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pairId, row.Key), row.ETag),
-                new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pairId, IndexKey(job.JobId)), ETag.All),
-            ]);
+            (job, row) => row.Job.UpdatedAt == job.UpdatedAt
+                ?
+                [
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pairId, row.Key), row.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(pairId, IndexKey(job.JobId)), ETag.All),
+                ]
+                : row.Job.Status == QueuedJobStatus.Answered ? Move(row, row.Job with { Status = QueuedJobStatus.Pending }, answer: null) : null);
     }
 
     public void Park(IEnumerable<(QueuedJob Job, string Reason)> failures, DateTimeOffset now)
         => _ = Apply(failures, f => f.Job, "park failed jobs",
-            (failure, row) => Move(row, row.Job with { Status = QueuedJobStatus.Parked, Attempts = row.Job.Attempts + 1, LastError = failure.Reason, UpdatedAt = now }));
+            (failure, row) => Move(row, row.Job with { Status = QueuedJobStatus.Parked, Attempts = row.Job.Attempts + 1, LastError = failure.Reason, UpdatedAt = now },
+                answer: null));
+
+    public void HoldAnswers(IEnumerable<(QueuedJob Job, string Answer)> answered)
+        => _ = Apply(answered, a => a.Job, "hold the target's answers", (held, row) => Move(row, row.Job with { Status = QueuedJobStatus.Answered }, held.Answer));
+
+    public IReadOnlyList<(QueuedJob Job, string Answer)> Answered()
+    {
+        var held = new List<(QueuedJob, string)>();
+        foreach (var row in Rows(JobPrefix(QueuedJobStatus.Answered), null).OrderBy(r => r.Sequence))
+        {
+            _taken[row.Job.JobId] = row;
+            held.Add((row.Job, row.Answer ?? ""));
+        }
+        return held;
+    }
 
     public int Unpark(IReadOnlyCollection<string>? sourceNumberPatterns, DateTimeOffset now)
     {
         var matcher = new SourceNumberPatterns(sourceNumberPatterns);
         var parked = Rows(JobPrefix(QueuedJobStatus.Parked), null).Where(r => matcher.Matches(r.Job.SourceNumber)).Select(r => r.Job).ToList();
         return Apply(parked, job => job, "unpark jobs",
-            (_, row) => row.Job.Status != QueuedJobStatus.Parked ? null : Move(row, row.Job with { Status = QueuedJobStatus.Pending, UpdatedAt = now }));
+            (_, row) => row.Job.Status != QueuedJobStatus.Parked ? null : Move(row, row.Job with { Status = QueuedJobStatus.Pending, UpdatedAt = now }, answer: null));
     }
 
-    /// <summary>Every job of the direction, pending and parked, in queue order (for copying a pair's state).</summary>
-    public IEnumerable<QueuedJob> All() => Rows(TableKeys.Prefix(_direction, "j"), null).OrderBy(r => r.Sequence).Select(r => r.Job);
+    /// <summary>Every job of the direction, pending, parked and answered (with the answer held), in queue order (for copying a pair's state).</summary>
+    public IEnumerable<StoredJob> All() => Rows(TableKeys.Prefix(_direction, "j"), null).OrderBy(r => r.Sequence).Select(r => new StoredJob(r.Job, r.Answer));
 
-    /// <summary>Writes jobs as they are (status, attempts, last error, times), after any already queued, in the order given.</summary>
-    public void Restore(IEnumerable<QueuedJob> jobs, DateTimeOffset now)
+    /// <summary>Writes jobs as they are (status, attempts, last error, times, a held answer), after any already queued, in the order given.</summary>
+    public void Restore(IEnumerable<StoredJob> jobs, DateTimeOffset now)
     {
-        var rows = jobs.Select(job => (Job: job, Sequence: NextSequence(now)));
-        TableBatches.Submit(table, rows, unit => Insert(unit.Job, unit.Sequence, TableTransactionActionType.UpsertReplace), _ => { }, "restore queued jobs");
+        var rows = jobs.Select(stored => (Stored: stored, Sequence: NextSequence(now)));
+        TableBatches.Submit(table, rows, unit => Insert(unit.Stored.Job, unit.Sequence, TableTransactionActionType.UpsertReplace, unit.Stored.Answer), _ => { },
+            "restore queued jobs");
     }
 
     /// <summary>Drops the rows remembered from Take (the pair's state was removed).</summary>
     public void Forget() => _taken.Clear();
 
-    private IReadOnlyList<TableTransactionAction> Insert(QueuedJob job, long sequence, TableTransactionActionType type = TableTransactionActionType.Add)
+    private IReadOnlyList<TableTransactionAction> Insert(QueuedJob job, long sequence, TableTransactionActionType type = TableTransactionActionType.Add, string? answer = null)
     {
         var key = JobKey(job.Status, job.TargetType, sequence, job.JobId);
         return
         [
             new TableTransactionAction(type, new TableEntity(pairId, IndexKey(job.JobId)) { ["Job"] = key }),
-            new TableTransactionAction(type, TableJobRows.Entity(pairId, key, job, sequence)),
+            new TableTransactionAction(type, TableJobRows.Entity(pairId, key, job, sequence, answer)),
         ];
     }
 
-    /// <summary>A job given again: the new payload, pending again, in its old place in the queue.</summary>
+    /// <summary>A job given again: the new payload, pending again (a held answer stays held), in its old place in the queue.</summary>
     private void EnqueueAgain(QueuedJob job, DateTimeOffset now) => TableCalls.Optimistic("enqueue " + job.JobId, () =>
     {
         if (Find(job.JobId) is not { } row)
@@ -114,14 +135,18 @@ internal sealed class TableWorkQueue(TableClient table, string pairId, SyncDirec
             table.SubmitTransaction(Insert(job with { EnqueuedAt = now, UpdatedAt = now, Status = QueuedJobStatus.Pending }, NextSequence(now)).ToList());
             return;
         }
-        table.SubmitTransaction(Move(row, row.Job with { Payload = job.Payload, Status = QueuedJobStatus.Pending, UpdatedAt = now }).ToList());
+        var status = row.Job.Status == QueuedJobStatus.Answered ? QueuedJobStatus.Answered : QueuedJobStatus.Pending;
+        table.SubmitTransaction(Move(row, row.Job with { Payload = job.Payload, Status = status, UpdatedAt = now }, row.Answer).ToList());
     });
 
-    /// <summary>The actions that turn <paramref name="row"/> into <paramref name="changed"/>: a replace in place, or (status changed) a move and the index with it.</summary>
-    private IReadOnlyList<TableTransactionAction> Move(Row row, QueuedJob changed)
+    /// <summary>
+    /// The actions that turn <paramref name="row"/> into <paramref name="changed"/> holding <paramref name="answer"/>: a
+    /// replace in place, or (status changed) a move and the index with it.
+    /// </summary>
+    private IReadOnlyList<TableTransactionAction> Move(Row row, QueuedJob changed, string? answer)
     {
         var key = JobKey(changed.Status, changed.TargetType, row.Sequence, changed.JobId);
-        var entity = TableJobRows.Entity(pairId, key, changed, row.Sequence);
+        var entity = TableJobRows.Entity(pairId, key, changed, row.Sequence, answer);
         if (key == row.Key) return [new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, row.ETag)];
         return
         [
@@ -185,7 +210,7 @@ internal sealed class TableWorkQueue(TableClient table, string pairId, SyncDirec
 
     private IEnumerable<Row> Rows(string prefix, int? pageSize) => TableQueries.Range(table, pairId, prefix, "read queued jobs", pageSize: pageSize).Select(ToRow);
 
-    private static Row ToRow(TableEntity entity) => new(entity.RowKey, entity.ETag, TableJobRows.Job(entity), TableJobRows.Sequence(entity));
+    private static Row ToRow(TableEntity entity) => new(entity.RowKey, entity.ETag, TableJobRows.Job(entity), TableJobRows.Sequence(entity), TableJobRows.Answer(entity));
 
     private string JobPrefix(QueuedJobStatus status) => TableKeys.Prefix(_direction, "j", status.ToString());
 

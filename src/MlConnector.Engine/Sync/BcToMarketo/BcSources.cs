@@ -10,6 +10,10 @@ internal sealed class BcSources
 
     public BcSources(SyncContext context) => _context = context;
 
+    /// <summary>The email each recorded owner of a contested lead holds now (absent: no longer in BC).</summary>
+    public Task<IReadOnlyDictionary<string, string>> ContactEmailsAsync(IEnumerable<string> numbers, CancellationToken cancellationToken)
+        => _context.Bc.GetContactEmailsAsync(numbers.Distinct(StringComparer.Ordinal).ToArray(), cancellationToken);
+
     public IAsyncEnumerable<List<BcCustomer>> CustomersAsync(CustomerSyncRequest request, CancellationToken cancellationToken)
     {
         if (request.Customers is { } given && given.All(c => c.Balance is not null)) return Chunk(ToAsync(given), cancellationToken);
@@ -25,9 +29,18 @@ internal sealed class BcSources
 
     /// <summary>
     /// Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>; every contact when <paramref name="fromStart"/>
-    /// too) and those of the given customers, each once.
+    /// too), those of the given customers, and those with the given <paramref name="numbers"/>, each once.
     /// </summary>
     public async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
+        IReadOnlyCollection<string>? numbers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var chunk in ContactsAsync(modifiedSince, fromStart, ofCustomers, cancellationToken).ConfigureAwait(false)) yield return chunk;
+        if (numbers is not { Count: > 0 }) yield break;
+        var byNumber = _context.Bc.GetContactsAsync(new BcContactQuery { Numbers = numbers, PersonsOnly = true }, cancellationToken);
+        await foreach (var chunk in Chunk(byNumber, cancellationToken).ConfigureAwait(false)) yield return chunk;
+    }
+
+    private async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Only persons become leads, so company contacts are never read (resolving them costs calls per customer).

@@ -21,7 +21,16 @@ public sealed class CustomerSyncRequest
     /// </summary>
     public bool Resync { get; init; }
 
-    internal bool Incremental => Customers is null && CustomerNumbers is null && !RefreshFinancials;
+    /// <summary>A replay: the parked contacts to plan again, read by contact number (their customers are not read for them).</summary>
+    internal IReadOnlyCollection<string>? ContactNumbers { get; init; }
+
+    /// <summary>A replay of parked records: planned again from BC and the current mapping, content hashes ignored.</summary>
+    internal bool Replay { get; init; }
+
+    internal bool Incremental => Customers is null && CustomerNumbers is null && !RefreshFinancials && !Replay;
+
+    /// <summary>Named customers (piped, or -Number): the records their hashes call unchanged are checked against Marketo and sent when it differs.</summary>
+    internal bool Named => !Replay && (Customers is not null || CustomerNumbers is not null);
 
     /// <summary>An incremental request that reads from the checkpoints (not a resync, which reads everything).</summary>
     internal bool FromCheckpoints => Incremental && !Resync;

@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
 
@@ -15,7 +14,6 @@ public sealed class CustomerToMarketoSync
     private readonly BcToMarketoMapper _mapper;
     private readonly IWorkQueue _queue;
     private readonly IRecordStates _records;
-    private MarketoScope? _scope;
 
     public CustomerToMarketoSync(SyncContext context, BcToMarketoMapper mapper)
     {
@@ -28,16 +26,83 @@ public sealed class CustomerToMarketoSync
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
     public async IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var writer = new MarketoWriter(_context, _mapper);
-        var companiesDrained = false;
-        await foreach (var chunk in PlanChunksAsync(request, confirmBeforeWriting: true, cancellationToken).ConfigureAwait(false))
+        // Before anything is planned: a record an earlier run sent but could not audit must not be planned (and sent) again.
+        writer.SettleHeldAnswers();
+        await foreach (var result in RunPlannedAsync(writer, request, cancellationToken).ConfigureAwait(false)) yield return result;
+    }
+
+    /// <summary>-WhatIf: only reads. One row per record with the planned action and a field-level diff against Marketo's current values.</summary>
+    public async IAsyncEnumerable<SyncPlanRow> PlanAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var diff = new MarketoDiff(_context.Marketo);
+        var planning = new ChunkPlanning(_context, _mapper);
+        var options = new PlanOptions(IgnoreContentHashes: request.Resync, KeepUnchanged: true);
+        await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: false, cancellationToken).ConfigureAwait(false))
         {
+            foreach (var row in chunk.Plan.Immediate.Select(MarketoDiff.FromResult)) yield return row;
+            foreach (var compared in await diff.CompareAsync(chunk.Plan.Send, sentWhenDifferent: true, cancellationToken).ConfigureAwait(false)) yield return compared.Row;
+            foreach (var compared in await diff.CompareAsync(chunk.Plan.Unchanged, sentWhenDifferent: request.Named, cancellationToken).ConfigureAwait(false))
+                yield return compared.Row;
+        }
+    }
+
+    /// <summary>
+    /// Plans the parked records whose BC number matches any of the patterns (* and ?; all, when null or empty) again,
+    /// from their BC record as it is now and the current mapping, and sends them. A parked record whose BC record is
+    /// gone, or that now plans as skipped, leaves the queue with that result.
+    /// </summary>
+    public async IAsyncEnumerable<SyncResult> ReplayAsync(IReadOnlyCollection<string>? sourceNumberPatterns, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var writer = new MarketoWriter(_context, _mapper);
+        writer.SettleHeldAnswers();
+        var parked = _queue.Take(QueuedJobStatus.Parked, null, int.MaxValue, sourceNumberPatterns);
+        if (parked.Count == 0) yield break;
+        _context.Log.Verbose($"Replaying {parked.Count} parked record(s): each is planned again from Business Central and the current mapping.");
+        var request = new CustomerSyncRequest
+        {
+            CustomerNumbers = parked.Where(j => j.TargetType == MarketoRecord.Company).Select(j => j.SourceNumber).ToArray(),
+            ContactNumbers = parked.Where(j => j.TargetType == MarketoRecord.Lead).Select(j => j.SourceNumber).ToArray(),
+            Replay = true,
+        };
+        var planned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        await foreach (var result in RunPlannedAsync(writer, request, cancellationToken, planned).ConfigureAwait(false)) yield return result;
+
+        // What BC no longer has is not sent; its parked job is dropped with an audited result. Jobs planned again (or
+        // sent just now) were enqueued afresh, so dropping the parked snapshots leaves those alone.
+        var gone = parked.Where(j => !planned.Contains(j.TargetType + ":" + j.SourceNumber)).Select(j => new SyncResult
+        {
+            SourceType = j.SourceType, SourceNumber = j.SourceNumber, TargetType = j.TargetType, Action = SyncAction.Skipped,
+            Reason = SyncReasons.NotInBusinessCentral, CorrelationId = _context.CorrelationId,
+        }).ToList();
+        SyncAudit.Write(_context, SyncDirection.BcToMarketo, gone);
+        _queue.Complete(parked);
+        foreach (var result in gone) yield return result;
+    }
+
+    /// <summary>Plans, queues and sends; <paramref name="planned"/> collects "TargetType:SourceNumber" of every record planned.</summary>
+    private async IAsyncEnumerable<SyncResult> RunPlannedAsync(MarketoWriter writer, CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken,
+        ISet<string>? planned = null)
+    {
+        var diff = new MarketoDiff(_context.Marketo);
+        var planning = new ChunkPlanning(_context, _mapper);
+        var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
+        var companiesDrained = false;
+        await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, cancellationToken).ConfigureAwait(false))
+        {
+            var plan = chunk.Plan;
+            if (plan.Unchanged.Count > 0) await SendWhereMarketoDiffersAsync(diff, plan, cancellationToken).ConfigureAwait(false);
+            if (planned is not null)
+                foreach (var key in plan.Send.Concat(plan.CrmSkipped).Select(r => r.TargetType + ":" + r.SourceNumber)
+                    .Concat(plan.Immediate.Select(r => r.TargetType + ":" + r.SourceNumber))) planned.Add(key);
             var now = _context.Time.GetUtcNow();
-            _queue.Enqueue(chunk.Plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
-            _records.Save(chunk.Plan.CrmSkipped.Select(r =>
-                new RecordState(r.TargetKey, r.SourceNumber, BcToMarketoPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
-            SyncAudit.Write(_context, SyncDirection.BcToMarketo, chunk.Plan.Immediate);
-            foreach (var result in chunk.Plan.Immediate) yield return result;
+            _queue.Enqueue(plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
+            // Audited before anything is settled for them: an unwritable audit stops the run with their state untouched.
+            SyncAudit.Write(_context, SyncDirection.BcToMarketo, plan.Immediate);
+            _records.Save(plan.CrmSkipped.Select(r => new RecordState(r.TargetKey, r.SourceNumber, BcToMarketoPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
+            foreach (var result in plan.Immediate) yield return result;
             if (chunk.Checkpoint is { } checkpoint)
                 _context.State.Checkpoints.Advance(checkpoint.Name, checkpoint.Value, checkpoint.Boundary, now);
 
@@ -58,129 +123,23 @@ public sealed class CustomerToMarketoSync
         await foreach (var result in writer.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
-    /// <summary>-WhatIf: only reads. One row per record with the planned action and a field-level diff against Marketo.</summary>
-    public async IAsyncEnumerable<SyncPlanRow> PlanAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var diff = new MarketoDiff(_context.Marketo);
-        await foreach (var chunk in PlanChunksAsync(request, confirmBeforeWriting: false, cancellationToken).ConfigureAwait(false))
-        {
-            foreach (var row in chunk.Plan.Immediate.Select(MarketoDiff.FromResult)) yield return row;
-            foreach (var row in await diff.CompareAsync(chunk.Plan.Send, cancellationToken).ConfigureAwait(false)) yield return row;
-        }
-    }
-
     /// <summary>
-    /// Moves parked jobs whose BC number matches any of the patterns (* and ?; all, when null or empty) back to
-    /// pending, then sends them in one drain.
+    /// Named customers: records whose hash says Marketo holds them as last sent are read from Marketo, and sent when it
+    /// differs (a marketer edited a mapped field) or lacks them; the rest are Unchanged.
     /// </summary>
-    public async IAsyncEnumerable<SyncResult> ReplayAsync(IReadOnlyCollection<string>? sourceNumberPatterns, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async Task SendWhereMarketoDiffersAsync(MarketoDiff diff, BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
     {
-        _queue.Unpark(sourceNumberPatterns, _context.Time.GetUtcNow());
-        var writer = new MarketoWriter(_context, _mapper);
-        await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
-        await foreach (var result in writer.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
-    }
-
-    private sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);
-
-    private sealed record PlannedChunk(BcToMarketoPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null);
-
-    /// <summary>
-    /// Reads and plans chunk by chunk. The scope (describe, company writability) is opened at the first record read,
-    /// so a run that finds nothing changed makes no Marketo call. With <paramref name="confirmBeforeWriting"/> (a run,
-    /// not a plan) the first chunk with something to write has company writability probed afresh, and is planned again
-    /// if it changed since the connection last saw it.
-    /// </summary>
-    private async IAsyncEnumerable<PlannedChunk> PlanChunksAsync(CustomerSyncRequest request, bool confirmBeforeWriting,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId, ignoreContentHashes: request.Resync);
-        var pending = _queue.JobIds(QueuedJobStatus.Pending);
-        var withAccountFields = false;
-        var customersSeen = new Dictionary<string, BcCustomer>(StringComparer.OrdinalIgnoreCase);
-        var changedCustomers = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        var sources = new BcSources(_context);
-
-        // Customers → companies.
-        var customerBoundary = Boundary(SyncCheckpoints.Customers);
-        // A first run, or a resync, reads every customer with its financial details: that counts as the day's refresh.
-        var firstRun = request.Incremental && (request.Resync || _context.State.Checkpoints.Get(SyncCheckpoints.Customers) is null);
-        long read = 0;
-        await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
+        var compared = await diff.CompareAsync(plan.Unchanged, sentWhenDifferent: true, cancellationToken).ConfigureAwait(false);
+        foreach (var (record, row, differs) in compared)
         {
-            var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
-            var plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _records.Get, pending);
-            if (confirmBeforeWriting && await ConfirmScopeAsync(plan, cancellationToken).ConfigureAwait(false) is { } confirmed)
+            if (differs) plan.Send.Add(record);
+            else plan.Immediate.Add(new SyncResult
             {
-                scope = confirmed;
-                plan = planner.PlanCustomers(batch, scope.CompaniesWritable, _records.Get, pending);
-            }
-            withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
-            foreach (var customer in batch)
-            {
-                if (withAccountFields) customersSeen[customer.Number] = customer;
-                customerBoundary.Add(customer.Id, customer.LastModifiedDateTime);
-            }
-            if (withAccountFields)
-                foreach (var record in plan.Send.Concat(plan.CrmSkipped)) changedCustomers.Add(record.SourceNumber);
-            read += batch.Count;
-            _context.Progress?.Report(new SyncProgress("Planning companies", read));
-            yield return new PlannedChunk(plan, null, MarketoRecord.Company);
+                SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
+                Action = SyncAction.Unchanged, MarketoId = row.MarketoId, CorrelationId = _context.CorrelationId,
+            });
         }
-        if (request.Incremental && customerBoundary.Newest is { } newestCustomer)
-            yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer, customerBoundary.Records());
-        if (firstRun) yield return Checkpoint(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), new Dictionary<Guid, DateTimeOffset>());
-
-        // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
-        // attributes — those of customers whose attributes changed.
-        // (No scope yet means no customer was read, so none changed.)
-        IReadOnlyCollection<string>? contactsOf = request.Incremental || request.RefreshFinancials
-            ? (withAccountFields ? changedCustomers : null)
-            : InputNumbers(request);
-        var contactBoundary = Boundary(SyncCheckpoints.Contacts);
-        read = 0;
-        await foreach (var batch in sources.ContactsAsync(request.Incremental, request.Resync, contactsOf, cancellationToken).ConfigureAwait(false))
-        {
-            var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
-            withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
-            foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
-            if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
-            var plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _records.Get, pending);
-            if (confirmBeforeWriting && await ConfirmScopeAsync(plan, cancellationToken).ConfigureAwait(false) is { } confirmed)
-            {
-                withAccountFields = _mapper.LeadsCarryAccountFields(confirmed.CompaniesWritable);
-                if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
-                plan = planner.PlanContacts(batch, n => customersSeen.GetValueOrDefault(n), withAccountFields, _records.Get, pending);
-            }
-            read += batch.Count;
-            _context.Progress?.Report(new SyncProgress("Planning leads", read));
-            yield return new PlannedChunk(plan, null, MarketoRecord.Lead);
-        }
-        if (request.Incremental && contactBoundary.Newest is { } newestContact)
-            yield return Checkpoint(SyncCheckpoints.Contacts, newestContact, contactBoundary.Records());
+        _context.Log.Verbose($"Compared {compared.Count} unchanged record(s) of the named customers with Marketo: {compared.Count(c => c.Differs)} differ there and are sent again.");
+        plan.Unchanged.Clear();
     }
-
-    /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no Marketo call), once per run: one instance, every pass.</summary>
-    private async ValueTask<MarketoScope> ScopeAsync(CancellationToken cancellationToken)
-        => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
-
-    /// <summary>
-    /// Before a run first writes (or skips for CRM sync), company writability is probed afresh, once per run — CRM sync
-    /// may have been switched on or off since the connection last saw it. Returns the new scope when that changed the answer.
-    /// </summary>
-    private async ValueTask<MarketoScope?> ConfirmScopeAsync(BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
-    {
-        if (_scope is not { Confirmed: false } scope || (plan.Send.Count == 0 && plan.CrmSkipped.Count == 0)) return null;
-        _scope = await scope.ConfirmAsync(_context, _mapper, cancellationToken).ConfigureAwait(false);
-        return _scope.CompaniesWritable == scope.CompaniesWritable ? null : _scope;
-    }
-
-    private static IReadOnlyCollection<string> InputNumbers(CustomerSyncRequest request) =>
-        (request.Customers?.Select(c => c.Number) ?? request.CustomerNumbers ?? []).ToHashSet(StringComparer.OrdinalIgnoreCase);
-
-    private OverlapBoundary Boundary(string checkpoint) =>
-        new(_context.Bc.ModifiedSinceOverlap, _context.State.Checkpoints.Boundary(checkpoint));
-
-    private static PlannedChunk Checkpoint(string name, DateTimeOffset value, IReadOnlyDictionary<Guid, DateTimeOffset> boundary) =>
-        new(new BcToMarketoPlanner.Chunk(new(), new(), new()), new CheckpointMove(name, value, boundary));
 }

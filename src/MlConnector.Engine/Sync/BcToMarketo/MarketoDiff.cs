@@ -4,12 +4,19 @@ using MlConnector.Engine.Marketo;
 
 namespace MlConnector.Engine.Sync.BcToMarketo;
 
-/// <summary>Compares planned records with Marketo's current values (read-only calls, at most 300 keys each).</summary>
+/// <summary>
+/// Compares planned records with Marketo's current values, read in calls of at most 300 keys through the client's
+/// quota gate. Records queued to be sent say Create (Marketo lacks them), Update (with the fields that differ) or
+/// Unchanged; records the content hashes call unchanged say what the run will do about Marketo's values.
+/// </summary>
 internal sealed class MarketoDiff
 {
     private readonly MarketoClient _marketo;
 
     public MarketoDiff(MarketoClient marketo) => _marketo = marketo;
+
+    /// <summary>One compared record: its plan row, and whether Marketo holds something else (or nothing).</summary>
+    public sealed record Compared(MarketoRecord Record, SyncPlanRow Row, bool Differs);
 
     public static SyncPlanRow FromResult(SyncResult result) => new()
     {
@@ -17,18 +24,22 @@ internal sealed class MarketoDiff
         Action = result.Action == SyncAction.Unchanged ? PlannedAction.Unchanged : PlannedAction.Skip, Reason = result.Reason, MarketoId = result.MarketoId,
     };
 
-    public async Task<IReadOnlyList<SyncPlanRow>> CompareAsync(IReadOnlyList<MarketoRecord> records, CancellationToken cancellationToken)
+    /// <param name="sentWhenDifferent">
+    /// For records the hashes call unchanged: whether this run sends them when Marketo differs (named customers) or
+    /// leaves them (Unchanged, reason MarketoDiffers). Records queued to be sent are sent either way.
+    /// </param>
+    public async Task<IReadOnlyList<Compared>> CompareAsync(IReadOnlyList<MarketoRecord> records, bool sentWhenDifferent, CancellationToken cancellationToken)
     {
-        var rows = new List<SyncPlanRow>(records.Count);
+        var compared = new List<Compared>(records.Count);
         foreach (var group in records.GroupBy(r => r.TargetType))
         {
             foreach (var batch in group.Chunk(MarketoLimits.MaxBatch))
             {
                 var current = await ReadCurrentAsync(group.Key, batch, cancellationToken).ConfigureAwait(false);
-                rows.AddRange(batch.Select(record => Row(record, current.GetValueOrDefault(Normalize(record)))));
+                compared.AddRange(batch.Select(record => Compare(record, current.GetValueOrDefault(Normalize(record)), sentWhenDifferent)));
             }
         }
-        return rows;
+        return compared;
     }
 
     private async Task<Dictionary<string, IReadOnlyDictionary<string, object?>>> ReadCurrentAsync(string targetType, MarketoRecord[] batch, CancellationToken cancellationToken)
@@ -47,20 +58,37 @@ internal sealed class MarketoDiff
         return found;
     }
 
-    private static SyncPlanRow Row(MarketoRecord record, IReadOnlyDictionary<string, object?>? current)
+    private static Compared Compare(MarketoRecord record, IReadOnlyDictionary<string, object?>? current, bool sentWhenDifferent)
     {
+        var marketoId = current?.GetValueOrDefault("id") is { } id ? Convert.ToInt64(id, CultureInfo.InvariantCulture) : (long?)null;
+        if (record.Write == MarketoWriteKind.Delete)
+        {
+            // Nothing but the lead's existence matters to a delete.
+            return new Compared(record, Row(record, current is null ? PlannedAction.Skip : PlannedAction.Delete, record.Reason, marketoId, []), current is not null);
+        }
         var changes = record.Fields
             .Select(f => new FieldChange(f.Key, current is null ? null : Text(current.GetValueOrDefault(f.Key)), Text(f.Value)))
             .Where(c => !string.Equals(c.Current, c.Planned, StringComparison.Ordinal))
             .ToList();
-        var action = current is null ? PlannedAction.Create : changes.Count == 0 ? PlannedAction.Unchanged : PlannedAction.Update;
-        return new SyncPlanRow
+        var differs = current is null || changes.Count > 0;
+        PlannedAction action;
+        var reason = record.Reason;
+        if (current is null && record.Write == MarketoWriteKind.UpdateOnly) action = PlannedAction.Skip;
+        else if (!differs) action = PlannedAction.Unchanged;
+        else if (sentWhenDifferent) action = current is null ? PlannedAction.Create : PlannedAction.Update;
+        else
         {
-            SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
-            Action = action, MarketoId = current?.GetValueOrDefault("id") is { } id ? Convert.ToInt64(id, CultureInfo.InvariantCulture) : null,
-            Changes = changes,
-        };
+            action = PlannedAction.Unchanged;
+            reason = SyncReasons.MarketoDiffers;
+        }
+        return new Compared(record, Row(record, action, reason, marketoId, changes), differs);
     }
+
+    private static SyncPlanRow Row(MarketoRecord record, PlannedAction action, string? reason, long? marketoId, IReadOnlyList<FieldChange> changes) => new()
+    {
+        SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
+        Action = action, Reason = reason, MarketoId = marketoId, FieldChanges = changes,
+    };
 
     private static string Normalize(MarketoRecord record) => Normalize(record.TargetType, record.Key);
 

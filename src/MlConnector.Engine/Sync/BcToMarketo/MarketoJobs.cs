@@ -11,14 +11,15 @@ internal static class MarketoJobs
 
     public static QueuedJob ToJob(MarketoRecord record, DateTimeOffset now) => new(
         JobId(record), record.TargetType, record.SourceType, record.SourceNumber,
-        JsonSerializer.Serialize(new Payload(record.Key, record.ContentHash, record.Fields, record.SourceId)),
+        JsonSerializer.Serialize(new Payload(record.Key, record.ContentHash, record.Fields, record.SourceId, record.Write, record.Reason)),
         QueuedJobStatus.Pending, 0, null, now, now);
 
     public static MarketoRecord FromJob(QueuedJob job)
     {
         var payload = JsonSerializer.Deserialize<Payload>(job.Payload) ?? throw new InvalidDataException("An empty job payload in the work queue: " + job.JobId);
         var fields = payload.Fields.ToDictionary(f => f.Key, f => Plain(f.Value), StringComparer.Ordinal);
-        return new MarketoRecord(job.TargetType, job.SourceType, job.SourceNumber, payload.Key, fields, payload.Hash) { SourceId = payload.SourceId };
+        return new MarketoRecord(job.TargetType, job.SourceType, job.SourceNumber, payload.Key, fields, payload.Hash)
+            { SourceId = payload.SourceId, Write = payload.Write, Reason = payload.Reason };
     }
 
     // Values come back from JSON as JsonElement; give the Marketo client plain values again.
@@ -33,6 +34,7 @@ internal static class MarketoJobs
         }
         : value;
 
-    // SourceId is absent from payloads queued before links existed.
-    private sealed record Payload(string Key, string Hash, IReadOnlyDictionary<string, object?> Fields, Guid? SourceId = null);
+    // SourceId is absent from payloads queued before links existed; Write and Reason from those queued before privacy actions.
+    private sealed record Payload(string Key, string Hash, IReadOnlyDictionary<string, object?> Fields, Guid? SourceId = null,
+        MarketoWriteKind Write = MarketoWriteKind.Upsert, string? Reason = null);
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.State;
@@ -6,20 +7,24 @@ namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
 /// Sends queued records to Marketo in calls of at most 300 (companies before leads is the caller's order) and reads
-/// Marketo's answer per record: written (its content hash and Marketo id are kept), skipped because Companies are
-/// read-only under CRM sync, or Failed with Marketo's reason (parked for replay).
+/// Marketo's answer per record: written (its content hash, per-field digests and Marketo id are kept, and the result
+/// names the fields whose values differ from what the connector last wrote), skipped because Companies are read-only
+/// under CRM sync, or Failed with Marketo's reason (parked for replay). Privacy actions on leads go as updateOnly or
+/// Delete Leads; a lead Marketo no longer has needs no action and is kept as done.
 /// </summary>
 internal sealed class MarketoWriter
 {
     private readonly SyncContext _context;
     private readonly BcToMarketoMapper _mapper;
     private readonly QueueDrain _drain;
+    private readonly IRecordStates _records;
 
     public MarketoWriter(SyncContext context, BcToMarketoMapper mapper)
     {
         _context = context;
         _mapper = mapper;
         _drain = new QueueDrain(context, SyncDirection.BcToMarketo);
+        _records = context.State.Records(SyncDirection.BcToMarketo);
     }
 
     /// <summary>Sends pending jobs of one type until none is left, or (<paramref name="fullBatchesOnly"/>) fewer than a full call's worth.</summary>
@@ -27,17 +32,65 @@ internal sealed class MarketoWriter
         => _drain.DrainAsync(targetType, MarketoLimits.MaxBatch, SendAsync, targetType == MarketoRecord.Company ? "Writing companies" : "Writing leads",
             cancellationToken, fullBatchesOnly);
 
+    /// <summary>Writes the audit lines an earlier run could not write, and settles those records (see <see cref="QueueDrain.SettleHeldAnswers"/>).</summary>
+    public void SettleHeldAnswers() => _drain.SettleHeldAnswers();
+
     private async Task<IReadOnlyList<JobOutcome>> SendAsync(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken)
     {
         var records = jobs.Select(MarketoJobs.FromJob).ToList();
-        var input = records.Select(r => r.Fields).ToList();
-        var targetType = jobs[0].TargetType;
-        var answers = targetType == MarketoRecord.Company
-            ? await _context.Marketo.SyncCompaniesAsync(input, MarketoSyncAction.CreateOrUpdate, "dedupeFields", cancellationToken).ConfigureAwait(false)
-            : await _context.Marketo.SyncLeadsAsync(input, MarketoSyncAction.CreateOrUpdate, _mapper.Mapping.Lead.KeyField, cancellationToken).ConfigureAwait(false);
-        var outcomes = Outcomes(records, answers);
+        var lastWritten = _records.Get(records.Select(r => r.TargetKey));
+        var answers = new MarketoRecordResult?[records.Count];
+        foreach (var group in records.Select((record, index) => (Record: record, Index: index)).GroupBy(r => r.Record.Write))
+        {
+            var items = group.ToList();
+            var results = await WriteAsync(group.Key, items.Select(i => i.Record).ToList(), cancellationToken).ConfigureAwait(false);
+            for (var k = 0; k < items.Count; k++)
+                answers[items[k].Index] = results.FirstOrDefault(a => a.Seq == k) ?? (k < results.Count ? results[k] : null);
+        }
+        var outcomes = Outcomes(records, answers, lastWritten);
         SaveLinks(records, outcomes);
+        Tell(records[0].TargetType, outcomes);
         return outcomes;
+    }
+
+    private async Task<IReadOnlyList<MarketoRecordResult>> WriteAsync(MarketoWriteKind kind, List<MarketoRecord> records, CancellationToken cancellationToken)
+    {
+        var marketo = _context.Marketo;
+        var input = records.Select(r => r.Fields).ToList();
+        switch (kind)
+        {
+            case MarketoWriteKind.Delete:
+                return await DeleteAsync(records, cancellationToken).ConfigureAwait(false);
+            case MarketoWriteKind.UpdateOnly:
+                return await marketo.SyncLeadsAsync(input, MarketoSyncAction.UpdateOnly, _mapper.Mapping.Lead.KeyField, cancellationToken).ConfigureAwait(false);
+            default:
+                return records[0].TargetType == MarketoRecord.Company
+                    ? await marketo.SyncCompaniesAsync(input, MarketoSyncAction.CreateOrUpdate, "dedupeFields", cancellationToken).ConfigureAwait(false)
+                    : await marketo.SyncLeadsAsync(input, MarketoSyncAction.CreateOrUpdate, _mapper.Mapping.Lead.KeyField, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Delete Leads by id; a lead queued without its id is looked up by email first (absent: nothing to delete).</summary>
+    private async Task<IReadOnlyList<MarketoRecordResult>> DeleteAsync(List<MarketoRecord> records, CancellationToken cancellationToken)
+    {
+        var ids = records.Select(r => r.Fields.GetValueOrDefault("id") is { } id ? Convert.ToInt64(id, CultureInfo.InvariantCulture) : (long?)null).ToArray();
+        var unknown = records.Where((_, i) => ids[i] is null).Select(r => r.Key).ToArray();
+        if (unknown.Length > 0)
+        {
+            var found = new Dictionary<string, long>(StringComparer.Ordinal);
+            await foreach (var lead in _context.Marketo.GetLeadsByFilterAsync("email", unknown, ["id", "email"], cancellationToken).ConfigureAwait(false))
+                if (lead.GetValueOrDefault("email") is string email && lead.GetValueOrDefault("id") is { } id)
+                    found.TryAdd(EmailRules.Normalize(email), Convert.ToInt64(id, CultureInfo.InvariantCulture));
+            for (var i = 0; i < ids.Length; i++) ids[i] ??= found.TryGetValue(EmailRules.Normalize(records[i].Key), out var id) ? id : null;
+        }
+        var known = ids.Select((id, i) => (Id: id, Index: i)).Where(x => x.Id is not null).ToList();
+        var deleted = known.Count == 0 ? [] : await _context.Marketo.DeleteLeadsAsync(known.Select(x => x.Id!.Value).ToList(), cancellationToken).ConfigureAwait(false);
+        var results = new MarketoRecordResult[records.Count];
+        for (var i = 0; i < records.Count; i++)
+            results[i] = new MarketoRecordResult(i, null, MarketoRecordStatus.Skipped, [new MarketoReason(MarketoErrorCodes.LeadNotFound, "Lead not found")], null);
+        for (var k = 0; k < known.Count; k++)
+            results[known[k].Index] = (deleted.FirstOrDefault(d => d.Seq == k) ?? deleted[k]) with { Seq = known[k].Index, Id = known[k].Id };
+        return results;
     }
 
     /// <summary>Keeps which Marketo record each written BC record is, as soon as Marketo has said.</summary>
@@ -55,27 +108,40 @@ internal sealed class MarketoWriter
         if (links.Count > 0) _context.State.Links.Save(links);
     }
 
-    private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult> answers)
+    private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult?> answers, IReadOnlyDictionary<string, RecordState> lastWritten)
     {
         var now = _context.Time.GetUtcNow();
         var outcomes = new List<JobOutcome>(records.Count);
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            var answer = answers.FirstOrDefault(a => a.Seq == i) ?? (i < answers.Count ? answers[i] : null);
+            var answer = answers[i];
             SyncAction action;
-            string? reason = null;
+            var reason = record.Reason;
             RecordState? written = null;
+            IReadOnlyList<string> changed = [];
             if (answer is { Succeeded: true })
             {
-                action = answer.Status == MarketoRecordStatus.Created ? SyncAction.Created : SyncAction.Updated;
-                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id?.ToString(System.Globalization.CultureInfo.InvariantCulture), now);
+                action = answer.Status switch { MarketoRecordStatus.Created => SyncAction.Created, MarketoRecordStatus.Deleted => SyncAction.Deleted, _ => SyncAction.Updated };
+                var digests = ContentHash.FieldDigests(record.TargetKey, record.Fields);
+                // A record new to Marketo has every field written; an update names those that differ from the connector's last write.
+                changed = action == SyncAction.Deleted ? [] : ContentHash.ChangedFields(digests, action == SyncAction.Created ? null : lastWritten.GetValueOrDefault(record.TargetKey)?.FieldHashes);
+                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id?.ToString(CultureInfo.InvariantCulture), now)
+                {
+                    FieldHashes = digests,
+                };
             }
             else if (answer is not null && record.TargetType == MarketoRecord.Company && answer.HasReason(MarketoErrorCodes.CrmEnabled))
             {
                 action = SyncAction.Skipped;
                 reason = SyncReasons.CrmSyncEnabled;
                 written = new RecordState(record.TargetKey, record.SourceNumber, BcToMarketoPlanner.CrmSkippedPrefix + record.ContentHash, null, now);
+            }
+            else if (answer is not null && record.Write != MarketoWriteKind.Upsert && answer.HasReason(MarketoErrorCodes.LeadNotFound))
+            {
+                // A privacy action on a lead Marketo no longer has: nothing left to act on, and nothing was created.
+                action = SyncAction.Skipped;
+                written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, null, now);
             }
             else
             {
@@ -88,9 +154,18 @@ internal sealed class MarketoWriter
             {
                 SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
                 Action = action, Reason = reason, MarketoId = answer?.Id, RequestId = answer?.RequestId, CorrelationId = _context.CorrelationId,
-                ChangedFields = action is SyncAction.Created or SyncAction.Updated ? record.Fields.Keys.ToArray() : Array.Empty<string>(),
+                ChangedFields = changed,
             }, written));
         }
         return outcomes;
+    }
+
+    /// <summary>The batch in the verbose story: how many went, under which Marketo request ids, and what came of them (counts, never values).</summary>
+    private void Tell(string targetType, List<JobOutcome> outcomes)
+    {
+        var requestIds = outcomes.Select(o => o.Result.RequestId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        var counts = outcomes.GroupBy(o => o.Result.Action).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}");
+        _context.Log.Verbose($"Sent {outcomes.Count} {(targetType == MarketoRecord.Company ? "company" : "lead")} record(s) to Marketo " +
+            $"(requestId {(requestIds.Length == 0 ? "-" : string.Join(", ", requestIds))}): {string.Join(", ", counts)}.");
     }
 }
