@@ -57,13 +57,15 @@ public sealed class CopyMlStateCommand : AsyncCmdlet
                 ErrorIdPrefix + "SourceNotFound", ErrorCategory.ObjectNotFound, fromReference.Path, "Pass the state database the syncs used (Get-MlSyncState shows its pairs)."));
         }
         using var from = StateStoreSelection.Open(this, fromReference, ErrorIdPrefix, create: false);
-        using var to = StateStoreSelection.Open(this, toReference, ErrorIdPrefix);
         var pairs = Chosen(from);
         if (from.HasUnclaimedState())
             WriteWarning($"{from.Location} holds state written before sync pairs; it is not copied. Run a sync on it once so that state finds its pair, then copy again.");
+        // The target is named, not opened, until a pair is approved: -WhatIf creates no database and no table.
+        var target = toReference.IsTable ? toReference.ToString() : Path.GetFullPath(toReference.Path!);
         var approved = pairs.Where(p => ShouldProcess($"sync pair {p.PairId} ({p.BcCompanyName} <-> Marketo {p.Key.MarketoInstance})",
-            $"Copy its state from {from.Location} to {to.Location}" + (Force ? ", replacing what the target holds for it" : ""))).ToList();
+            $"Copy its state from {from.Location} to {target}" + (Force ? ", replacing what the target holds for it" : ""))).ToList();
         if (approved.Count == 0) return;
+        using var to = StateStoreSelection.Open(this, toReference, ErrorIdPrefix);
 
         var progress = new SyncProgressReporter(this);
         var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
