@@ -28,6 +28,12 @@ public static class EngineWarnings
 
     /// <summary>A connection was allowed to an endpoint off the vendors' documented hosts (-AllowUntrustedEndpoint): secrets go there.</summary>
     public const string UntrustedEndpoint = "UntrustedEndpoint";
+
+    /// <summary>A webhook subscription's clientState could not be had (not in the vault, not given): its notifications are rejected, and it cannot be re-created.</summary>
+    public const string ClientStateUnavailable = "ClientStateUnavailable";
+
+    /// <summary>A webhook subscription could not be renewed or re-created (the handshake failed, BC refused): the poll still covers its changes.</summary>
+    public const string SubscriptionNotRenewed = "SubscriptionNotRenewed";
 }
 
 public sealed class NullEngineLog : IEngineLog

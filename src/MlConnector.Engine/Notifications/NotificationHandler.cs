@@ -29,6 +29,9 @@ public sealed class NotificationHandler
         _subscriptions = subscriptions;
     }
 
+    /// <summary>Where subscriptions are looked up.</summary>
+    public IKnownSubscriptions Subscriptions => _subscriptions;
+
     public async Task<NotificationResult> HandleAsync(NotificationRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);

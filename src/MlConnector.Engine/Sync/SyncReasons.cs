@@ -6,4 +6,7 @@ public static class SyncReasons
     public const string CrmSyncEnabled = "CrmSyncEnabled";
     public const string DuplicateEmail = "DuplicateEmail";
     public const string ContentUnchanged = "ContentUnchanged";
+
+    /// <summary>Business Central deleted the record (a notification said so, or it was gone when read): deletions do not cross to Marketo.</summary>
+    public const string DeletedInBusinessCentral = "DeletedInBusinessCentral";
 }

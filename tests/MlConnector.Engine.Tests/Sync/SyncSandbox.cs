@@ -31,6 +31,9 @@ internal sealed class SyncSandbox : IAsyncDisposable
     }
 
     public SandboxHost Host => _bc.Host;
+
+    /// <summary>The sandbox and its BC settings, for a second client (another company).</summary>
+    public BcSandbox Bc => _bc;
     public BusinessCentralClient BusinessCentral { get; }
     public MarketoClient Marketo { get; }
     public SqliteStateStore Store { get; }
@@ -43,21 +46,25 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     public TestLog Log => _bc.Log;
 
+    /// <summary>The folder this sandbox's state and audit live in.</summary>
+    public string Folder => _folder;
+
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
-        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
         return new SyncSandbox(bc, bcClient, marketo, statePath);
     }
 
-    public SyncContext Context(string? correlationId = null) => new()
+    /// <summary>A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is given.</summary>
+    public SyncContext Context(string? correlationId = null, IPairState? state = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = state ?? State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
         CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
     };
 
