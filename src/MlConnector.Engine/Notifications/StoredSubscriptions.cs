@@ -58,6 +58,12 @@ public sealed class StoredSubscriptions : IKnownSubscriptions
         }
     }
 
+    /// <summary>Reads the store again now (after registering a subscription in this process).</summary>
+    public void Refresh()
+    {
+        lock (_gate) Reload();
+    }
+
     private void Reload()
     {
         var known = new List<KnownSubscription>();

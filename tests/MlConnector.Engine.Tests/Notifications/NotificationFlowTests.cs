@@ -112,7 +112,7 @@ public sealed class NotificationFlowTests
     {
         await using var bed = await NotifyBed.StartAsync(withWorker: false, configure: o => o.BusinessCentral.Webhooks.ContactsSupported = true);
         Assert.True(await bed.Subscriptions.SupportsAsync(BcSubscriptionManager.Contacts, default));
-        await bed.Subscriptions.RegisterAsync(bed.Url, BcSubscriptionManager.Contacts, bed.ClientState, bed.Location, default);
+        await bed.RegisterAsync(BcSubscriptionManager.Contacts);
         var store = bed.Sync.Host.BusinessCentral.Store;
         var person = store.Contacts.First(c => c.Type == "Person" && c.CompanyNumber.Length > 0 && MlConnector.Engine.Mapping.EmailRules.Problem(c.Email) is null);
 

@@ -73,7 +73,7 @@ internal sealed class NotifyBed : IAsyncDisposable
         {
             if (initialSync) await sync.RunAsync();
             var bed = new NotifyBed(sync, new Uri($"http://127.0.0.1:{FreePort()}/bc/notifications/"), withWorker, wrapReceiverStore);
-            await bed.Subscriptions.RegisterAsync(bed.Url, BcSubscriptionManager.Customers, bed.ClientState, bed.Location, default);
+            await bed.RegisterAsync(BcSubscriptionManager.Customers);
             return bed;
         }
         catch
@@ -81,6 +81,14 @@ internal sealed class NotifyBed : IAsyncDisposable
             await sync.DisposeAsync();
             throw;
         }
+    }
+
+    /// <summary>Subscribes the pair to <paramref name="entitySet"/> with the bed's URL and clientState; the endpoint knows it at once.</summary>
+    public async Task<BcSubscriptionStatus> RegisterAsync(string entitySet)
+    {
+        var status = await Subscriptions.RegisterAsync(Url, entitySet, ClientState, Location, default);
+        Known.Refresh();
+        return status;
     }
 
     public static BcToMarketoMapper Mapper() => new(MappingLoader.Default());
