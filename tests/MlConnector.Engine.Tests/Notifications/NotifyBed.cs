@@ -62,13 +62,13 @@ internal sealed class NotifyBed : IAsyncDisposable
 
     /// <summary>A sandbox with <paramref name="customers"/>, a first full sync done, the listener started and a customers subscription registered.</summary>
     public static async Task<NotifyBed> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, bool withWorker = true,
-        Action<MarketoSettings>? marketo = null, Func<IStateStore, IStateStore>? wrapReceiverStore = null, bool initialSync = true)
+        Action<MarketoSettings>? marketo = null, Func<IStateStore, IStateStore>? wrapReceiverStore = null, bool initialSync = true, string? companyKeyPrefix = null)
     {
         var sync = await SyncSandbox.StartAsync(customers, o =>
         {
             o.BusinessCentral.Webhooks.AutomaticDelivery = false;
             configure?.Invoke(o);
-        }, marketoSettings: marketo);
+        }, marketoSettings: marketo, companyKeyPrefix: companyKeyPrefix);
         try
         {
             if (initialSync) await sync.RunAsync();
@@ -91,7 +91,7 @@ internal sealed class NotifyBed : IAsyncDisposable
         return status;
     }
 
-    public static BcToMarketoMapper Mapper() => new(MappingLoader.Default());
+    public BcToMarketoMapper Mapper() => new(MappingLoader.Default(), Sync.Pair.CompanyKeyPrefix);
 
     public static int FreePort()
     {

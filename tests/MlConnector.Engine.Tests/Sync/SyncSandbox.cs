@@ -20,13 +20,13 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private readonly BcSandbox _bc;
     private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
 
-    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath)
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, string? companyKeyPrefix)
     {
         _bc = bc;
         BusinessCentral = bcClient;
         Marketo = marketo;
         Store = SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
-        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, null, bc.Host.Clock, bc.Log);
+        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, companyKeyPrefix, bc.Host.Clock, bc.Log);
         Audit = new AuditLog(Path.Combine(_folder, "audit"));
     }
 
@@ -51,14 +51,14 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, string? companyKeyPrefix = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
         var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
-        return new SyncSandbox(bc, bcClient, marketo, statePath);
+        return new SyncSandbox(bc, bcClient, marketo, statePath, companyKeyPrefix);
     }
 
     /// <summary>A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is given.</summary>
@@ -70,7 +70,7 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
     public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
-        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
+        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default(), Pair.CompanyKeyPrefix));
 
     public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
         => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
