@@ -21,6 +21,7 @@
         'Disconnect-MlConnection'
         'Get-BcContact'
         'Get-BcCustomer'
+        'Get-BcSubscription'
         'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
@@ -28,8 +29,14 @@
         'Initialize-MlStateStore'
         'Invoke-MlReplay'
         'Invoke-MlSync'
+        'Receive-BcNotification'
+        'Register-BcSubscription'
+        'Start-MlNotificationListener'
+        'Stop-MlNotificationListener'
         'Sync-MlCustomerToMarketo'
         'Test-MlConnection'
+        'Unregister-BcSubscription'
+        'Update-BcSubscription'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

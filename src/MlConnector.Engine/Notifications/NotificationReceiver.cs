@@ -35,9 +35,17 @@ public sealed class NotificationReceiver
     /// <summary>Raised after a batch put work into a pair's queue (the pair id), for a worker to wake up.</summary>
     public event Action<string>? Enqueued;
 
+    /// <summary>Decides (handler) and accepts (queues, audits) one request.</summary>
     public async Task<NotificationReceipt> ReceiveAsync(NotificationRequest request, CancellationToken cancellationToken)
+        => Accept(await DecideAsync(request, cancellationToken).ConfigureAwait(false));
+
+    /// <summary>The handler's decision alone: nothing is queued or audited (what -WhatIf shows).</summary>
+    public Task<NotificationResult> DecideAsync(NotificationRequest request, CancellationToken cancellationToken) => _handler.HandleAsync(request, cancellationToken);
+
+    /// <summary>Queues what <paramref name="result"/> accepted for the pairs owning its subscriptions and audits the rest.</summary>
+    public NotificationReceipt Accept(NotificationResult result)
     {
-        var result = await _handler.HandleAsync(request, cancellationToken).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(result);
         if (result.Kind == NotificationResultKind.ValidationHandshake) return NotificationReceipt.From(result);
 
         var now = _time.GetUtcNow();
@@ -70,6 +78,9 @@ public sealed class NotificationReceiver
         foreach (var pairId in pairs) Enqueued?.Invoke(pairId);
         return NotificationReceipt.From(result) with { PairIds = pairs.Order(StringComparer.Ordinal).ToArray() };
     }
+
+    /// <summary>What <see cref="Accept"/> would answer, with nothing queued or audited (-WhatIf).</summary>
+    public NotificationReceipt Describe(NotificationResult result) => NotificationReceipt.From(result);
 
     /// <summary>The warning code of a batch the store could not take.</summary>
     public const string StoreUnavailable = "NotificationQueueUnavailable";

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using MlConnector.Connections;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
@@ -72,10 +73,12 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
                     StateCreated = store.Created };
                 var (bcCalls, marketoCalls) = (bc.CallCount, marketo.CallCount);
                 var clock = Stopwatch.StartNew();
+                if (!whatIf) await NotificationUpkeep.RenewAsync(context, ClientStates.For(this, ErrorIdPrefix, null), f => OnPipelineAsync(f), cancel).ConfigureAwait(false);
                 // Read again now that this run has the pair: another run may have refreshed since.
                 var before = context.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
                 await PassesAsync(whatIf, sync, context, progress, before, run, cancel).ConfigureAwait(false);
                 if (whatIf) return;
+                await foreach (var result in NotificationUpkeep.NotifiedAsync(context, new(mapping, pair.CompanyKeyPrefix), cancel).ConfigureAwait(false)) Emit(result, run);
                 run.Parked = context.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Parked);
                 run.MarketoCalls = marketo.CallCount - marketoCalls;
                 run.BusinessCentralCalls = bc.CallCount - bcCalls;
