@@ -205,7 +205,7 @@ public sealed class BcSubscriptionManager
         PairId = _state.PairId, EntitySet = stored.EntitySet, SubscriptionId = stored.SubscriptionId, NotificationUrl = stored.NotificationUrl,
         Status = current is not null && !current.IsExpiredAt(bcNow) ? SubscriptionState.Active : SubscriptionState.Gone,
         ExpiresAt = current?.ExpirationDateTime ?? stored.ExpiresAt,
-        ExpiresIn = current is not null && !current.IsExpiredAt(bcNow) ? current.ExpirationDateTime - bcNow : null,
+        ExpiresIn = current is not null && !current.IsExpiredAt(bcNow) ? TimeSpan.FromSeconds(Math.Round((current.ExpirationDateTime - bcNow).TotalSeconds)) : null,
         Action = action, Reason = reason, ClientState = stored.ClientState.ToString(),
     };
 }

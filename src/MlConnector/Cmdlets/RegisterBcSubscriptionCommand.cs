@@ -59,7 +59,7 @@ public sealed class RegisterBcSubscriptionCommand : SubscriptionCmdlet
             }
             if (approved.Count == 0) return;
 
-            var (clientState, location, generated) = await OnPipelineAsync(() => states.ForRegistration(pair.Key.PairId, Vault, store: true)).ConfigureAwait(false);
+            var (clientState, location, generated) = await OnPipelineAsync(() => states.ForPair(pair.Key.PairId, Vault, store: true)).ConfigureAwait(false);
             if (generated) EngineLog.Verbose($"Generated a clientState for pair {pair.Key.PairId} and kept it in the vault ({location}).");
             foreach (var set in approved)
                 QueueObject(await subscriptions.RegisterAsync(NotificationUrl, set, clientState, location, cancel).ConfigureAwait(false));

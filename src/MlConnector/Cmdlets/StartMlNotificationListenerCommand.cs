@@ -38,6 +38,11 @@ public sealed class StartMlNotificationListenerCommand : SyncCmdlet
     [Parameter]
     public SecureString? ClientState { get; set; }
 
+    /// <summary>The vault holding the pair's generated clientState (as given to Register-BcSubscription); default: the default vault.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? Vault { get; set; }
+
     /// <summary>Seconds a stop waits for requests in flight and queued changes; what is left stays queued.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
@@ -56,43 +61,7 @@ public sealed class StartMlNotificationListenerCommand : SyncCmdlet
         var pair = PairOf(connection);
         if (!ShouldProcess(Prefix, $"Listen for Business Central notifications and send pair {pair.Key.PairId}'s changes to Marketo {pair.Key.MarketoInstance}")) return;
 
-        var log = new ListenerLog();
-        var receiverStore = OpenState();
-        var workerStore = OpenState();
-        var storeGate = new object();
-        MlNotificationListener listener;
-        try
-        {
-            var registered = SyncPairs.Register(workerStore, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
-            var subscriptions = StoredSubscriptions.ReadAll(receiverStore);
-            if (subscriptions.Count == 0)
-                WriteWarning($"No sync pair of '{receiverStore.Location}' has a subscription yet: register one with Register-BcSubscription -NotificationUrl <the public URL of {Prefix}>.");
-            var clientStateOf = ClientStates.For(this, ErrorIdPrefix, ClientState).ResolveAll(subscriptions.Select(s => s.Record.ClientState));
-            var known = new StoredSubscriptions(() => { lock (storeGate) return StoredSubscriptions.ReadAll(receiverStore); }, clientStateOf, TimeProvider.System, log);
-            var audit = new AuditLog(ResolvedAuditPath);
-            var receiver = new NotificationReceiver(known, receiverStore, storeGate, audit, TimeProvider.System, log);
-            var state = workerStore.Pair(registered.PairId);
-            var mapper = new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix);
-            var worker = new NotificationListenerWorker(registered.PairId, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
-                () => new NotificationWorker(new SyncContext
-                {
-                    BusinessCentral = connection.BusinessCentral!.Client, Marketo = connection.Marketo!.Client, State = state, Audit = audit, Log = log,
-                }, mapper), state.Lease, TimeProvider.System, log);
-            var engine = NotificationListener.Start(new NotificationListenerOptions { Prefix = Prefix, DrainTimeout = TimeSpan.FromSeconds(DrainTimeout) }, receiver, worker, log);
-            listener = new MlNotificationListener(NotificationListeners.NextId(), engine, registered.PairId, pair.BcCompanyName, pair.Key.MarketoInstance, log,
-                [receiverStore, workerStore], () => { lock (storeGate) return receiverStore.Pair(registered.PairId).Queue(SyncDirection.BcToMarketo).Take(QueuedJobStatus.Pending, NotifiedJobs.TargetType, 100_000).Count; });
-        }
-        catch (Exception e) when (e is HttpListenerException or StateStoreException or MlConnector.Engine.MlConnectorException)
-        {
-            receiverStore.Dispose();
-            workerStore.Dispose();
-            var record = e is HttpListenerException
-                ? ErrorRecords.Create(new InvalidOperationException($"Cannot listen on {Prefix}: {e.Message}", e), ErrorIdPrefix + "CannotListen", ErrorCategory.ResourceUnavailable, Prefix,
-                    "Use a free port; on Windows a non-administrator needs a URL reservation first (netsh http add urlacl url=<prefix> user=<you>).")
-                : ErrorRecords.From(e, ErrorIdPrefix, Prefix);
-            ThrowTerminatingError(record);
-            return;
-        }
+        var listener = StartListener(connection, pair, mapping);
         NotificationListeners.Add(listener);
         WriteVerbose($"Listening on {Prefix} (listener {listener.Id}); the worker sends pair {listener.PairId}'s notified changes.");
         if (!Wait)
@@ -100,7 +69,7 @@ public sealed class StartMlNotificationListenerCommand : SyncCmdlet
             WriteObject(listener);
             return;
         }
-        log.Attach(EngineLog);
+        listener.Log.Attach(EngineLog);
         try
         {
             RunPumped(async cancel =>
@@ -119,8 +88,62 @@ public sealed class StartMlNotificationListenerCommand : SyncCmdlet
         }
         finally
         {
-            log.Attach(null);
+            listener.Log.Attach(null);
         }
         WriteObject(listener);
+    }
+
+    /// <summary>Opens the listener's two state-store connections (the receiver's, the worker's) and starts it; on failure releases them and ends with an error.</summary>
+    private MlNotificationListener StartListener(Connections.MlConnection connection, PairTarget pair, MappingSet mapping)
+    {
+        var log = new ListenerLog();
+        var receiverStore = OpenState();
+        var workerStore = OpenState();
+        try
+        {
+            var registered = SyncPairs.Register(workerStore, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
+            var storeGate = new object();
+            var audit = new AuditLog(ResolvedAuditPath);
+            var receiver = new NotificationReceiver(KnownSubscriptions(receiverStore, storeGate, registered.PairId, log), receiverStore, storeGate, audit, TimeProvider.System, log);
+            var state = workerStore.Pair(registered.PairId);
+            var mapper = new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix);
+            var worker = new NotificationListenerWorker(registered.PairId, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
+                () => new NotificationWorker(new SyncContext
+                {
+                    BusinessCentral = connection.BusinessCentral!.Client, Marketo = connection.Marketo!.Client, State = state, Audit = audit, Log = log,
+                }, mapper), state.Lease, TimeProvider.System, log);
+            var engine = NotificationListener.Start(new NotificationListenerOptions { Prefix = Prefix, DrainTimeout = TimeSpan.FromSeconds(DrainTimeout) }, receiver, worker, log);
+            return new MlNotificationListener(NotificationListeners.NextId(), engine, registered.PairId, pair.BcCompanyName, pair.Key.MarketoInstance, log,
+                [receiverStore, workerStore], () => { lock (storeGate) return receiverStore.Pair(registered.PairId).Queue(SyncDirection.BcToMarketo).Take(QueuedJobStatus.Pending, NotifiedJobs.TargetType, 100_000).Count; });
+        }
+        catch (Exception e)
+        {
+            receiverStore.Dispose();
+            workerStore.Dispose();
+            if (e is HttpListenerException)
+            {
+                ThrowTerminatingError(ErrorRecords.Create(new InvalidOperationException($"Cannot listen on {Prefix}: {e.Message}", e), ErrorIdPrefix + "CannotListen",
+                    ErrorCategory.ResourceUnavailable, Prefix, "Use a free port; on Windows a non-administrator needs a URL reservation first (netsh http add urlacl url=<prefix> user=<you>)."));
+            }
+            if (e is MlConnector.Engine.MlConnectorException) ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Prefix));
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Every pair's subscriptions with their clientStates, resolved now: the listener cannot read the vault once this
+    /// cmdlet has returned. The pair's own clientState is made sure of first (generated into the vault if need be), so
+    /// subscriptions Register-BcSubscription makes while the listener runs (which reuse it) are checked too.
+    /// </summary>
+    private StoredSubscriptions KnownSubscriptions(IStateStore store, object storeGate, string pairId, ListenerLog log)
+    {
+        var subscriptions = StoredSubscriptions.ReadAll(store);
+        if (subscriptions.Count == 0)
+            WriteWarning($"No sync pair of '{store.Location}' has a subscription yet: register one with Register-BcSubscription -NotificationUrl <the public URL of {Prefix}>.");
+        var clientStates = ClientStates.For(this, ErrorIdPrefix, ClientState);
+        var (_, own, generated) = clientStates.ForPair(pairId, Vault, store: true);
+        if (generated) WriteVerbose($"Generated a clientState for pair {pairId} and kept it in the vault ({own}); Register-BcSubscription uses it.");
+        var clientStateOf = clientStates.ResolveAll(subscriptions.Select(s => s.Record.ClientState).Append(own));
+        return new StoredSubscriptions(() => { lock (storeGate) return StoredSubscriptions.ReadAll(store); }, clientStateOf, TimeProvider.System, log);
     }
 }

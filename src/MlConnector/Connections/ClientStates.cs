@@ -19,11 +19,18 @@ internal sealed class ClientStates(SecretVault vault, SecretText? given)
     /// <summary>The clientState kept at <paramref name="location"/>, or null when it cannot be had.</summary>
     public SecretText? Resolve(ClientStateLocation location) => location.InVault ? vault.TryRead(location.Vault, location.SecretName!) : given;
 
-    /// <summary>Resolves every location now, for work that runs off the pipeline thread (a listener).</summary>
+    /// <summary>
+    /// Resolves every location now, for work that runs off the pipeline thread (a listener). A location not resolved
+    /// here is looked up by its secret name: a subscription registered later keeps its pair's secret.
+    /// </summary>
     public Func<ClientStateLocation, SecretText?> ResolveAll(IEnumerable<ClientStateLocation> locations)
     {
         var resolved = locations.Distinct().ToDictionary(l => l, Resolve);
-        return location => resolved.TryGetValue(location, out var known) ? known : location.InVault ? null : given;
+        var byName = resolved.Where(r => r.Key.InVault && r.Value is not null).GroupBy(r => r.Key.SecretName!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Value, StringComparer.Ordinal);
+        return location => resolved.TryGetValue(location, out var known) ? known
+            : location.InVault ? byName.GetValueOrDefault(location.SecretName!)
+            : given;
     }
 
     /// <summary>
@@ -31,7 +38,7 @@ internal sealed class ClientStates(SecretVault vault, SecretText? given)
     /// one is named, else left with the caller), or the pair's generated one — read back when the vault has it, so every
     /// subscription of the pair shares it, else generated (32 random bytes) and stored. Nothing is stored when <paramref name="store"/> is false.
     /// </summary>
-    public (SecretText ClientState, ClientStateLocation Location, bool Generated) ForRegistration(string pairId, string? vaultName, bool store)
+    public (SecretText ClientState, ClientStateLocation Location, bool Generated) ForPair(string pairId, string? vaultName, bool store)
     {
         var name = BcSubscriptionManager.ClientStateSecretName(pairId);
         if (given is not null)
