@@ -31,15 +31,18 @@ public abstract class SubscriptionCmdlet : SyncCmdlet
 
     /// <summary>
     /// Runs <paramref name="work"/> with the pair's subscription manager through the pump. With <paramref name="change"/>
-    /// the pair is registered first and its lease held for the work (waiting up to -LeaseTimeout); without, it only reads.
+    /// the pair is registered first and its lease held for the work (waiting up to -LeaseTimeout); without, or under
+    /// -WhatIf (the work's ShouldProcess then refuses every change), it only reads.
     /// </summary>
     private protected void RunOnPair(IStateStore store, PairTarget pair, bool change, Func<BcSubscriptionManager, CancellationToken, Task> work)
     {
         var bc = RequireBusinessCentral().Client;
         var log = EngineLog;
+        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var given) ? ((SwitchParameter)given).IsPresent
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
         RunPumped(async cancel =>
         {
-            if (!change)
+            if (!change || whatIf)
             {
                 await work(new BcSubscriptionManager(bc, store.Pair(pair.Key.PairId), TimeProvider.System, log), cancel).ConfigureAwait(false);
                 return;
