@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using MlConnector.Engine.Audit;
 using MlConnector.Engine.BusinessCentral;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Security;
@@ -32,8 +33,11 @@ public sealed class BcSubscriptionManager
     private readonly IPairState _state;
     private readonly TimeProvider _time;
     private readonly IEngineLog _log;
+    private readonly AuditLog? _audit;
+    private readonly string _correlationId = Guid.NewGuid().ToString("D");
 
-    public BcSubscriptionManager(BusinessCentralClient bc, IPairState state, TimeProvider time, IEngineLog log)
+    /// <param name="audit">Where each subscription created, renewed, re-created, removed or failed leaves one line (none when null).</param>
+    public BcSubscriptionManager(BusinessCentralClient bc, IPairState state, TimeProvider time, IEngineLog log, AuditLog? audit = null)
     {
         ArgumentNullException.ThrowIfNull(bc);
         ArgumentNullException.ThrowIfNull(state);
@@ -41,6 +45,7 @@ public sealed class BcSubscriptionManager
         _state = state;
         _time = time;
         _log = log;
+        _audit = audit;
     }
 
     /// <summary>The vault secret that holds a pair's generated clientState (one per pair, shared by its subscriptions).</summary>
@@ -200,12 +205,25 @@ public sealed class BcSubscriptionManager
 
     private DateTimeOffset BcNow() => _time.GetUtcNow() + _bc.ServerClockOffset;
 
-    private BcSubscriptionStatus Status(SubscriptionRecord stored, BcSubscription? current, DateTimeOffset bcNow, SubscriptionAction action, string? reason) => new()
+    private BcSubscriptionStatus Status(SubscriptionRecord stored, BcSubscription? current, DateTimeOffset bcNow, SubscriptionAction action, string? reason)
+        => Audited(new BcSubscriptionStatus
     {
         PairId = _state.PairId, EntitySet = stored.EntitySet, SubscriptionId = stored.SubscriptionId, NotificationUrl = stored.NotificationUrl,
         Status = current is not null && !current.IsExpiredAt(bcNow) ? SubscriptionState.Active : SubscriptionState.Gone,
         ExpiresAt = current?.ExpirationDateTime ?? stored.ExpiresAt,
         ExpiresIn = current is not null && !current.IsExpiredAt(bcNow) ? TimeSpan.FromSeconds(Math.Round((current.ExpirationDateTime - bcNow).TotalSeconds)) : null,
         Action = action, Reason = reason, ClientState = stored.ClientState.ToString(),
-    };
+    });
+
+    /// <summary>One audit line per change made (or tried) to a subscription; reads leave none.</summary>
+    private BcSubscriptionStatus Audited(BcSubscriptionStatus row)
+    {
+        if (_audit is null || row.Action is SubscriptionAction.None or SubscriptionAction.Existing or SubscriptionAction.Skipped) return row;
+        _audit.Append(new AuditRecord
+        {
+            Time = _time.GetUtcNow(), CorrelationId = _correlationId, Direction = "BcSubscriptions", PairId = row.PairId, SourceType = "Subscription",
+            SourceNumber = row.SubscriptionId ?? "-", TargetType = "BusinessCentral", TargetKey = row.EntitySet, Action = row.Action.ToString(), Reason = row.Reason,
+        });
+        return row;
+    }
 }

@@ -62,7 +62,7 @@ public sealed class ReceiveBcNotificationCommand : AsyncCmdlet
 
     protected override void ProcessRecord()
     {
-        var request = ParameterSetName == RequestSet ? FromRequestObject(Request) : NotificationRequest.FromText(Method, QueryPairs(Query), Pairs(Headers), Body);
+        var request = ParameterSetName == RequestSet ? FromRequestObject(Request) : NotificationRequest.FromParts(Method, QueryPairs(Query), Pairs(Headers), Body);
         var path = LocalPaths.StatePath(this, StatePath);
         SqliteStateStore store;
         try
@@ -107,7 +107,7 @@ public sealed class ReceiveBcNotificationCommand : AsyncCmdlet
             var other => other.ToString(),
         };
         var body = Text("RawBody") ?? (request.Properties["Body"]?.Value is string plain ? plain : null);
-        return NotificationRequest.FromText(Text("Method") ?? "POST", QueryPairs(request.Properties["Query"]?.Value), Pairs(Unwrap(request.Properties["Headers"]?.Value) as IDictionary), body);
+        return NotificationRequest.FromParts(Text("Method") ?? "POST", QueryPairs(request.Properties["Query"]?.Value), Pairs(Unwrap(request.Properties["Headers"]?.Value) as IDictionary), body);
     }
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;

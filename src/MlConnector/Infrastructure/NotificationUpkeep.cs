@@ -18,7 +18,7 @@ internal static class NotificationUpkeep
     {
         var log = context.Log;
         if (context.State.Subscriptions.All().Count == 0 || context.BusinessCentral is not { } bc) return;
-        var manager = new BcSubscriptionManager(bc, context.State, context.Time, log);
+        var manager = new BcSubscriptionManager(bc, context.State, context.Time, log, context.Audit);
         var rows = await manager.RenewDueAsync(BcSubscriptionManager.DefaultRenewalWindow, (location, _) => onPipeline(() => clientStates.Resolve(location)), cancellationToken)
             .ConfigureAwait(false);
         foreach (var row in rows.Where(r => r.Action is SubscriptionAction.Renewed or SubscriptionAction.Recreated))

@@ -52,7 +52,8 @@ public abstract class SubscriptionCmdlet : SyncCmdlet
             var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
             await using var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
                 options, TimeProvider.System, log, cancel).ConfigureAwait(false);
-            await lease.RunAsync(token => work(new BcSubscriptionManager(bc, state, TimeProvider.System, log), token), cancel).ConfigureAwait(false);
+            var audit = new Engine.Audit.AuditLog(ResolvedAuditPath);
+            await lease.RunAsync(token => work(new BcSubscriptionManager(bc, state, TimeProvider.System, log, audit), token), cancel).ConfigureAwait(false);
         });
     }
 

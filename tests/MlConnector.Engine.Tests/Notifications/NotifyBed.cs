@@ -44,7 +44,7 @@ internal sealed class NotifyBed : IAsyncDisposable
             Worker = new NotificationListenerWorker(sync.Pair.PairId, sync.Pair.PairId, () => new NotificationWorker(sync.Context(state: state), Mapper()), state.Lease, sync.Host.Clock, sync.Log);
         }
         Listener = NotificationListener.Start(new NotificationListenerOptions { Prefix = url.ToString(), DrainTimeout = TimeSpan.FromSeconds(60) }, Receiver, Worker, sync.Log);
-        Subscriptions = new BcSubscriptionManager(sync.BusinessCentral, sync.State, sync.Host.Clock, sync.Log);
+        Subscriptions = new BcSubscriptionManager(sync.BusinessCentral, sync.State, sync.Host.Clock, sync.Log, sync.Audit);
     }
 
     public SyncSandbox Sync { get; }

@@ -39,6 +39,9 @@ public sealed class SubscriptionRenewalTests
         Assert.NotEqual(before.ETag, renewed.ETag);
         Assert.Equal(renewed.ExpiresAt, Assert.Single(bed.Webhooks.Subscriptions).ExpirationDateTime);
         Assert.InRange(row.ExpiresIn!.Value, TimeSpan.FromDays(3) - TimeSpan.FromMinutes(1), TimeSpan.FromDays(3) + TimeSpan.FromSeconds(5));
+        var audit = File.ReadAllLines(bed.Sync.Audit.PathFor(bed.Sync.Host.Clock.GetUtcNow()));
+        Assert.Single(audit, l => l.Contains("\"action\":\"Renewed\"", StringComparison.Ordinal) && l.Contains(before.SubscriptionId, StringComparison.Ordinal));
+        Assert.DoesNotContain(audit, l => l.Contains(bed.ClientState.Reveal(), StringComparison.Ordinal));
     }
 
     [Fact]
