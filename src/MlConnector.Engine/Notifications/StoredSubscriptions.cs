@@ -14,17 +14,23 @@ public sealed record PairSubscription(string PairId, SubscriptionRecord Record);
 /// re-created while a listener runs is found without a restart. A subscription whose clientState cannot be had is left
 /// out: its notifications are rejected as unknown.
 /// </summary>
+/// <remarks>
+/// Reads caused by unknown ids are bounded, since anyone can post one: an id missed less than a second ago does not read
+/// again, and at most ten reads a second are made however many ids are posted.
+/// </remarks>
 public sealed class StoredSubscriptions : IKnownSubscriptions
 {
-    private static readonly TimeSpan ReloadInterval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MissWindow = TimeSpan.FromSeconds(1);
+    private const int MaxReloadsPerWindow = 10;
     private readonly Func<IReadOnlyList<PairSubscription>> _read;
     private readonly Func<ClientStateLocation, SecretText?> _clientStateOf;
     private readonly TimeProvider _time;
     private readonly IEngineLog _log;
     private readonly HashSet<string> _warned = new(StringComparer.Ordinal);
     private readonly object _gate = new();
+    private readonly Dictionary<string, DateTimeOffset> _recentMisses = new(StringComparer.Ordinal);
+    private readonly Queue<DateTimeOffset> _recentReloads = new();
     private KnownSubscriptionSet _known = new([]);
-    private DateTimeOffset _loadedAt = DateTimeOffset.MinValue;
 
     /// <param name="read">Reads every pair's subscriptions (the host serialises it with its other uses of the store).</param>
     /// <param name="clientStateOf">The clientState kept at a location, or null when it is not available.</param>
@@ -52,16 +58,21 @@ public sealed class StoredSubscriptions : IKnownSubscriptions
         lock (_gate)
         {
             if (_known.Find(subscriptionId) is { } known) return known;
-            if (_time.GetUtcNow() - _loadedAt < ReloadInterval) return null;
+            if (!MayReloadFor(subscriptionId)) return null;
             Reload();
             return _known.Find(subscriptionId);
         }
     }
 
-    /// <summary>Reads the store again now (after registering a subscription in this process).</summary>
-    public void Refresh()
+    private bool MayReloadFor(string subscriptionId)
     {
-        lock (_gate) Reload();
+        var now = _time.GetUtcNow();
+        while (_recentReloads.Count > 0 && now - _recentReloads.Peek() >= MissWindow) _recentReloads.Dequeue();
+        foreach (var stale in _recentMisses.Where(m => now - m.Value >= MissWindow).Select(m => m.Key).ToArray()) _recentMisses.Remove(stale);
+        if (_recentMisses.ContainsKey(subscriptionId) || _recentReloads.Count >= MaxReloadsPerWindow) return false;
+        if (_recentMisses.Count < 1000) _recentMisses[subscriptionId] = now;
+        _recentReloads.Enqueue(now);
+        return true;
     }
 
     private void Reload()
@@ -85,7 +96,6 @@ public sealed class StoredSubscriptions : IKnownSubscriptions
         }
         _known = new KnownSubscriptionSet(known.DistinctBy(k => k.SubscriptionId, StringComparer.Ordinal));
         Count = known.Count;
-        _loadedAt = _time.GetUtcNow();
     }
 
     private static string Where(ClientStateLocation location)

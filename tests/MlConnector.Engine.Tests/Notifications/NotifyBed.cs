@@ -83,12 +83,10 @@ internal sealed class NotifyBed : IAsyncDisposable
         }
     }
 
-    /// <summary>Subscribes the pair to <paramref name="entitySet"/> with the bed's URL and clientState; the endpoint knows it at once.</summary>
+    /// <summary>Subscribes the pair to <paramref name="entitySet"/> with the bed's URL and clientState.</summary>
     public async Task<BcSubscriptionStatus> RegisterAsync(string entitySet)
     {
-        var status = await Subscriptions.RegisterAsync(Url, entitySet, ClientState, Location, default);
-        Known.Refresh();
-        return status;
+        return await Subscriptions.RegisterAsync(Url, entitySet, ClientState, Location, default);
     }
 
     public BcToMarketoMapper Mapper() => new(MappingLoader.Default(), Sync.Pair.CompanyKeyPrefix);
