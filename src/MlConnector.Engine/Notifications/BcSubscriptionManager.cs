@@ -93,8 +93,9 @@ public sealed class BcSubscriptionManager
     /// <summary>
     /// Each stored subscription beside what BC holds (one read of BC's subscriptions, whose Date header gives BC's clock):
     /// renew when less than <paramref name="renewWithin"/> is left (every one when null), re-create when BC no longer has it.
+    /// Only the subscriptions in <paramref name="only"/> when it is given.
     /// </summary>
-    public async Task<IReadOnlyList<SubscriptionCheck>> CheckAsync(TimeSpan? renewWithin, CancellationToken cancellationToken, IReadOnlyCollection<string>? only = null)
+    public async Task<IReadOnlyList<SubscriptionCheck>> CheckAsync(TimeSpan? renewWithin, IReadOnlyCollection<string>? only, CancellationToken cancellationToken)
     {
         var stored = Stored.Where(s => only is null || only.Contains(s.SubscriptionId)).ToArray();
         if (stored.Length == 0) return [];
@@ -154,7 +155,7 @@ public sealed class BcSubscriptionManager
     public async Task<IReadOnlyList<BcSubscriptionStatus>> RenewDueAsync(TimeSpan renewWithin, ClientStateSource clientStateOf, CancellationToken cancellationToken)
     {
         var rows = new List<BcSubscriptionStatus>();
-        foreach (var check in await CheckAsync(renewWithin, cancellationToken).ConfigureAwait(false))
+        foreach (var check in await CheckAsync(renewWithin, null, cancellationToken).ConfigureAwait(false))
             rows.Add(await ApplyAsync(check, clientStateOf, cancellationToken).ConfigureAwait(false));
         return rows;
     }

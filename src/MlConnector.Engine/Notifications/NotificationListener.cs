@@ -187,7 +187,7 @@ public sealed class NotificationListener : IAsyncDisposable
         catch (Exception e)
         {
             Interlocked.Increment(ref _failed);
-            _log.Warning(NotificationReceiver.StoreUnavailable, "A notification request failed and was answered 500 (Business Central delivers it again): " + Redactor.Redact(e.Message));
+            _log.Warning(EngineWarnings.NotificationNotQueued, "A notification request failed and was answered 500 (Business Central delivers it again): " + Redactor.Redact(e.Message));
             TryAnswer(response, 500);
         }
     }

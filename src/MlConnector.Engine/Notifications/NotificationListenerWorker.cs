@@ -126,7 +126,7 @@ public sealed class NotificationListenerWorker
                 Interlocked.Increment(ref _failures);
                 LastError = Redactor.Redact(e.Message);
                 pause = pause == TimeSpan.Zero ? IdlePoll : TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MaxPause.Ticks));
-                _log.Warning(NotificationReceiver.StoreUnavailable,
+                _log.Warning(EngineWarnings.NotificationWorkerFailed,
                     $"The notification worker for pair {PairId} could not send this time ({LastError}); what was queued stays queued and is tried again in {pause.TotalSeconds:0} s.");
                 // A failed worker may hold a half-probed Marketo scope: start the next pass afresh.
                 worker = null;

@@ -72,7 +72,7 @@ public sealed class NotificationReceiver
         }
         catch (Exception e) when (e is StateStoreException or IOException or UnauthorizedAccessException)
         {
-            _log.Warning(StoreUnavailable, $"A notification batch could not be queued ({e.Message}); answered 503 so that Business Central delivers it again.");
+            _log.Warning(EngineWarnings.NotificationNotQueued, $"A notification batch could not be queued ({e.Message}); answered 503 so that Business Central delivers it again.");
             return NotificationReceipt.From(result) with { StatusCode = 503, Enqueued = 0, Collections = 0, Failure = e.Message };
         }
         foreach (var pairId in pairs) Enqueued?.Invoke(pairId);
@@ -81,9 +81,6 @@ public sealed class NotificationReceiver
 
     /// <summary>What <see cref="Accept"/> would answer, with nothing queued or audited (-WhatIf).</summary>
     public NotificationReceipt Describe(NotificationResult result) => NotificationReceipt.From(result);
-
-    /// <summary>The warning code of a batch the store could not take.</summary>
-    public const string StoreUnavailable = "NotificationQueueUnavailable";
 
     private string? PairOf(string subscriptionId) => _handler.Subscriptions.Find(subscriptionId)?.PairId;
 

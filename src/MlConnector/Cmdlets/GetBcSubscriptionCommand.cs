@@ -30,7 +30,7 @@ public sealed class GetBcSubscriptionCommand : SubscriptionCmdlet
         using var store = OpenState();
         RunOnPair(store, pair, change: false, async (subscriptions, cancel) =>
         {
-            foreach (var check in await subscriptions.CheckAsync(null, cancel, _ids.Count == 0 ? null : _ids).ConfigureAwait(false))
+            foreach (var check in await subscriptions.CheckAsync(null, _ids.Count == 0 ? null : _ids, cancel).ConfigureAwait(false))
                 QueueObject(subscriptions.Describe(check));
         });
     }

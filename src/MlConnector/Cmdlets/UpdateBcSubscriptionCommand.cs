@@ -45,7 +45,7 @@ public sealed class UpdateBcSubscriptionCommand : SubscriptionCmdlet
         var source = SourceOf(ClientStatesWith(ClientState));
         RunOnPair(store, pair, change: true, async (subscriptions, cancel) =>
         {
-            foreach (var check in await subscriptions.CheckAsync(ExpiringWithin, cancel, _ids.Count == 0 ? null : _ids).ConfigureAwait(false))
+            foreach (var check in await subscriptions.CheckAsync(ExpiringWithin, _ids.Count == 0 ? null : _ids, cancel).ConfigureAwait(false))
             {
                 var action = check.Need switch { SubscriptionNeed.Renew => "Renew for three days", SubscriptionNeed.Recreate => "Re-create (Business Central no longer has it)", _ => null };
                 if (action is null)
