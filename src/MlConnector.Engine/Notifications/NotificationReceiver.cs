@@ -55,7 +55,7 @@ public sealed class NotificationReceiver
         {
             lock (_gate)
             {
-                foreach (var byPair in result.Changes.GroupBy(c => PairOf(c.SubscriptionId)))
+                foreach (var byPair in result.Changes.GroupBy(c => c.PairId))
                 {
                     if (byPair.Key is not { } pairId) continue;
                     Queue(pairId).Enqueue(byPair.Select(c => NotifiedJobs.Entity(c, now)), now);
@@ -63,7 +63,7 @@ public sealed class NotificationReceiver
                 }
                 foreach (var collection in result.Collections)
                 {
-                    if (PairOf(collection.SubscriptionId) is not { } pairId) continue;
+                    if (collection.PairId is not { } pairId) continue;
                     EnqueueCollection(pairId, collection, now);
                     pairs.Add(pairId);
                 }
@@ -81,8 +81,6 @@ public sealed class NotificationReceiver
 
     /// <summary>What <see cref="Accept"/> would answer, with nothing queued or audited (-WhatIf).</summary>
     public NotificationReceipt Describe(NotificationResult result) => NotificationReceipt.From(result);
-
-    private string? PairOf(string subscriptionId) => _handler.Subscriptions.Find(subscriptionId)?.PairId;
 
     private IWorkQueue Queue(string pairId) => _store.Pair(pairId).Queue(SyncDirection.BcToMarketo);
 
@@ -104,7 +102,7 @@ public sealed class NotificationReceiver
     private IEnumerable<AuditRecord> Deletions(NotificationResult result, string correlationId, DateTimeOffset now)
         => result.Deletions.Select(d => new AuditRecord
         {
-            Time = now, CorrelationId = correlationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = PairOf(d.SubscriptionId),
+            Time = now, CorrelationId = correlationId, Direction = nameof(SyncDirection.BcToMarketo), PairId = d.PairId,
             SourceType = NotifiedJobs.SourceTypeOf(d.EntitySet), SourceNumber = d.EntityId.ToString("D"), TargetType = d.EntitySet == "contacts" ? "Lead" : "Company",
             Action = nameof(SyncAction.Skipped),
             Reason = $"{SyncReasons.DeletedInBusinessCentral}: Business Central notified that {d.EntitySet}({d.EntityId:D}) was deleted; deletions do not cross to Marketo",
@@ -114,7 +112,7 @@ public sealed class NotificationReceiver
         => result.Rejected.Select(r => new AuditRecord
         {
             Time = now, CorrelationId = correlationId, Direction = nameof(SyncDirection.BcToMarketo),
-            PairId = r.SubscriptionId is { } id && r.Reason != NotificationRejection.UnknownSubscription ? PairOf(id) : null,
+            PairId = r.PairId,
             SourceType = "Notification", SourceNumber = r.SubscriptionId ?? "-", TargetType = "Queue",
             Action = "Rejected", Reason = r.Reason + ": " + r.Message,
         });

@@ -152,6 +152,25 @@ public sealed class NotificationRejectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Concurrent_forged_and_genuine_posts_are_all_answered_and_only_the_genuine_ones_queued()
+    {
+        var customers = _bed.Sync.Host.BusinessCentral.Store.Customers.Take(20).ToArray();
+        string Genuine(Guid id) => JsonSerializer.Serialize(new
+        {
+            value = new[] { new { subscriptionId = SubscriptionId, clientState = _bed.ClientState.Reveal(), resource = $"/api/v2.0/companies({_bed.Sync.BusinessCentral.Company.Id})/customers({id})", changeType = "updated" } },
+        });
+        var posts = customers.Select(c => PostAsync(Genuine(c.Id)))
+            .Concat(Enumerable.Range(0, 20).Select(i => PostAsync(Batch(Guid.NewGuid().ToString("N"), "forged-" + i))));
+
+        var answers = await Task.WhenAll(posts);
+
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        foreach (var answer in answers) answer.Dispose();
+        Assert.Equal(customers.Select(c => MlConnector.Engine.Notifications.NotifiedJobs.JobId("customers", c.Id)).Order(), _bed.NotifiedJobs().Select(j => j.JobId).Order());
+        Assert.Equal(20, AuditLines().Count(l => l.Contains("UnknownSubscription", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task A_genuine_notification_from_business_central_is_queued_for_the_pair()
     {
         var customer = _bed.Sync.Host.BusinessCentral.Store.Customers[0];
