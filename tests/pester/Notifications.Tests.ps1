@@ -235,3 +235,30 @@ Describe 'Start-MlNotificationListener -Wait and Unregister-BcSubscription' {
         { Update-BcSubscription -ExpiringWithin '0d' -ErrorAction Stop } | Should -Throw -ErrorId 'UpdateBcSubscriptionInvalidWindow,MlConnector.Cmdlets.UpdateBcSubscriptionCommand'
     }
 }
+
+Describe 'Contacts where Business Central lists them, and a renewal pass that cannot run' {
+    BeforeAll {
+        $script:Listener = Start-MlNotificationListener -Prefix $Url -WarningAction SilentlyContinue
+    }
+    AfterAll {
+        Invoke-SandboxAdmin $Sandbox 'bc/webhooks/settings' @{ contactsSupported = $false } | Out-Null
+        Invoke-RestMethod -Method Delete -Uri ($Sandbox.adminUrl.TrimEnd('/') + '/faults') | Out-Null
+        Unregister-BcSubscription -All -Confirm:$false | Out-Null
+        Stop-MlNotificationListener
+    }
+
+    It 'subscribes contacts with customers when webhookSupportedResources lists them' {
+        Invoke-SandboxAdmin $Sandbox 'bc/webhooks/settings' @{ contactsSupported = $true } | Out-Null
+        $rows = @(Register-BcSubscription -NotificationUrl $Url)
+        ($rows | Sort-Object EntitySet).EntitySet | Should -Be @('contacts', 'customers')
+        $rows.Action | Sort-Object -Unique | Should -Be 'Registered'
+        @((Get-BcWebhooks).subscriptions).Count | Should -Be 2
+    }
+
+    It 'lets Invoke-MlSync go on, with a warning, when the subscriptions cannot be read' {
+        Invoke-SandboxAdmin $Sandbox 'faults' @{ service = 1; pathContains = '/subscriptions'; httpStatus = 403 } | Out-Null
+        $summary = Invoke-MlSync -LeaseTimeout 120 -WarningVariable warnings -WarningAction SilentlyContinue
+        $summary.Failed | Should -Be 0
+        ($warnings -join "`n") | Should -Match 'renewal pass could not run'
+    }
+}

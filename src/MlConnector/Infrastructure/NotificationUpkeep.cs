@@ -1,4 +1,6 @@
 using MlConnector.Connections;
+using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Notifications;
 using MlConnector.Engine.Security;
@@ -19,8 +21,18 @@ internal static class NotificationUpkeep
         var log = context.Log;
         if (context.State.Subscriptions.All().Count == 0 || context.BusinessCentral is not { } bc) return;
         var manager = new BcSubscriptionManager(bc, context.State, context.Time, log, context.Audit);
-        var rows = await manager.RenewDueAsync(BcSubscriptionManager.DefaultRenewalWindow, (location, _) => onPipeline(() => clientStates.Resolve(location)), cancellationToken)
-            .ConfigureAwait(false);
+        IReadOnlyList<BcSubscriptionStatus> rows;
+        try
+        {
+            rows = await manager.RenewDueAsync(BcSubscriptionManager.DefaultRenewalWindow, (location, _) => onPipeline(() => clientStates.Resolve(location)), cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (BusinessCentralException e)
+        {
+            // The subscriptions could not even be read (say the app may not read them): the sync goes on, its poll covers every change.
+            log.Warning(EngineWarnings.SubscriptionNotRenewed, $"The renewal pass could not run: {e.Message} The poll covers every change; the next run tries again.");
+            return;
+        }
         foreach (var row in rows.Where(r => r.Action is SubscriptionAction.Renewed or SubscriptionAction.Recreated))
             log.Verbose($"Subscription {row.SubscriptionId} ({row.EntitySet}) {row.Action.ToString().ToLowerInvariant()}; it expires {row.ExpiresAt:u}.{(row.Reason is null ? "" : " " + row.Reason)}");
     }
