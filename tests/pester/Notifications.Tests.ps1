@@ -207,17 +207,25 @@ Describe 'Start-MlNotificationListener -Wait and Unregister-BcSubscription' {
     It 'runs in the foreground until stopped, then drains' {
         $marketo = Get-SandboxMarketoParameters $Sandbox
         $connection = Connect-MlMarketo @marketo -ClientId $Sandbox.marketoClientId -ClientSecret (ConvertTo-SecureText $Sandbox.marketoClientSecret) -PassThru
-        $shell = [powershell]::Create()
+        # One command in a runspace of its own (no batch), stopped as Ctrl+C stops it, and waited for before disposal.
+        $state = [System.Management.Automation.Runspaces.InitialSessionState]::CreateDefault2()
+        $state.ImportPSModule([string[]] @(Get-MlModulePath))
+        $runspace = [runspacefactory]::CreateRunspace($state)
+        $runspace.Open()
+        $shell = [powershell]::Create($runspace)
         try {
-            $null = $shell.AddCommand('Import-Module').AddArgument((Get-MlModulePath)).AddStatement()
             $null = $shell.AddCommand('Start-MlNotificationListener').AddParameter('Prefix', $Url).AddParameter('Connection', $connection).AddParameter('Wait').AddParameter('WarningAction', 'SilentlyContinue')
             $run = $shell.BeginInvoke()
             Wait-Until { try { (Invoke-WebRequest -Method Post -Uri "${Url}?validationToken=up" -Body '' -TimeoutSec 5).Content -eq 'up' } catch { $false } } | Should -BeTrue
             $shell.Stop()
             $run.IsCompleted | Should -BeTrue
+            try { $null = $shell.EndInvoke($run) } catch [System.Management.Automation.PipelineStoppedException] { }
             { Invoke-WebRequest -Method Post -Uri "${Url}?validationToken=down" -Body '' -TimeoutSec 5 } | Should -Throw
         }
-        finally { $shell.Dispose() }
+        finally {
+            $shell.Dispose()
+            $runspace.Dispose()
+        }
     }
 
     It 'unregisters nothing under -WhatIf, then deletes the subscription in Business Central and forgets it' {
