@@ -22,6 +22,7 @@
         'Disconnect-MlConnection'
         'Get-BcContact'
         'Get-BcCustomer'
+        'Get-BcSubscription'
         'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
@@ -30,10 +31,16 @@
         'Initialize-MlStateStore'
         'Invoke-MlReplay'
         'Invoke-MlSync'
+        'Receive-BcNotification'
         'Receive-MlMarketoLeads'
+        'Register-BcSubscription'
+        'Start-MlNotificationListener'
+        'Stop-MlNotificationListener'
         'Sync-MlCustomerToMarketo'
         'Sync-MlLeadToBusinessCentral'
         'Test-MlConnection'
+        'Unregister-BcSubscription'
+        'Update-BcSubscription'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

@@ -288,7 +288,33 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains(DbPath, line, StringComparison.Ordinal);
     }
 
-    private static int SqliteMigrationsVersion => 6;
+    [Fact]
+    public void Subscriptions_belong_to_their_pair_are_replaced_by_id_and_keep_where_the_client_state_is_never_its_value()
+    {
+        using (var store = SqliteStateStore.Open(DbPath))
+        {
+            var a = store.Pair(PairA.PairId).Subscriptions;
+            var vaulted = new SubscriptionRecord("sub-1", "customers", "/api/v2.0/companies(a1)/customers", "https://hooks.example/a", T0.AddDays(3), "W/\"1\"",
+                new ClientStateLocation("CorpVault", "MlConnector-BcClientState-" + PairA.PairId), T0, T0);
+            a.Save(vaulted);
+            a.Save(vaulted with { SubscriptionId = "sub-2", EntitySet = "contacts", ClientState = ClientStateLocation.Caller });
+            a.Save(vaulted with { ExpiresAt = T0.AddDays(5), ETag = "W/\"2\"", UpdatedAt = T0.AddDays(2) });
+            store.Pair(PairB.PairId).Subscriptions.Save(vaulted with { SubscriptionId = "sub-b" });
+        }
+
+        using var reopened = SqliteStateStore.Open(DbPath);
+        var stored = reopened.Pair(PairA.PairId).Subscriptions.All();
+        Assert.Equal(["sub-1", "sub-2"], stored.Select(s => s.SubscriptionId));
+        Assert.Equal((T0.AddDays(5), "W/\"2\"", T0), (stored[0].ExpiresAt, stored[0].ETag, stored[0].CreatedAt));
+        Assert.Equal(("CorpVault", true), (stored[0].ClientState.Vault, stored[0].ClientState.InVault));
+        Assert.Equal(ClientStateLocation.Caller, stored[1].ClientState);
+        Assert.Equal("sub-b", Assert.Single(reopened.Pair(PairB.PairId).Subscriptions.All()).SubscriptionId);
+        Assert.True(reopened.Pair(PairA.PairId).Subscriptions.Remove("sub-2"));
+        Assert.False(reopened.Pair(PairA.PairId).Subscriptions.Remove("sub-b"));
+        Assert.Equal(["sub-1"], reopened.Pair(PairA.PairId).Subscriptions.All().Select(s => s.SubscriptionId));
+    }
+
+    private static int SqliteMigrationsVersion => 7;
 
     public void Dispose()
     {

@@ -21,17 +21,20 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private readonly BcSandbox _bc;
     private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
 
-    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath)
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, string? companyKeyPrefix)
     {
         _bc = bc;
         BusinessCentral = bcClient;
         Marketo = marketo;
         Store = SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
-        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, null, bc.Host.Clock, bc.Log);
+        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, companyKeyPrefix, bc.Host.Clock, bc.Log);
         Audit = new AuditLog(Path.Combine(_folder, "audit"));
     }
 
     public SandboxHost Host => _bc.Host;
+
+    /// <summary>The sandbox and its BC settings, for a second client (another company).</summary>
+    public BcSandbox Bc => _bc;
     public BusinessCentralClient BusinessCentral { get; }
     public MarketoClient Marketo { get; }
     public SqliteStateStore Store { get; }
@@ -44,27 +47,31 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     public TestLog Log => _bc.Log;
 
+    /// <summary>The folder this sandbox's state and audit live in.</summary>
+    public string Folder => _folder;
+
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, string? companyKeyPrefix = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
         var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
-        return new SyncSandbox(bc, bcClient, marketo, statePath);
+        return new SyncSandbox(bc, bcClient, marketo, statePath, companyKeyPrefix);
     }
 
-    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null) => new()
+    /// <summary>A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is given.</summary>
+    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null, IPairState? state = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = state ?? State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
         CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50, Progress = progress,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
     public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
-        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
+        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default(), Pair.CompanyKeyPrefix));
 
     public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
         => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));

@@ -240,4 +240,6 @@ internal sealed class SqlitePairState(SqliteConnection connection, SqliteLeaseCo
     public ILinkStore Links => new SqliteLinks(connection, pairId);
 
     public ILeaseStore Lease => new SqliteLeases(leases, pairId);
+
+    public ISubscriptionStore Subscriptions => new SqliteSubscriptions(connection, pairId);
 }
