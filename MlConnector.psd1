@@ -24,6 +24,7 @@
         'Disconnect-MlConnection'
         'Get-BcContact'
         'Get-BcCustomer'
+        'Get-BcSubscription'
         'Get-MlAuditLog'
         'Get-MlConnection'
         'Get-MlModuleInfo'
@@ -32,10 +33,16 @@
         'Initialize-MlStateStore'
         'Invoke-MlReplay'
         'Invoke-MlSync'
+        'Receive-BcNotification'
         'Receive-MlMarketoLeads'
+        'Register-BcSubscription'
+        'Start-MlNotificationListener'
+        'Stop-MlNotificationListener'
         'Sync-MlCustomerToMarketo'
         'Sync-MlLeadToBusinessCentral'
         'Test-MlConnection'
+        'Unregister-BcSubscription'
+        'Update-BcSubscription'
     )
     FunctionsToExport    = @()
     VariablesToExport    = @()

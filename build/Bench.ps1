@@ -7,12 +7,13 @@
 .DESCRIPTION
     Invoked by build.ps1 Bench after it has built the module and published the sandbox (out/sandbox) and the
     SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync,
-    large (100,000 customers), reverse-new-leads (1,000 Marketo leads into BC) and runbook-large (Invoke-MlSync in its
-    own pwsh process against 100,000 customers with the table state store on Azurite over HTTPS, signed in with the
-    sandbox's managed identity endpoint; the peak working set of that whole process is the figure to hold against Azure
-    Automation's 400 MB). -Quick leaves out the two 100,000-customer scenarios; -Scenario runs only the named ones (a
-    group runs whole: initial-load, no-change and one-percent share one sandbox); -RunbookCustomers sizes runbook-large
-    (for trying it out smaller).
+    large (100,000 customers), reverse-new-leads (1,000 Marketo leads into BC), notify-latency
+    (build/Bench-NotifyLatency.ps1: 50 changes through a notification listener, from each notification's arrival to
+    its Marketo write) and runbook-large (Invoke-MlSync in its own pwsh process against 100,000 customers with the
+    table state store on Azurite over HTTPS, signed in with the sandbox's managed identity endpoint; the peak working
+    set of that whole process is the figure to hold against Azure Automation's 400 MB). -Quick leaves out the two
+    100,000-customer scenarios; -Scenario runs only the named ones (a group runs whole: initial-load, no-change and
+    one-percent share one sandbox); -RunbookCustomers sizes runbook-large (for trying it out smaller).
 #>
 [CmdletBinding()]
 param(
@@ -192,6 +193,7 @@ function Get-BenchChecks($Scenarios) {
                 Add-Check $s.name 'bcCalls <= 1.10 x idealBcCalls' ($s.bcCalls -le 1.10 * $s.idealBcCalls) "$($s.bcCalls) vs $($s.idealBcCalls)"
                 Add-Check $s.name 'every lead one contact, every new company one customer, none misplaced' ($s.misplaced -eq 0 -and $s.contactsCreated -eq $s.leads) "$($s.contactsCreated) contacts for $($s.leads) leads, $($s.customersCreated) customers for $($s.newCompanies) new companies, misplaced $($s.misplaced)"
             }
+            'notify-latency' { Add-Check $s.name 'median from notification arrival to Marketo write < 2000 ms' ($s.medianMs -lt 2000) "median $($s.medianMs) ms, p95 $($s.p95Ms) ms over $($s.measured) changes (load average $($s.loadAverage))" }
         }
     }
     return $checks
@@ -328,6 +330,14 @@ else {
 }
 
 $null = & (Join-Path $PSScriptRoot 'Measure-SandboxScale.ps1') -SandboxPath (Join-Path $OutRoot 'sandbox') -OutFile (Join-Path $benchOut 'sandbox-scale.json')
+if (Test-BenchScenario 'notify-latency') {
+    Write-Host 'Bench: notify-latency (50 changes, one at a time, through Start-MlNotificationListener)'
+    $notify = & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'Bench-NotifyLatency.ps1') `
+        -ModulePath (Join-Path $OutRoot 'MlConnector') -WorkPath $script:BenchWork -MarketoLatencyMs $BenchMarketoLatencyMs
+    if ($LASTEXITCODE -ne 0) { throw "The notify-latency scenario failed with exit code $LASTEXITCODE." }
+    $scenarios.Add(($notify | Select-Object -Last 1 | ConvertFrom-Json -AsHashtable))
+}
+
 $checks = Get-BenchChecks $scenarios
 $results = [ordered]@{
     scenarios = $scenarios
@@ -343,6 +353,7 @@ $results = [ordered]@{
         runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS, tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set).'
         idealBcCalls = 'reverse-new-leads: the pass''s read calls (every BC call in the journal but the $batch calls that carried writes, as the engine counts them) + ceil(write operations / 100).'
         loadAverage = 'The 1, 5 and 15 minute load average when the scenario ended: the machine is shared, so wall times are noisy; call counts are not.'
+        notifyLatency = 'From the sandbox delivery''s start (the notification''s arrival at the listener) to the completion of the Marketo company write, per change, both on the sandbox clock; the sandbox''s notification delay is set to 0 and not measured. 200 customers, Marketo +latency as above. listenerMedianMs: the listener''s own view (enqueue to end of its batch). loadAverage: /proc/loadavg at the end.'
     }
 }
 $file = Join-Path $benchOut 'results.json'

@@ -64,8 +64,7 @@ BeforeAll {
     # Runs one cmdlet call with -Verbose and -Debug, every stream merged into the log; a terminating error is logged too.
     function script:Invoke-Captured([string] $Cmdlet, [scriptblock] $Block) {
         [void] $Ran.Add($Cmdlet)
-        $clock = [Diagnostics.Stopwatch]::StartNew()
-        try { Invoke-CapturedCore $Block } finally { Write-Host "TIMING $Cmdlet $($clock.Elapsed.TotalSeconds)" }
+        Invoke-CapturedCore $Block
     }
     function script:Invoke-CapturedCore([scriptblock] $Block) {
         $VerbosePreference = 'Continue'; $DebugPreference = 'Continue'; $InformationPreference = 'Continue'
@@ -158,7 +157,7 @@ BeforeAll {
     Invoke-Captured Disconnect-MlConnection { Disconnect-MlConnection }
     Invoke-Captured Get-BcCustomer { Get-BcCustomer -ErrorAction Stop }
     Invoke-Captured Invoke-MlSync { Invoke-MlSync -ErrorAction Stop }
-    $Error | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { Add-ErrorText $_ } else { Add-ExceptionText $_ } }
+    @($Error) | ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { Add-ErrorText $_ } else { Add-ExceptionText $_ } }
 
     # --- Files: the audit trail, every table of the state database, every file in the home folder (byte for byte).
     # The vault file is the vault: it is meant to hold the secrets, and lives outside the home folder.

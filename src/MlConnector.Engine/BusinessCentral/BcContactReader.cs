@@ -38,10 +38,14 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         {
             filters = BcFilter.AnyOf("number", query.Numbers.Select(BcNumberPattern.Normalize)).Select(chunk => BcFilter.And(chunk, modified));
         }
+        else if (query.Ids is not null)
+        {
+            filters = client.IdFilters(query.Ids, query.ModifiedSince).Select(f => BcFilter.And(f, query.PersonsOnly ? "type eq 'Person'" : null));
+        }
 
         // A record can come back twice only when several filters overlap or a change moves it between pages of a
         // ModifiedSince read; a plain read of every contact needs no set of hundreds of thousands of ids.
-        var seen = query.ModifiedSince is not null || query.CustomerNumbers is not null || query.Numbers is not null ? new HashSet<Guid>() : null;
+        var seen = query.ModifiedSince is not null || query.CustomerNumbers is not null || query.Numbers is not null || query.Ids is not null ? new HashSet<Guid>() : null;
         var deferred = new List<JsonElement>();
         foreach (var filter in filters)
         {

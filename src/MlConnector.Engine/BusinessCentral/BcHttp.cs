@@ -23,7 +23,10 @@ internal sealed class BcHttp : IDisposable
     private readonly IEngineLog _log;
     private readonly int _maxAttempts;
     private readonly TimeSpan _totalTimeout;
+    private readonly TimeProvider _time;
     private long _calls;
+    private long _serverOffsetTicks;
+    private int _serverDateSeen;
 
     private static readonly ResponseGuard Guard = new("BusinessCentral", "Business Central", ResponseGuard.BusinessCentralBytes);
 
@@ -37,11 +40,15 @@ internal sealed class BcHttp : IDisposable
         _log = log;
         _maxAttempts = retry.MaxAttempts;
         _totalTimeout = retry.TotalTimeout;
+        _time = time;
         _pipeline = BcResilience.Build(retry, time, log);
     }
 
     /// <summary>HTTP requests sent to BC, retries and 401 repeats included.</summary>
     public long CallCount => Interlocked.Read(ref _calls);
+
+    /// <summary>How far BC's clock (the Date header of its last answer, whole seconds) is ahead of this machine's; null before any answer carried one.</summary>
+    public TimeSpan? ServerClockOffset => Volatile.Read(ref _serverDateSeen) == 0 ? null : TimeSpan.FromTicks(Interlocked.Read(ref _serverOffsetTicks));
 
     /// <summary>Sends <paramref name="request"/>; returns the JSON body (null for 204) or throws a <see cref="BusinessCentralException"/>.</summary>
     public async Task<JsonDocument?> SendAsync(BcRequest request, CancellationToken cancellationToken)
@@ -97,6 +104,11 @@ internal sealed class BcHttp : IDisposable
         try
         {
             var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            if (response.Headers.Date is { } stated)
+            {
+                Interlocked.Exchange(ref _serverOffsetTicks, (stated - _time.GetUtcNow()).Ticks);
+                Volatile.Write(ref _serverDateSeen, 1);
+            }
             _log.Debug($"BC {request.Method} {PathOf(request.Uri)} -> {(int)response.StatusCode} in {watch.ElapsedMilliseconds} ms");
             return response;
         }

@@ -14,6 +14,9 @@ public sealed class BcCustomerQuery
     /// <summary>Only these customer numbers (compared in upper case, as BC stores Code fields).</summary>
     public IReadOnlyCollection<string>? Numbers { get; init; }
 
+    /// <summary>Only these customers, by SystemId (what a change notification names); numbers and patterns are then not read.</summary>
+    public IReadOnlyCollection<Guid>? Ids { get; init; }
+
     /// <summary>Also (or only, without <see cref="Numbers"/>) the customers whose number matches one of these wildcard patterns.</summary>
     public IReadOnlyCollection<BcNumberPattern>? NumberPatterns { get; init; }
 
@@ -38,6 +41,9 @@ public sealed class BcContactQuery
 
     /// <summary>Only these contact numbers (compared in upper case); not combined with <see cref="CustomerNumbers"/>.</summary>
     public IReadOnlyCollection<string>? Numbers { get; init; }
+
+    /// <summary>Only these contacts, by SystemId (what a change notification names).</summary>
+    public IReadOnlyCollection<Guid>? Ids { get; init; }
 
     /// <summary>
     /// Only person contacts (filtered by BC). Spares the lookups that link company contacts to their customers,

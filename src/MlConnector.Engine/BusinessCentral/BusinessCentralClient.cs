@@ -42,6 +42,12 @@ public sealed partial class BusinessCentralClient : IDisposable
     /// <summary>HTTP requests sent to Business Central (retries included; token requests not).</summary>
     public long CallCount => _http.CallCount;
 
+    /// <summary>
+    /// How far Business Central's clock is ahead of this machine's (from the Date header of its last answer; zero before
+    /// any). Expiries BC sets, such as a subscription's, are judged on BC's clock.
+    /// </summary>
+    public TimeSpan ServerClockOffset => _http.ServerClockOffset ?? TimeSpan.Zero;
+
     /// <summary>How far before a ModifiedSince instant incremental reads start, to catch late commits.</summary>
     public TimeSpan ModifiedSinceOverlap => _settings.ModifiedSinceOverlap;
 
@@ -103,6 +109,7 @@ public sealed partial class BusinessCentralClient : IDisposable
     /// <summary>The reads a customer query needs: number chunks, one per wildcard pattern, or everything.</summary>
     private IEnumerable<(string? Filter, BcNumberPattern? Pattern)> CustomerReads(BcCustomerQuery query)
     {
+        if (query.Ids is { } ids) return IdFilters(ids, query.ModifiedSince).Select(f => (f, (BcNumberPattern?)null));
         if (query.NumberPatterns is not { Count: > 0 } patterns) return CustomerFilters(query.Numbers, query.ModifiedSince).Select(f => (f, (BcNumberPattern?)null));
         var modified = ModifiedFilter(query.ModifiedSince);
         var byPattern = patterns.Select(p => ((string?)BcFilter.And(p.Filter("number"), modified), (BcNumberPattern?)p));
@@ -138,6 +145,13 @@ public sealed partial class BusinessCentralClient : IDisposable
         if (numbers is null) return [modified];
         // BC numbers are Code fields, stored in upper case: c00010 is C00010.
         return BcFilter.AnyOf("number", numbers.Select(BcNumberPattern.Normalize)).Select(chunk => BcFilter.And(chunk, modified));
+    }
+
+    /// <summary>"id eq … or id eq …" (SystemIds, unquoted) in chunks, each with the modified-since term.</summary>
+    internal IEnumerable<string?> IdFilters(IReadOnlyCollection<Guid> ids, DateTimeOffset? modifiedSince)
+    {
+        var modified = ModifiedFilter(modifiedSince);
+        return ids.Distinct().Chunk(BcFilter.ChunkSize).Select(chunk => (string?)BcFilter.And(string.Join(" or ", chunk.Select(id => BcFilter.Guid("id", id))), modified));
     }
 
     internal string? ModifiedFilter(DateTimeOffset? since)

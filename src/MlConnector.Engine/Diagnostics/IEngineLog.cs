@@ -57,6 +57,18 @@ public static class EngineWarnings
 
     /// <summary>A new customer number could not be written back to Marketo; the next BC → Marketo pass writes it.</summary>
     public const string WriteBackFailed = "WriteBackFailed";
+
+    /// <summary>A webhook subscription's clientState could not be had (not in the vault, not given): its notifications are rejected, and it cannot be re-created.</summary>
+    public const string ClientStateUnavailable = "ClientStateUnavailable";
+
+    /// <summary>A webhook subscription could not be renewed or re-created (the handshake failed, BC refused): the poll still covers its changes.</summary>
+    public const string SubscriptionNotRenewed = "SubscriptionNotRenewed";
+
+    /// <summary>A notification batch could not be queued (the state store refused it) and was answered 5xx: Business Central delivers it again.</summary>
+    public const string NotificationNotQueued = "NotificationNotQueued";
+
+    /// <summary>A notification worker's pass failed (BC or Marketo unreachable, the store locked); what was queued stays queued and is tried again.</summary>
+    public const string NotificationWorkerFailed = "NotificationWorkerFailed";
 }
 
 public sealed class NullEngineLog : IEngineLog

@@ -27,6 +27,9 @@ public sealed class KnownSubscription
 
     public string EntitySet { get; }
 
+    /// <summary>The sync pair that owns the subscription: its notifications become work for that pair only.</summary>
+    public string? PairId { get; init; }
+
     internal byte[] ClientStateDigest { get; }
 
     /// <summary>From a subscription as Business Central returned it, with the clientState the connector keeps for it.</summary>

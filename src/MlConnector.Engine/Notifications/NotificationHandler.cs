@@ -125,8 +125,15 @@ public sealed class NotificationHandler
         if (subscription is null)
             return (null, new RejectedNotification(index, Cut(subscriptionId), NotificationRejection.UnknownSubscription, $"Notification {index} names a subscription the connector does not know."));
         if (!clientStateMatches)
-            return (null, new RejectedNotification(index, subscription.SubscriptionId, NotificationRejection.WrongClientState, $"Notification {index} carries the wrong clientState for subscription {subscription.SubscriptionId}."));
+            return (null, new RejectedNotification(index, subscription.SubscriptionId, NotificationRejection.WrongClientState,
+                $"Notification {index} carries the wrong clientState for subscription {subscription.SubscriptionId}.") { PairId = subscription.PairId });
+        var (accepted, rejection) = CheckAuthentic(item, index, subscription);
+        return (accepted, rejection is null ? null : rejection with { PairId = subscription.PairId });
+    }
 
+    /// <summary>A notification of a known subscription with the right clientState: well-formed and about what it watches, or why not.</summary>
+    private static (object? Accepted, RejectedNotification? Rejection) CheckAuthentic(JsonElement item, int index, KnownSubscription subscription)
+    {
         var changeType = Text(item, "changeType") switch
         {
             "created" => NotificationChangeType.Created,
@@ -146,11 +153,11 @@ public sealed class NotificationHandler
         if (changeType == NotificationChangeType.Collection)
         {
             return resource.EntityKey is null
-                ? (new CollectionNotification(subscription.SubscriptionId, resource.CompanyId, resource.EntitySet, resource.ModifiedAfter, modified), null)
+                ? (new CollectionNotification(subscription.SubscriptionId, resource.CompanyId, resource.EntitySet, resource.ModifiedAfter, modified) { PairId = subscription.PairId }, null)
                 : (null, Malformed(index, subscription.SubscriptionId, "is a collection notification for a single entity"));
         }
         return resource.EntityId is Guid id
-            ? (new EntityNotification(subscription.SubscriptionId, resource.CompanyId, resource.EntitySet, id, changeType.Value, modified), null)
+            ? (new EntityNotification(subscription.SubscriptionId, resource.CompanyId, resource.EntitySet, id, changeType.Value, modified) { PairId = subscription.PairId }, null)
             : (null, Malformed(index, subscription.SubscriptionId, "names no entity by its SystemId"));
     }
 

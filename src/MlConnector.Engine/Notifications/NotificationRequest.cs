@@ -28,7 +28,11 @@ public sealed class NotificationRequest
 
     /// <summary>For hosts that hand over the query as one string ("?a=1&amp;b=2") and the body as text (an Azure Functions RawBody).</summary>
     public static NotificationRequest FromText(string method, string? rawQuery, IEnumerable<KeyValuePair<string, string>>? headers, string? body)
-        => new(method, ParseQuery(rawQuery), headers, body is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(body), writable: false));
+        => FromParts(method, ParseQuery(rawQuery), headers, body);
+
+    /// <summary>For hosts that hand over the query already decoded and the body as text.</summary>
+    public static NotificationRequest FromParts(string method, IEnumerable<KeyValuePair<string, string>>? query, IEnumerable<KeyValuePair<string, string>>? headers, string? body)
+        => new(method, query, headers, body is null ? null : new MemoryStream(Encoding.UTF8.GetBytes(body), writable: false));
 
     /// <summary>Splits and URL-decodes a query string; a repeated key keeps its last value.</summary>
     public static IReadOnlyList<KeyValuePair<string, string>> ParseQuery(string? rawQuery)

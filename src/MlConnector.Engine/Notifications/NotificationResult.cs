@@ -3,13 +3,21 @@ namespace MlConnector.Engine.Notifications;
 public enum NotificationChangeType { Created, Updated, Deleted, Collection }
 
 /// <summary>One entity Business Central says changed (created, updated or deleted): fetch it by id (a deleted one will 404).</summary>
-public sealed record EntityNotification(string SubscriptionId, Guid CompanyId, string EntitySet, Guid EntityId, NotificationChangeType ChangeType, DateTimeOffset? LastModifiedDateTime);
+public sealed record EntityNotification(string SubscriptionId, Guid CompanyId, string EntitySet, Guid EntityId, NotificationChangeType ChangeType, DateTimeOffset? LastModifiedDateTime)
+{
+    /// <summary>The sync pair that owns the subscription (<see cref="KnownSubscription.PairId"/>).</summary>
+    public string? PairId { get; init; }
+}
 
 /// <summary>
 /// Too many changes for single notifications: re-read the entity set, from <see cref="ModifiedAfter"/> when Business Central
 /// gave a lastModifiedDateTime filter, else everything (it omits the filter when a delete was among the changes).
 /// </summary>
-public sealed record CollectionNotification(string SubscriptionId, Guid CompanyId, string EntitySet, DateTimeOffset? ModifiedAfter, DateTimeOffset? LastModifiedDateTime);
+public sealed record CollectionNotification(string SubscriptionId, Guid CompanyId, string EntitySet, DateTimeOffset? ModifiedAfter, DateTimeOffset? LastModifiedDateTime)
+{
+    /// <summary>The sync pair that owns the subscription (<see cref="KnownSubscription.PairId"/>).</summary>
+    public string? PairId { get; init; }
+}
 
 public enum NotificationRejection
 {
@@ -42,7 +50,11 @@ public enum NotificationRejection
 /// Something not enqueued, and why: a whole request (<see cref="Index"/> null) or the notification at <see cref="Index"/>
 /// in the batch. Messages never carry clientState or token values; a subscription id from the request is cut to 150 characters.
 /// </summary>
-public sealed record RejectedNotification(int? Index, string? SubscriptionId, NotificationRejection Reason, string Message);
+public sealed record RejectedNotification(int? Index, string? SubscriptionId, NotificationRejection Reason, string Message)
+{
+    /// <summary>The sync pair of the subscription named, when the connector knows it.</summary>
+    public string? PairId { get; init; }
+}
 
 public enum NotificationResultKind
 {

@@ -23,7 +23,7 @@ public interface IPairStateTransfer
     /// <summary>Queues the jobs as they are, after any already queued, in the order given.</summary>
     void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now);
 
-    /// <summary>Removes the pair: its registration and every row of its state, but not its lease.</summary>
+    /// <summary>Removes the pair: its registration and every row of its state (its subscriptions too), but not its lease.</summary>
     void Clear();
 }
 

@@ -48,4 +48,7 @@ public interface IPairState
     ILinkStore Links { get; }
 
     ILeaseStore Lease { get; }
+
+    /// <summary>The pair's BC webhook subscriptions (never their clientStates).</summary>
+    ISubscriptionStore Subscriptions { get; }
 }

@@ -21,6 +21,9 @@ public sealed class StateCopyResult
     public int Records { get; set; }
     public int Links { get; set; }
 
+    /// <summary>BC webhook subscriptions (where each one's clientState is kept, never the clientState).</summary>
+    public int Subscriptions { get; set; }
+
     /// <summary>The target held state for the pair, which the copy replaced (-Force).</summary>
     public bool Replaced { get; set; }
     public TimeSpan Duration { get; set; }
@@ -30,7 +33,7 @@ public sealed class StateCopyResult
 /// Copies a sync pair's state from one store to another — SQLite to Table Storage when a team moves to runbooks, and
 /// back — so the first run on the new store continues where the last run on the old one stopped: registration,
 /// checkpoints with their boundary records, watermarks, queued, parked and answered jobs (as they were, a held answer
-/// too), record state (with its field digests) and links.
+/// too), record state (with its field digests), links and BC webhook subscriptions.
 /// Both stores' leases on the pair are held throughout, so no run changes either side meanwhile.
 /// </summary>
 public static class StateCopy
@@ -115,6 +118,11 @@ public static class StateCopy
                 result.Answered += batch.Count(j => j.Job.Status == QueuedJobStatus.Answered);
                 progress?.Report(new SyncProgress("Copying queued jobs", result.Pending + result.Parked + result.Answered));
             }
+        }
+        foreach (var subscription in source.Subscriptions.All())
+        {
+            target.Subscriptions.Save(subscription);
+            result.Subscriptions++;
         }
         foreach (var kind in Enum.GetValues<LinkKind>())
         {

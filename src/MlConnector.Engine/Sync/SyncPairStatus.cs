@@ -42,6 +42,12 @@ public sealed class SyncPairStatus
     public DateTimeOffset? LeaseStartedAt { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
 
+    /// <summary>The pair's BC webhook subscriptions with their expiry as last recorded: "customers until 2026-11-30 06:00Z (id)", joined by "; ".</summary>
+    public string? Subscriptions { get; init; }
+
+    /// <summary>The earliest recorded expiry of the pair's subscriptions (Get-BcSubscription asks Business Central).</summary>
+    public DateTimeOffset? SubscriptionsExpireAt { get; init; }
+
     /// <summary>One row per pair of the store, oldest first, then the unclaimed state if any is left.</summary>
     public static IReadOnlyList<SyncPairStatus> Of(IStateStore store, DateTimeOffset now)
     {
@@ -56,6 +62,7 @@ public sealed class SyncPairStatus
         var queue = state.Queue(SyncDirection.BcToMarketo);
         var reverse = state.Queue(SyncDirection.MarketoToBc);
         var lease = state.Lease.Current(now);
+        var subscriptions = state.Subscriptions.All();
         return new SyncPairStatus
         {
             PairId = state.PairId,
@@ -71,6 +78,9 @@ public sealed class SyncPairStatus
             CreatedAt = pair?.CreatedAt, LastRunAt = pair?.LastRunAt,
             LeaseHolder = lease is null ? null : $"{lease.ProcessId}@{lease.HostName}",
             LeaseProcessId = lease?.ProcessId, LeaseHost = lease?.HostName, LeaseStartedAt = lease?.StartedAt, LeaseExpiresAt = lease?.ExpiresAt,
+            Subscriptions = subscriptions.Count == 0 ? null
+                : string.Join("; ", subscriptions.Select(s => $"{s.EntitySet} until {s.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm}Z ({s.SubscriptionId})")),
+            SubscriptionsExpireAt = subscriptions.Count == 0 ? null : subscriptions.Min(s => s.ExpiresAt),
         };
     }
 }

@@ -18,4 +18,7 @@ public static class SyncReasons
 
     /// <summary>A parked record replayed after its BC record was deleted: nothing to send, and the parked job is dropped.</summary>
     public const string NotInBusinessCentral = "NotInBusinessCentral";
+
+    /// <summary>Business Central deleted the record (a notification said so, or it was gone when read): deletions do not cross to Marketo.</summary>
+    public const string DeletedInBusinessCentral = "DeletedInBusinessCentral";
 }

@@ -18,6 +18,9 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
 
     public async Task HandleAsync(HttpContext context, string tenant, string environment, string apiMarker = ApiMarker)
     {
+        // BC's own clock, as every origin server states it (RFC 9110 §6.6.1): here the sandbox clock, so a client can judge
+        // a subscription's expiry as BC does after a test moved the clock.
+        context.Response.Headers.Date = clock.GetUtcNow().ToString("R", CultureInfo.InvariantCulture);
         if (!string.Equals(environment, options.EnvironmentName, StringComparison.OrdinalIgnoreCase))
         {
             await WriteAsync(context, BcResponse.Error(404, "BadRequest_ResourceNotFound", $"Resource not found for the segment '{environment}'.")).ConfigureAwait(false);

@@ -36,8 +36,8 @@ public sealed class BusinessCentralSimulator : IServiceSimulator
         }
         Limiter = new BcRateLimiter(options, clock);
         var router = new BcCompanyRouter(_companies);
-        // Webhooks watch the first company (the sandbox's subscriptions API is tenant-level, like BC's, but only the first company's changes notify).
-        Webhooks = new BcWebhooks(options, clock, Store);
+        // The subscriptions API is tenant-level, like BC's; each subscription watches one company's entity set.
+        Webhooks = new BcWebhooks(options, clock, Companies);
         _http = new BcHttpEndpoint(options, clock, entra, Limiter, router, new BcBatch(router, options), Webhooks);
     }
 

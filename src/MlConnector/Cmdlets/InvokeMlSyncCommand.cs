@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Management.Automation;
+using MlConnector.Connections;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Mapping;
@@ -113,10 +114,15 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
                 {
                     var sync = CustomerSync(context, mapping, pair);
                     var run = Summary(context, SyncDirection.BcToMarketo, store.Created);
+                    if (!whatIf) await NotificationUpkeep.RenewAsync(context, ClientStates.For(this, ErrorIdPrefix, null), f => OnPipelineAsync(f), cancel).ConfigureAwait(false);
                     // Read again now that this run has the pair: another run may have refreshed since.
                     var before = context.State.Checkpoints.Get(SyncCheckpoints.FinancialsRefreshed);
                     await PassesAsync(whatIf, sync, context, progress, before, run, cancel).ConfigureAwait(false);
-                    if (!whatIf) summaries.Add(Finish(run, SyncDirection.BcToMarketo));
+                    if (!whatIf)
+                    {
+                        await foreach (var result in NotificationUpkeep.NotifiedAsync(context, new(mapping, pair.CompanyKeyPrefix), cancel).ConfigureAwait(false)) Emit(result, run);
+                        summaries.Add(Finish(run, SyncDirection.BcToMarketo));
+                    }
                 }
                 if (reverseOn)
                 {

@@ -30,13 +30,14 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
             $"Install-Module {ModuleName}, register a vault with Register-SecretVault, or pass the secret with -Credential or -ClientSecret."));
     }
 
-    public SecretText Read(string vault, string name)
+    /// <summary>The secret's text; a terminating error when it cannot be read. A null <paramref name="vault"/> searches the registered vaults, the default first.</summary>
+    public SecretText Read(string? vault, string name)
     {
         RequireAvailable();
         Collection<PSObject> result;
         try
         {
-            result = Invoke("Get-Secret", new() { ["Name"] = name, ["Vault"] = vault });
+            result = Invoke("Get-Secret", Parameters(vault, name));
         }
         catch (RuntimeException e)
         {
@@ -46,14 +47,7 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
                 $"Check the vault and secret names (Get-SecretInfo -Vault {vault}), or store the secret again with Set-Secret -Name {name} -Vault {vault}."));
             throw;
         }
-        var value = result.Count == 1 ? result[0].BaseObject : null;
-        var text = value switch
-        {
-            SecureString secure => new NetworkCredential(string.Empty, secure).Password,
-            PSCredential credential => credential.GetNetworkCredential().Password,
-            string plain => plain,
-            _ => null,
-        };
+        var text = Text(result);
         if (string.IsNullOrEmpty(text))
         {
             cmdlet.ThrowTerminatingError(ErrorRecords.Create(
@@ -64,11 +58,43 @@ internal sealed class SecretVault(PSCmdlet cmdlet, string errorIdPrefix)
         return new SecretText(text!);
     }
 
-    public void Store(string vault, string name, SecureString secret)
+    /// <summary>The secret's text, or null when SecretManagement is missing or the secret cannot be read (not there, vault locked).</summary>
+    public SecretText? TryRead(string? vault, string name)
+    {
+        if (Find("Get-Secret") is null) return null;
+        try
+        {
+            return Text(Invoke("Get-Secret", Parameters(vault, name))) is { Length: > 0 } text ? new SecretText(text) : null;
+        }
+        catch (RuntimeException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Stores the secret; a null <paramref name="vault"/> is the default vault.</summary>
+    public void Store(string? vault, string name, SecureString secret)
     {
         RequireAvailable();
-        Invoke("Set-Secret", new() { ["Name"] = name, ["Secret"] = secret, ["Vault"] = vault });
+        var parameters = Parameters(vault, name);
+        parameters["Secret"] = secret;
+        Invoke("Set-Secret", parameters);
     }
+
+    private static Dictionary<string, object> Parameters(string? vault, string name)
+    {
+        var parameters = new Dictionary<string, object> { ["Name"] = name };
+        if (!string.IsNullOrEmpty(vault)) parameters["Vault"] = vault;
+        return parameters;
+    }
+
+    private static string? Text(Collection<PSObject> result) => (result.Count == 1 ? result[0].BaseObject : null) switch
+    {
+        SecureString secure => new NetworkCredential(string.Empty, secure).Password,
+        PSCredential credential => credential.GetNetworkCredential().Password,
+        string plain => plain,
+        _ => null,
+    };
 
     /// <summary>The registered vaults' names (Get-SecretVault); none when SecretManagement is missing or fails.</summary>
     public static IReadOnlyList<string> VaultNames()

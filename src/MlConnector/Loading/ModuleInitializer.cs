@@ -40,6 +40,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
     {
         // A re-imported module starts disconnected in this runspace; other runspaces keep their own connection.
         Connections.DefaultConnection.Reset();
+        Infrastructure.NotificationListeners.StopAll();
         AssemblyLoadContext.Default.Resolving -= ResolveEngine;
     }
 

@@ -93,6 +93,27 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
             Assert.False(reader.HasUnclaimedState());
             Assert.False(reader.Audit.HasHistory);
             Assert.Empty(reader.Audit.Read(new AuditQuery()));
+            // What a -WhatIf plan reads of a pair (both directions): all of it empty, none of it an error.
+            var pair = reader.Pair("pair-0123456789abcdef");
+            Assert.Null(pair.Checkpoints.Get(SyncCheckpoints.Customers));
+            Assert.Empty(pair.Checkpoints.Boundary(SyncCheckpoints.Customers));
+            Assert.Null(pair.Checkpoints.GetWatermark(SyncCheckpoints.LeadChanges));
+            foreach (var direction in Enum.GetValues<SyncDirection>())
+            {
+                var queue = pair.Queue(direction);
+                Assert.Equal((0, 0), (queue.Count(QueuedJobStatus.Pending), queue.Count(QueuedJobStatus.Parked, "Lead")));
+                Assert.Empty(queue.Take(QueuedJobStatus.Pending, null, 10));
+                Assert.Empty(queue.Take(QueuedJobStatus.Parked, "Company", 10, ["C*"]));
+                Assert.Empty(queue.JobIds(QueuedJobStatus.Pending));
+                Assert.Empty(queue.Answered());
+                Assert.Empty(pair.Records(direction).Get(["company:C1"]));
+                Assert.Equal(0, pair.Records(direction).Count());
+            }
+            Assert.Empty(pair.Links.ByBcNumber(LinkKind.Customer, ["C1"]));
+            Assert.Empty(pair.Links.ByMarketoId(LinkKind.Contact, [42]));
+            Assert.Equal(0, pair.Links.Count(LinkKind.Contact));
+            Assert.Empty(pair.Subscriptions.All());
+            Assert.Null(pair.Lease.Current(DateTimeOffset.UtcNow));
         }
         var service = new TableServiceClient(azurite.Server.ConnectionString);
         Assert.DoesNotContain(service.Query(), t => t.Name.StartsWith(prefix, StringComparison.Ordinal));

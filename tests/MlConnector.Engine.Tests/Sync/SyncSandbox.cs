@@ -22,20 +22,26 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private readonly BcSandbox _bc;
     private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
 
-    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, Func<IStateStore>? openStore)
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, string? companyKeyPrefix, Func<IStateStore>? openStore)
     {
         _bc = bc;
         BusinessCentral = bcClient;
         Marketo = marketo;
         Store = openStore?.Invoke() ?? SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
-        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, null, bc.Host.Clock, bc.Log);
+        Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, companyKeyPrefix, bc.Host.Clock, bc.Log);
         Audit = new AuditLog(Path.Combine(_folder, "audit"));
     }
 
     public SandboxHost Host => _bc.Host;
+
+    /// <summary>The sandbox and its BC settings, for a second client (another company).</summary>
+    public BcSandbox Bc => _bc;
     public BusinessCentralClient BusinessCentral { get; }
     public MarketoClient Marketo { get; }
     public IStateStore Store { get; }
+
+    /// <summary>The store as the SQLite database it is unless the sandbox was started on another store.</summary>
+    public SqliteStateStore Sqlite => Store as SqliteStateStore ?? throw new InvalidOperationException("This sandbox keeps its state in " + Store.Location + ", not SQLite.");
 
     /// <summary>The sync pair of the two clients, registered in <see cref="Store"/>.</summary>
     public SyncPair Pair { get; }
@@ -45,27 +51,32 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     public TestLog Log => _bc.Log;
 
+    /// <summary>The folder this sandbox's state and audit live in.</summary>
+    public string Folder => _folder;
+
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, in <paramref name="statePath"/>, or in the store <paramref name="openStore"/> opens.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, Func<IStateStore>? openStore = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, string? companyKeyPrefix = null,
+        Func<IStateStore>? openStore = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
         var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
-        return new SyncSandbox(bc, bcClient, marketo, statePath, openStore);
+        return new SyncSandbox(bc, bcClient, marketo, statePath, companyKeyPrefix, openStore);
     }
 
-    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null) => new()
+    /// <summary>A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is given.</summary>
+    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null, IPairState? state = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock, Log = _bc.Log,
+        BusinessCentral = BusinessCentral, Marketo = Marketo, State = state ?? State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock, Log = _bc.Log,
         CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50, Progress = progress,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
     public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
-        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
+        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default(), Pair.CompanyKeyPrefix));
 
     public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
         => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));

@@ -163,6 +163,23 @@ internal static class SqliteMigrations
         """
         ALTER TABLE record_state ADD COLUMN field_hashes TEXT NULL;
         """,
+        // 7: each pair's BC webhook subscriptions, with where their clientState is kept (never the clientState itself).
+        """
+        CREATE TABLE subscriptions (
+            pair_id             TEXT NOT NULL,
+            subscription_id     TEXT NOT NULL,
+            entity_set          TEXT NOT NULL,
+            resource            TEXT NOT NULL,
+            notification_url    TEXT NOT NULL,
+            expires_at          TEXT NOT NULL,
+            etag                TEXT NULL,
+            client_state_vault  TEXT NULL,
+            client_state_secret TEXT NULL,
+            created_at          TEXT NOT NULL,
+            updated_at          TEXT NOT NULL,
+            PRIMARY KEY (pair_id, subscription_id)
+        );
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

@@ -240,4 +240,6 @@ internal sealed partial class SqlitePairState(SqliteConnection connection, Sqlit
     public ILinkStore Links => new SqliteLinks(connection, pairId);
 
     public ILeaseStore Lease => new SqliteLeases(leases, pairId);
+
+    public ISubscriptionStore Subscriptions => new SqliteSubscriptions(connection, pairId);
 }

@@ -57,7 +57,7 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
     public void Clear() => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
-        foreach (var table in SqliteMigrations.PairScopedTables.Append("sync_pairs"))
+        foreach (var table in SqliteMigrations.PairScopedTables.Append("subscriptions").Append("sync_pairs"))
         {
             using var delete = Create(connection, transaction, $"DELETE FROM {table} WHERE pair_id = $pair;", ("$pair", pairId));
             delete.ExecuteNonQuery();

@@ -24,6 +24,8 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
 
     public ILeaseStore Lease => new TableLeases(tables.Pairs, pairId);
 
+    public ISubscriptionStore Subscriptions => new TableSubscriptions(tables.Pairs, pairId);
+
     public IEnumerable<string> CheckpointNames() => _checkpoints.Names(TableCheckpoints.CheckpointPrefix);
 
     public IEnumerable<string> WatermarkNames() => _checkpoints.Names(TableCheckpoints.WatermarkPrefix);

@@ -24,10 +24,14 @@ internal static class TableQueries
     public static IEnumerable<TableEntity> Partition(TableClient table, string partition, string what, IEnumerable<string>? select = null)
         => Query(table, TableClient.CreateQueryFilter($"PartitionKey eq {partition}"), what, select, null);
 
+    /// <summary>
+    /// The rows matching <paramref name="filter"/>, page by page. A table that does not exist holds no rows: a store opened
+    /// only to read (a listing, a -WhatIf plan) creates none, and reads as empty until a run creates its tables.
+    /// </summary>
     public static IEnumerable<TableEntity> Query(TableClient table, string filter, string what, IEnumerable<string>? select, int? pageSize)
     {
         using var pages = TableCalls.Guard(what, () => table.Query<TableEntity>(filter, pageSize ?? PageSize, select).AsPages().GetEnumerator());
-        while (TableCalls.Guard(what, pages.MoveNext))
+        while (UnlessMissing(() => TableCalls.Guard(what, pages.MoveNext), false))
         {
             foreach (var row in pages.Current.Values) yield return row;
         }
@@ -40,11 +44,13 @@ internal static class TableQueries
         {
             return read();
         }
-        catch (StateStoreException e) when (e.InnerException is Azure.RequestFailedException { Status: 404, ErrorCode: "TableNotFound" })
+        catch (StateStoreException e) when (IsMissingTable(e.InnerException))
         {
             return none;
         }
     }
+
+    public static bool IsMissingTable(Exception? e) => e is Azure.RequestFailedException { Status: 404, ErrorCode: "TableNotFound" };
 
     public static int Count(TableClient table, string partition, string prefix, string what)
         => Range(table, partition, prefix, what, ["RowKey"]).Count();

@@ -18,11 +18,11 @@ internal sealed class ChunkPlanning
     private readonly MarketoFields _fields;
     private MarketoScope? _scope;
 
-    public ChunkPlanning(SyncContext context, BcToMarketoMapper mapper)
+    public ChunkPlanning(SyncContext context, BcToMarketoMapper mapper, MarketoFields fields)
     {
         _context = context;
         _mapper = mapper;
-        _fields = new MarketoFields(context.Marketo);
+        _fields = fields;
     }
 
     public sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);

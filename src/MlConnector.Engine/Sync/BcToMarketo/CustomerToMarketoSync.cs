@@ -14,6 +14,8 @@ public sealed class CustomerToMarketoSync
     private readonly BcToMarketoMapper _mapper;
     private readonly IWorkQueue _queue;
     private readonly IRecordStates _records;
+    // Describe is read at most once per sync, however many passes it runs (fields do not change within a run).
+    private readonly MarketoFields _fields;
 
     public CustomerToMarketoSync(SyncContext context, BcToMarketoMapper mapper)
     {
@@ -21,6 +23,7 @@ public sealed class CustomerToMarketoSync
         _mapper = mapper;
         _queue = context.State.Queue(SyncDirection.BcToMarketo);
         _records = context.State.Records(SyncDirection.BcToMarketo);
+        _fields = new MarketoFields(context.Marketo);
     }
 
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
@@ -38,7 +41,7 @@ public sealed class CustomerToMarketoSync
     {
         ArgumentNullException.ThrowIfNull(request);
         var diff = new MarketoDiff(_context.Marketo);
-        var planning = new ChunkPlanning(_context, _mapper);
+        var planning = new ChunkPlanning(_context, _mapper, _fields);
         var options = new PlanOptions(IgnoreContentHashes: request.Resync, KeepUnchanged: true);
         await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: false, cancellationToken).ConfigureAwait(false))
         {
@@ -87,7 +90,7 @@ public sealed class CustomerToMarketoSync
         ISet<string>? planned = null)
     {
         var diff = new MarketoDiff(_context.Marketo);
-        var planning = new ChunkPlanning(_context, _mapper);
+        var planning = new ChunkPlanning(_context, _mapper, _fields);
         var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
         var companiesDrained = false;
         await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, cancellationToken).ConfigureAwait(false))

@@ -15,6 +15,9 @@ public sealed class BcWebhookSubscription : BcRecord
     /// <summary>The resource exactly as the subscriber sent it; notifications append "({id})" to it.</summary>
     public string Resource { get; set; } = "";
 
+    /// <summary>The company whose entity set the resource points at.</summary>
+    public Guid CompanyId { get; set; }
+
     /// <summary>The entity set the resource points at (customers, contacts, ...).</summary>
     public string EntitySet { get; set; } = "";
 

@@ -5,8 +5,8 @@ using MlConnector.Sandbox.Core;
 namespace MlConnector.Sandbox.BusinessCentral.Webhooks;
 
 /// <summary>
-/// Business Central's webhook side: the subscriptions API, webhookSupportedResources, change capture from the data store's
-/// table triggers, and the notification job. Everything is timed on the sandbox clock. The job runs in the background
+/// Business Central's webhook side: the subscriptions API, webhookSupportedResources, change capture from every company's
+/// table triggers (a subscription watches one company's entity set), and the notification job. Everything is timed on the sandbox clock. The job runs in the background
 /// (<see cref="BcWebhookOptions.AutomaticDelivery"/>) or when a test calls <see cref="DeliverDueAsync"/>.
 /// </summary>
 public sealed class BcWebhooks
@@ -15,7 +15,7 @@ public sealed class BcWebhooks
     public const string RuntimeApiMarker = "/api/microsoft/runtime/beta/";
 
     private readonly SandboxClock _clock;
-    private readonly BcDataStore _store;
+    private readonly IReadOnlyList<BcDataStore> _companies;
     private readonly SubscriptionTable _table;
     private readonly ValidationHandshake _handshake;
     private readonly NotificationDispatcher _dispatcher;
@@ -23,18 +23,20 @@ public sealed class BcWebhooks
     private readonly CancellationTokenSource _stopping = new();
     private int _loopStarted;
 
-    public BcWebhooks(BusinessCentralOptions options, SandboxClock clock, BcDataStore store)
+    /// <param name="companies">Every company of the environment; the first one stamps the tenant-level subscription rows.</param>
+    public BcWebhooks(BusinessCentralOptions options, SandboxClock clock, IReadOnlyList<BcDataStore> companies)
     {
+        ArgumentOutOfRangeException.ThrowIfZero(companies.Count);
         Options = options.Webhooks;
         _clock = clock;
-        _store = store;
+        _companies = companies;
         UserId = new Guid(SHA256.HashData(Encoding.UTF8.GetBytes("app-user:" + (options.RegisteredAppIds.FirstOrDefault() ?? "")))[..16]);
         var http = WebhookHttp.Create();
         _table = new SubscriptionTable(Options);
         _handshake = new ValidationHandshake(Options, http, clock, Journal);
         _dispatcher = new NotificationDispatcher(Options, _table, http, clock, Journal);
         _endpoints = new SubscriptionEndpoints(this);
-        store.Changed += OnChanged;
+        foreach (var company in companies) company.Changed += (record, change) => OnChanged(company, record, change);
     }
 
     public BcWebhookOptions Options { get; }
@@ -60,7 +62,7 @@ public sealed class BcWebhooks
     /// <summary>Subscriptions and webhookSupportedResources requests; null for every other request.</summary>
     internal async Task<BcResponse?> TryExecuteAsync(BcRequest request, CancellationToken cancellationToken)
     {
-        if (request.ApiRoot.EndsWith(RuntimeApiMarker, StringComparison.Ordinal)) return WebhookSupportedResources.Execute(request, _store.Company.Id, Options);
+        if (request.ApiRoot.EndsWith(RuntimeApiMarker, StringComparison.Ordinal)) return WebhookSupportedResources.Execute(request, CompanyIds, Options);
         var path = request.Path;
         if (path != "subscriptions" && !path.StartsWith("subscriptions(", StringComparison.Ordinal) && !path.StartsWith("subscriptions/", StringComparison.Ordinal)) return null;
         return await _endpoints.ExecuteAsync(request, cancellationToken).ConfigureAwait(false);
@@ -74,21 +76,23 @@ public sealed class BcWebhooks
     internal Task<bool> HandshakeAsync(string notificationUrl, string subscriptionId, CancellationToken cancellationToken)
         => _handshake.RunAsync(notificationUrl, subscriptionId, cancellationToken);
 
-    /// <summary>The entity set a subscription resource watches, or BC's refusal.</summary>
-    internal string SubscribableEntitySet(string resource)
+    private IReadOnlySet<Guid> CompanyIds => _companies.Select(c => c.Company.Id).ToHashSet();
+
+    /// <summary>The company and entity set a subscription resource watches, or BC's refusal.</summary>
+    internal (Guid CompanyId, string EntitySet) SubscribableEntitySet(string resource)
     {
         var (company, entitySet) = SubscriptionResource.Parse(resource);
-        if (company != _store.Company.Id) throw BcErrors.CompanyNotFound(company.ToString("D"));
+        if (!CompanyIds.Contains(company)) throw BcErrors.CompanyNotFound(company.ToString("D"));
         if (!WebhookSupportedResources.EntitySets(Options).Contains(entitySet, StringComparer.Ordinal))
             throw BcErrors.BadRequest($"The resource '{resource}' does not support webhook notifications; see webhookSupportedResources.");
         if (!WebhookSupportedResources.Simulated.Contains(entitySet))
             throw new BcException(501, "BadRequest_NotImplemented", $"The sandbox does not simulate '{entitySet}'.");
-        return entitySet;
+        return (company, entitySet);
     }
 
     internal void StampNew(BcWebhookSubscription subscription)
     {
-        _store.Stamp(subscription);
+        _companies[0].Stamp(subscription);
         subscription.CreatedAt = subscription.LastModified;
         subscription.ExpirationDateTime = BcTime.SqlRound(_clock.GetUtcNow() + Options.Expiration);
     }
@@ -104,6 +108,7 @@ public sealed class BcWebhooks
     {
         to.NotificationUrl = from.NotificationUrl;
         to.Resource = from.Resource;
+        to.CompanyId = from.CompanyId;
         to.EntitySet = from.EntitySet;
         to.ClientState = from.ClientState;
     }
@@ -113,7 +118,7 @@ public sealed class BcWebhooks
     {
         if (_table.Find(subscription.Id) is null) return false;
         CopyInto(renewed, subscription);
-        _store.Stamp(subscription);
+        _companies[0].Stamp(subscription);
         subscription.ExpirationDateTime = BcTime.SqlRound(_clock.GetUtcNow() + Options.Expiration);
         return true;
     }
@@ -128,13 +133,13 @@ public sealed class BcWebhooks
         foreach (var expired in _table.RemoveExpired(now)) _dispatcher.Removal(expired, now, "expired");
     }
 
-    /// <summary>A table trigger: runs under the store's lock; undone with the change if its transaction rolls back.</summary>
-    private void OnChanged(BcRecord record, BcChangeType change)
+    /// <summary>A table trigger of one company: runs under its store's lock; undone with the change if its transaction rolls back.</summary>
+    private void OnChanged(BcDataStore company, BcRecord record, BcChangeType change)
     {
         var entitySet = record switch { BcCustomer => "customers", BcContact => "contacts", _ => null };
         if (entitySet is null) return;
-        var rows = _table.Record(entitySet, record.Id, change, _clock.GetUtcNow());
-        if (rows.Count > 0) _store.OnRollback(() => _table.Forget(rows));
+        var rows = _table.Record(company.Company.Id, entitySet, record.Id, change, _clock.GetUtcNow());
+        if (rows.Count > 0) company.OnRollback(() => _table.Forget(rows));
     }
 
     private void EnsureLoop()

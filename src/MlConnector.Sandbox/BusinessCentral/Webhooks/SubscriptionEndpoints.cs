@@ -131,7 +131,7 @@ internal sealed partial class SubscriptionEndpoints(BcWebhooks webhooks)
         if (fields.TryGetValue("resource", out var resource) || creating)
         {
             if (string.IsNullOrWhiteSpace(resource)) throw new BcException(400, "BadRequest_RequiredParamNotProvided", "Field 'resource' must not be blank or empty.");
-            subscription.EntitySet = webhooks.SubscribableEntitySet(resource);
+            (subscription.CompanyId, subscription.EntitySet) = webhooks.SubscribableEntitySet(resource);
             subscription.Resource = resource;
         }
         if (fields.TryGetValue("clientState", out var clientState))

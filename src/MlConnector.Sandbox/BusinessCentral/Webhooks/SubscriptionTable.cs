@@ -74,15 +74,15 @@ internal sealed class SubscriptionTable(BcWebhookOptions options)
         }
     }
 
-    /// <summary>A table trigger fired: one pending row per live subscription on the entity set; schedules the job when none is.</summary>
-    public IReadOnlyList<PendingNotification> Record(string entitySet, Guid entityId, BcChangeType change, DateTimeOffset now)
+    /// <summary>A table trigger fired: one pending row per live subscription on the company's entity set; schedules the job when none is.</summary>
+    public IReadOnlyList<PendingNotification> Record(Guid companyId, string entitySet, Guid entityId, BcChangeType change, DateTimeOffset now)
     {
         lock (_gate)
         {
             var added = new List<PendingNotification>();
             foreach (var subscription in _subscriptions.Values)
             {
-                if (subscription.IsExpired(now) || !string.Equals(subscription.EntitySet, entitySet, StringComparison.Ordinal)) continue;
+                if (subscription.IsExpired(now) || subscription.CompanyId != companyId || !string.Equals(subscription.EntitySet, entitySet, StringComparison.Ordinal)) continue;
                 var row = new PendingNotification(subscription, entityId, change, now);
                 _pending.Add(row);
                 added.Add(row);

@@ -24,14 +24,14 @@ internal static partial class WebhookSupportedResources
     public static IReadOnlyList<string> EntitySets(BcWebhookOptions options)
         => options.ContactsSupported ? Documented.Append("contacts").Order(StringComparer.Ordinal).ToArray() : Documented;
 
-    public static BcResponse Execute(BcRequest request, Guid companyId, BcWebhookOptions options)
+    public static BcResponse Execute(BcRequest request, IReadOnlySet<Guid> companyIds, BcWebhookOptions options)
     {
         try
         {
             var match = PathPattern().Match(request.Path);
             if (!match.Success) throw BcErrors.SegmentNotFound(request.Path.Split('/')[^1]);
             if (!Guid.TryParseExact(match.Groups["company"].Value, "D", out var company)) throw BcErrors.Syntax();
-            if (company != companyId) throw BcErrors.CompanyNotFound(match.Groups["company"].Value);
+            if (!companyIds.Contains(company)) throw BcErrors.CompanyNotFound(match.Groups["company"].Value);
             if (request.Method != "GET") throw BcErrors.MethodNotAllowed(request.Method, "webhookSupportedResources");
 
             var resources = EntitySets(options).Select(set => ApiVersion + "/" + set);
@@ -44,7 +44,7 @@ internal static partial class WebhookSupportedResources
             return BcResponse.Json(200, writer =>
             {
                 writer.WriteStartObject();
-                writer.WriteString("@odata.context", $"{request.ApiRoot}$metadata#companies({companyId:D})/webhookSupportedResources");
+                writer.WriteString("@odata.context", $"{request.ApiRoot}$metadata#companies({company:D})/webhookSupportedResources");
                 writer.WriteStartArray("value");
                 foreach (var resource in rows)
                 {

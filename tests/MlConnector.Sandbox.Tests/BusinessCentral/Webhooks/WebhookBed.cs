@@ -23,9 +23,9 @@ public sealed class WebhookBed : IAsyncDisposable
     public BcWebhooks Webhooks => Host.BusinessCentral.Webhooks;
     public string CustomersResource => $"/api/v2.0/companies({Host.BusinessCentral.CompanyId})/customers";
 
-    public static async Task<WebhookBed> StartAsync(int customers = 10, Action<BcWebhookOptions>? configure = null)
+    public static async Task<WebhookBed> StartAsync(int customers = 10, Action<BcWebhookOptions>? configure = null, int companies = 1)
     {
-        var options = new SandboxOptions { Customers = customers };
+        var options = new SandboxOptions { Customers = customers, Companies = companies };
         options.BusinessCentral.Webhooks.AutomaticDelivery = false;
         configure?.Invoke(options.BusinessCentral.Webhooks);
         var (host, http) = await SandboxFixture.StartAsync(options);

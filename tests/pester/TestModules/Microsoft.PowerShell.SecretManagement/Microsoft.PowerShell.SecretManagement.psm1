@@ -21,7 +21,7 @@ function Read-Vaults {
 function Get-VaultNames { if ($env:MLCONNECTOR_TEST_VAULTS) { $env:MLCONNECTOR_TEST_VAULTS -split ',' } else { 'TestVault' } }
 
 function Resolve-VaultName([string] $Vault) {
-    if (-not $Vault) { return (Get-VaultNames)[0] }
+    if (-not $Vault) { return @(Get-VaultNames)[0] }
     if ($Vault -notin (Get-VaultNames)) { throw "Vault '$Vault' is not registered." }
     return $Vault
 }
