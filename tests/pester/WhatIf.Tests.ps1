@@ -18,6 +18,16 @@ BeforeDiscovery {
         @{ Cmdlet = 'Sync-MlCustomerToMarketo'; Case = 'piped customers'; Plans = $true; Call = { Get-BcCustomer | Select-Object -First 3 | Sync-MlCustomerToMarketo -WhatIf } }
         @{ Cmdlet = 'Sync-MlCustomerToMarketo'; Case = '-RefreshFinancials -Resync'; Plans = $true; Call = { Sync-MlCustomerToMarketo -WhatIf -RefreshFinancials -Resync } }
         @{ Cmdlet = 'Invoke-MlReplay'; Case = 'every parked record'; Plans = $true; Call = { Invoke-MlReplay -WhatIf } }
+        @{ Cmdlet = 'Invoke-MlSync'; Case = '-Direction Both'; Plans = $true; Call = { Invoke-MlSync -WhatIf -Direction Both -Since $ReverseSince } }
+        @{ Cmdlet = 'Receive-MlMarketoLeads'; Case = 'leads changed in the last hour'; Plans = $true; Call = { Receive-MlMarketoLeads -WhatIf -Since $ReverseSince } }
+        @{ Cmdlet = 'Sync-MlLeadToBusinessCentral'; Case = 'leads piped from Receive-MlMarketoLeads'; Plans = $true
+            Call = { Receive-MlMarketoLeads -WhatIf -Since $ReverseSince | Sync-MlLeadToBusinessCentral -WhatIf } }
+        @{ Cmdlet = 'Clear-MlParkedRecord'; Case = 'the parked record'; Plans = $false; Call = { Get-MlParkedRecord | Clear-MlParkedRecord -WhatIf } }
+        @{ Cmdlet = 'Register-BcSubscription'; Case = 'customers'; Plans = $false; Call = { Register-BcSubscription -NotificationUrl 'https://hooks.example/whatif/' -WhatIf } }
+        @{ Cmdlet = 'Unregister-BcSubscription'; Case = '-All'; Plans = $false; Call = { Unregister-BcSubscription -All -WhatIf } }
+        @{ Cmdlet = 'Start-MlNotificationListener'; Case = 'a loopback prefix'; Plans = $false
+            Call = { Start-MlNotificationListener -Prefix "http://127.0.0.1:$(Get-Random -Minimum 20000 -Maximum 60000)/whatif/" -WhatIf } }
+        @{ Cmdlet = 'Receive-BcNotification'; Case = 'a validation handshake'; Plans = $false; Call = { Receive-BcNotification -Method POST -Query '?validationToken=whatif' -WhatIf } }
         @{ Cmdlet = 'Initialize-MlStateStore'; Case = 'the existing state file'; Plans = $false; Call = { Initialize-MlStateStore -Path $StatePath -WhatIf } }
         @{ Cmdlet = 'Initialize-MlStateStore'; Case = 'a new state file'; Plans = $false; Call = { Initialize-MlStateStore -Path $FreshState -WhatIf } }
         @{ Cmdlet = 'Connect-MlBusinessCentral'; Case = 'saving a profile and a secret'; Plans = $false
@@ -77,6 +87,10 @@ BeforeAll {
     Invoke-Admin "bc/contacts/$($parkedContact.Id)/modify" Post @{ jobTitle = 'Parked by a duplicate' } | Out-Null
     $run = Invoke-MlSync -RefreshFinancials Never
     if ($run.Parked -ne 1) { throw "Setup: expected one parked record, got $($run.Parked)." }
+
+    # A lead marketing created in Marketo, for the reverse direction's plans.
+    $script:ReverseSince = [DateTimeOffset]::UtcNow.AddHours(-1)
+    Invoke-Admin 'marketo/leads' Post @{ leads = @(@{ email = 'new.lead@whatif-reverse.example'; firstName = 'Nia'; lastName = 'Reverse'; company = 'WhatIf Reverse Co' }) } | Out-Null
 
     # Changes waiting in BC for the next run: a customer, a contact and a posting (financial refresh).
     $script:Customers = @(Get-BcCustomer)
