@@ -135,6 +135,29 @@ BeforeAll {
     Invoke-Captured Get-MlAuditLog { Get-MlAuditLog }
     Invoke-Captured Get-MlAuditLog { Get-MlAuditLog -Action Failed, Updated -EscapeFormula }
     Invoke-Captured Get-MlSyncState { Get-MlSyncState }
+    Invoke-Captured Get-MlParkedRecord { Get-MlParkedRecord }
+    Invoke-Captured Clear-MlParkedRecord { Get-MlParkedRecord | Clear-MlParkedRecord -WhatIf }
+
+    # --- The reverse flow: a lead marketing created comes back into BC.
+    $since = [DateTimeOffset]::UtcNow.AddHours(-1)
+    Invoke-Admin 'marketo/leads' Post @{ leads = @(@{ email = 'lea.reverse@reverse-leak.example'; firstName = 'Lea'; lastName = 'Reverse'; company = 'Leak Reverse Co' }) } | Out-Null
+    Invoke-Captured Receive-MlMarketoLeads { Receive-MlMarketoLeads -Since $since -WhatIf }
+    Invoke-Captured Sync-MlLeadToBusinessCentral { Receive-MlMarketoLeads -Since $since | Sync-MlLeadToBusinessCentral }
+    Invoke-Captured Invoke-MlSync { Invoke-MlSync -Direction Both -Since $since -PassThru -RefreshFinancials Never }
+
+    # --- Change notifications: a listener, a subscription (its clientState generated into the vault), a renewal, a
+    # handshake and a forged notification, then everything taken down again.
+    $url = "http://127.0.0.1:$(Get-Random -Minimum 20000 -Maximum 60000)/leak/notifications/"
+    Invoke-Captured Start-MlNotificationListener { Start-MlNotificationListener -Prefix $url }
+    Invoke-Captured Register-BcSubscription { Register-BcSubscription -NotificationUrl $url }
+    Invoke-Captured Get-BcSubscription { Get-BcSubscription }
+    Invoke-Captured Update-BcSubscription { Update-BcSubscription -ExpiringWithin 4d }
+    Invoke-Captured Receive-BcNotification { Receive-BcNotification -Method POST -Query '?validationToken=leak-check' }
+    Invoke-Captured Receive-BcNotification { Receive-BcNotification -Method POST -Body '{"value":[{"subscriptionId":"guessed","clientState":"guessed","resource":"x","changeType":"updated"}]}' }
+    Invoke-Captured Stop-MlNotificationListener { Stop-MlNotificationListener -PassThru }
+    $script:ClientStates = @((Get-Content -Raw $env:MLCONNECTOR_TEST_VAULT_FILE | ConvertFrom-Json -AsHashtable).TestVault.GetEnumerator() |
+            Where-Object Key -Like 'MlConnector-BcClientState-*' | ForEach-Object Value)
+    Invoke-Captured Unregister-BcSubscription { Get-BcSubscription | Unregister-BcSubscription -Confirm:$false }
 
     # --- Runs that fail outright: Marketo identity down when the token must be renewed; BC refusing the read.
     $identityDown = Add-Fault @{ service = 3; httpStatus = 500 }
@@ -205,6 +228,11 @@ Describe 'No secret or token leaks' {
             $Text | Should -Not -Match ([regex]::Escape($secret))
             $Text | Should -Not -Match ([regex]::Escape([uri]::EscapeDataString($secret)))
         }
+    }
+
+    It "finds no webhook clientState (the subscription's shared secret, kept in the vault)" {
+        $ClientStates.Count | Should -BeGreaterThan 0 -Because 'Register-BcSubscription generated one into the vault'
+        foreach ($state in $ClientStates) { $Text.Contains($state) | Should -BeFalse }
     }
 
     It 'finds no Marketo token the sandbox issued, bare or URL-encoded' {
