@@ -21,7 +21,8 @@ internal static class SyncPass
         var clock = Stopwatch.StartNew();
         using var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
             new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
-        using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5)),
+        using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5),
+            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000))),
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
         using var store = SqliteStateStore.Open(arguments.Required("--state"));
         var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
