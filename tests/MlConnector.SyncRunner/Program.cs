@@ -27,6 +27,7 @@ try
     var line = new Dictionary<string, object?>(summary)
     {
         ["wallSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+        ["cpuSeconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 2),
         ["peakWorkingSetMb"] = Math.Round(PeakMemory.Megabytes(), 1),
         ["gcCommittedMb"] = Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
         ["gcHeapMb"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),

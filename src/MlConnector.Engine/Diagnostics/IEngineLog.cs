@@ -28,6 +28,9 @@ public static class EngineWarnings
 
     /// <summary>A connection was allowed to an endpoint off the vendors' documented hosts (-AllowUntrustedEndpoint): secrets go there.</summary>
     public const string UntrustedEndpoint = "UntrustedEndpoint";
+
+    /// <summary>The connection's daily Marketo call budget is spent: the run stopped sending; what is left stays queued for the next run.</summary>
+    public const string DailyCallBudgetReached = "DailyCallBudgetReached";
 }
 
 public sealed class NullEngineLog : IEngineLog

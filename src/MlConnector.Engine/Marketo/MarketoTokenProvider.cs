@@ -39,6 +39,9 @@ internal sealed class MarketoTokenProvider
 
     public int IdentityCalls => Volatile.Read(ref _identityCalls);
 
+    /// <summary>The API-only user the service acts as: the scope of the last token issued (null before one was).</summary>
+    public string? ApiUser { get; private set; }
+
     public async Task<(string Value, DateTimeOffset ExpiresAt)> GetAsync(CancellationToken cancellationToken)
     {
         if (Usable(_current) is { } token) return (token.Value, token.ExpiresAt);
@@ -85,7 +88,7 @@ internal sealed class MarketoTokenProvider
         _log.Verbose($"Marketo POST /{_tokenUri.AbsolutePath.TrimStart('/')} -> HTTP {status}, {_time.GetElapsedTime(started).TotalMilliseconds:0} ms");
 
         // Identity failures are OAuth bodies {error, error_description}, not the REST envelope.
-        string? error = null, description = null, accessToken = null;
+        string? error = null, description = null, accessToken = null, scope = null;
         long? expiresIn = null;
         try
         {
@@ -95,6 +98,7 @@ internal sealed class MarketoTokenProvider
             description = MarketoEnvelope.Text(root, "error_description");
             accessToken = MarketoEnvelope.Text(root, "access_token");
             expiresIn = MarketoEnvelope.Int64(root, "expires_in");
+            scope = MarketoEnvelope.Text(root, "scope");
         }
         catch (JsonException) { }
 
@@ -105,6 +109,7 @@ internal sealed class MarketoTokenProvider
                 $"Marketo refused the client credentials for client id '{_clientId}' (HTTP {status}, {error ?? "no error code"}: {description ?? "no description"}). " +
                 "Check the Client Id and Client Secret of the custom service (Admin > Integration > LaunchPoint > View Details) and that its API-only user is active."));
 
+        if (!string.IsNullOrWhiteSpace(scope)) ApiUser = scope.Trim();
         var now = _time.GetUtcNow();
         var lifetime = TimeSpan.FromSeconds(Math.Max(0, expiresIn ?? 0));
         var expiresAt = now + lifetime;

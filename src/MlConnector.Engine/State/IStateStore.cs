@@ -48,4 +48,7 @@ public interface IPairState
     ILinkStore Links { get; }
 
     ILeaseStore Lease { get; }
+
+    /// <summary>The pair's Marketo calls per Marketo day, for a daily call budget that holds across runs.</summary>
+    IMarketoCallCounts MarketoCalls { get; }
 }

@@ -270,7 +270,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains(DbPath, line, StringComparison.Ordinal);
     }
 
-    private static int SqliteMigrationsVersion => 4;
+    private static int SqliteMigrationsVersion => 5;
 
     public void Dispose()
     {

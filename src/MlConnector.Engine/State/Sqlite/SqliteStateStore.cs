@@ -218,4 +218,6 @@ internal sealed class SqlitePairState(SqliteConnection connection, SqliteLeaseCo
     public ILinkStore Links => new SqliteLinks(connection, pairId);
 
     public ILeaseStore Lease => new SqliteLeases(leases, pairId);
+
+    public IMarketoCallCounts MarketoCalls => new SqliteMarketoCalls(connection, pairId);
 }

@@ -14,6 +14,22 @@ internal static class MarketoJobs
         JsonSerializer.Serialize(new Payload(record.Key, record.ContentHash, record.Fields, record.SourceId)),
         QueuedJobStatus.Pending, 0, null, now, now);
 
+    /// <summary>
+    /// The key the job's record is written under (email or externalCompanyId), lower-cased as Marketo matches it; read
+    /// without deserialising the whole payload.
+    /// </summary>
+    public static string KeyOf(QueuedJob job)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(job.Payload));
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.PropertyName && reader.CurrentDepth == 1 && reader.ValueTextEquals("Key"u8) && reader.Read())
+                return (reader.GetString() ?? "").Trim().ToLowerInvariant();
+            if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray && reader.CurrentDepth > 0) reader.Skip();
+        }
+        throw new InvalidDataException("A job payload without a key in the work queue: " + job.JobId);
+    }
+
     public static MarketoRecord FromJob(QueuedJob job)
     {
         var payload = JsonSerializer.Deserialize<Payload>(job.Payload) ?? throw new InvalidDataException("An empty job payload in the work queue: " + job.JobId);

@@ -5,27 +5,36 @@ using MlConnector.Engine.State;
 namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
-/// Sends queued records to Marketo in calls of at most 300 (companies before leads is the caller's order) and reads
-/// Marketo's answer per record: written (its content hash and Marketo id are kept), skipped because Companies are
-/// read-only under CRM sync, or Failed with Marketo's reason (parked for replay).
+/// Sends queued records to Marketo in calls of at most 300, several calls in flight at once (companies before leads is
+/// the caller's order), and reads Marketo's answer per record: written (its content hash, Marketo id and link are kept),
+/// skipped because Companies are read-only under CRM sync, or Failed with Marketo's reason (parked for replay).
 /// </summary>
 internal sealed class MarketoWriter
 {
     private readonly SyncContext _context;
     private readonly BcToMarketoMapper _mapper;
-    private readonly QueueDrain _drain;
 
-    public MarketoWriter(SyncContext context, BcToMarketoMapper mapper)
+    /// <param name="ledger">Keeps the pair's count of today's Marketo calls; saved after each settled batch.</param>
+    public MarketoWriter(SyncContext context, BcToMarketoMapper mapper, DailyCallLedger ledger)
     {
         _context = context;
         _mapper = mapper;
-        _drain = new QueueDrain(context, SyncDirection.BcToMarketo);
+        Drain = new QueueDrain(context, SyncDirection.BcToMarketo, context.BatchesInFlight ?? context.Marketo.MaxConcurrency, ledger.Save);
+        Companies = new JobTarget(MarketoRecord.Company, MarketoLimits.MaxBatch, SendAsync, MarketoJobs.KeyOf, "Writing companies");
+        Leads = new JobTarget(MarketoRecord.Lead, MarketoLimits.MaxBatch, SendAsync, MarketoJobs.KeyOf, "Writing leads");
     }
 
-    /// <summary>Sends pending jobs of one type until none is left, or (<paramref name="fullBatchesOnly"/>) fewer than a full call's worth.</summary>
-    public IAsyncEnumerable<SyncResult> DrainAsync(string targetType, CancellationToken cancellationToken, bool fullBatchesOnly = false)
-        => _drain.DrainAsync(targetType, MarketoLimits.MaxBatch, SendAsync, targetType == MarketoRecord.Company ? "Writing companies" : "Writing leads",
-            cancellationToken, fullBatchesOnly);
+    /// <summary>The batches in flight and their settling; the caller decides which type goes when.</summary>
+    public QueueDrain Drain { get; }
+
+    public JobTarget Companies { get; }
+
+    public JobTarget Leads { get; }
+
+    public JobTarget Target(string targetType) => targetType == MarketoRecord.Company ? Companies : Leads;
+
+    /// <summary>Sends pending jobs of one type until none is left.</summary>
+    public IAsyncEnumerable<SyncResult> DrainAsync(string targetType, CancellationToken cancellationToken) => Drain.DrainAsync(Target(targetType), cancellationToken);
 
     private async Task<IReadOnlyList<JobOutcome>> SendAsync(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken)
     {
@@ -35,24 +44,7 @@ internal sealed class MarketoWriter
         var answers = targetType == MarketoRecord.Company
             ? await _context.Marketo.SyncCompaniesAsync(input, MarketoSyncAction.CreateOrUpdate, "dedupeFields", cancellationToken).ConfigureAwait(false)
             : await _context.Marketo.SyncLeadsAsync(input, MarketoSyncAction.CreateOrUpdate, _mapper.Mapping.Lead.KeyField, cancellationToken).ConfigureAwait(false);
-        var outcomes = Outcomes(records, answers);
-        SaveLinks(records, outcomes);
-        return outcomes;
-    }
-
-    /// <summary>Keeps which Marketo record each written BC record is, as soon as Marketo has said.</summary>
-    private void SaveLinks(List<MarketoRecord> records, List<JobOutcome> outcomes)
-    {
-        var now = _context.Time.GetUtcNow();
-        var links = new List<RecordLink>();
-        for (var i = 0; i < records.Count; i++)
-        {
-            if (outcomes[i].Result.MarketoId is not { } marketoId || outcomes[i].Result.Action is not (SyncAction.Created or SyncAction.Updated)) continue;
-            var record = records[i];
-            links.Add(new RecordLink(record.TargetType == MarketoRecord.Company ? LinkKind.Customer : LinkKind.Contact, record.SourceNumber, record.SourceId,
-                marketoId, record.Key, now));
-        }
-        if (links.Count > 0) _context.State.Links.Save(links);
+        return Outcomes(records, answers);
     }
 
     private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult> answers)
@@ -62,7 +54,7 @@ internal sealed class MarketoWriter
         for (var i = 0; i < records.Count; i++)
         {
             var record = records[i];
-            var answer = answers.FirstOrDefault(a => a.Seq == i) ?? (i < answers.Count ? answers[i] : null);
+            var answer = i < answers.Count && answers[i].Seq == i ? answers[i] : answers.FirstOrDefault(a => a.Seq == i) ?? (i < answers.Count ? answers[i] : null);
             SyncAction action;
             string? reason = null;
             RecordState? written = null;
@@ -89,8 +81,14 @@ internal sealed class MarketoWriter
                 SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
                 Action = action, Reason = reason, MarketoId = answer?.Id, RequestId = answer?.RequestId, CorrelationId = _context.CorrelationId,
                 ChangedFields = action is SyncAction.Created or SyncAction.Updated ? record.Fields.Keys.ToArray() : Array.Empty<string>(),
-            }, written));
+            }, written, Link(record, action, answer?.Id, now)));
         }
         return outcomes;
     }
+
+    /// <summary>Which Marketo record a written BC record is, as soon as Marketo has said (kept when the batch is settled).</summary>
+    private static RecordLink? Link(MarketoRecord record, SyncAction action, long? marketoId, DateTimeOffset now)
+        => marketoId is { } id && action is SyncAction.Created or SyncAction.Updated
+            ? new RecordLink(record.TargetType == MarketoRecord.Company ? LinkKind.Customer : LinkKind.Contact, record.SourceNumber, record.SourceId, id, record.Key, now)
+            : null;
 }
