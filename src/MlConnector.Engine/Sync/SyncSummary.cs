@@ -14,6 +14,12 @@ public sealed class SyncSummary
     public int Skipped { get; set; }
     public int Failed { get; set; }
     public int Parked { get; set; }
+
+    /// <summary>Records still queued after the run (the daily call budget stopped it, or a failure did); the next run sends them.</summary>
+    public int Pending { get; set; }
+
+    /// <summary>The run stopped sending because the connection's daily Marketo call budget was spent (-DailyCallBudget).</summary>
+    public bool DailyCallBudgetReached { get; set; }
     public long MarketoCalls { get; set; }
     public long BusinessCentralCalls { get; set; }
     public bool FinancialsRefreshed { get; set; }

@@ -77,6 +77,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
                 await PassesAsync(whatIf, sync, context, progress, before, run, cancel).ConfigureAwait(false);
                 if (whatIf) return;
                 run.Parked = context.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Parked);
+                run.Pending = context.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending);
+                run.DailyCallBudgetReached = sync.DailyCallBudgetReached;
                 run.MarketoCalls = marketo.CallCount - marketoCalls;
                 run.BusinessCentralCalls = bc.CallCount - bcCalls;
                 run.Duration = clock.Elapsed;
@@ -116,7 +118,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
             summary.FinancialsRefreshed = true;
             return;
         }
-        if (!RefreshDue(refreshedBefore)) return;
+        // A spent budget sends nothing more today: the refresh waits for a run that can send what it finds.
+        if (!RefreshDue(refreshedBefore) || sync.DailyCallBudgetReached) return;
         progress.Pass = "Financial refresh: ";
         await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true }, cancel).ConfigureAwait(false))
         {

@@ -45,28 +45,39 @@ internal sealed class SyncSandbox : IAsyncDisposable
 
     /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
-        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+        var marketo = await ConnectMarketoAsync(bc, marketoSettings);
         return new SyncSandbox(bc, bcClient, marketo, statePath);
     }
 
-    public SyncContext Context(string? correlationId = null) => new()
+    /// <summary>Another connection to the sandbox's Marketo (as a later run in a new process would make), with its own quota gate.</summary>
+    public Task<MarketoClient> ConnectMarketoAsync(Action<MarketoSettings>? settings = null) => ConnectMarketoAsync(_bc, settings);
+
+    private static Task<MarketoClient> ConnectMarketoAsync(BcSandbox bc, Action<MarketoSettings>? configure)
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
-        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50,
+        var settings = MarketoTestHost.SettingsFor(bc.Host);
+        configure?.Invoke(settings);
+        return MarketoClient.ConnectAsync(settings, new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+    }
+
+    public SyncContext Context(string? correlationId = null, MarketoClient? marketo = null, int? batchesInFlight = null, int chunkSize = 50) => new()
+    {
+        BusinessCentral = BusinessCentral, Marketo = marketo ?? Marketo, State = State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
+        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = chunkSize, BatchesInFlight = batchesInFlight,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
-    public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
-        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
+    public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null, MarketoClient? marketo = null, int? batchesInFlight = null,
+        int chunkSize = 50)
+        => new(Context(correlationId, marketo, batchesInFlight, chunkSize), new BcToMarketoMapper(mapping ?? MappingLoader.Default()));
 
-    public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
-        => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
+    public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null, int? batchesInFlight = null, int chunkSize = 50)
+        => await BcSandbox.ToListAsync(Sync(mapping, batchesInFlight: batchesInFlight, chunkSize: chunkSize).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
 
     public IReadOnlyList<JournalEntry> MarketoWrites() => Host.Journal.For(SandboxService.Marketo)
         .Where(e => e.Method == "POST" && (e.Path.StartsWith("/rest/v1/leads.json", StringComparison.Ordinal) || e.Path.StartsWith("/rest/v1/companies.json", StringComparison.Ordinal))
