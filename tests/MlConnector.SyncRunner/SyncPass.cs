@@ -22,7 +22,7 @@ internal static class SyncPass
         using var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
             new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
         using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5),
-            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000))),
+            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000)), arguments.Int("--daily-call-budget", 0) is > 0 and var budget ? budget : null),
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
         using var store = SqliteStateStore.Open(arguments.Required("--state"));
         var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
@@ -37,13 +37,16 @@ internal static class SyncPass
         };
         var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
+        var budgetReached = false;
         var leaseOptions = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(arguments.Int("--lease-timeout", 0)));
         await using (var lease = await SyncLease.AcquireAsync(state.Lease, pair.PairId, leaseOptions, TimeProvider.System, log, cancellationToken))
         {
             await lease.RunAsync(async token =>
             {
-                await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, token))
+                var sync = new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default()));
+                await foreach (var result in sync.RunAsync(request, token))
                     counts[result.Action.ToString()]++;
+                budgetReached = sync.DailyCallBudgetReached;
             }, cancellationToken);
         }
         store.RecordRun(pair.PairId, DateTimeOffset.UtcNow);
@@ -58,6 +61,7 @@ internal static class SyncPass
             ["firstWriteEndsAt"] = phases.At("Writing", last: false),
             ["lastWriteEndsAt"] = phases.At("Writing", last: true),
             ["pending"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
+            ["dailyCallBudgetReached"] = budgetReached,
         };
         return summary;
     }
