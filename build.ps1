@@ -38,7 +38,8 @@ param(
     # Bench: skip the slowest scenarios.
     [switch] $Quick,
 
-    # Bench: run only these scenarios (initial-load, no-change, one-percent, crm-sync, large, reverse-new-leads, notify-latency, runbook-large); runbook-large's size.
+    # Bench: run only these scenarios (initial-load, no-change, one-percent, crm-sync, budget, reverse-new-leads, notify-latency, scale-30k, large,
+    # large-pwsh, runbook-large); runbook-large's size.
     [string[]] $Scenario,
     [ValidateRange(1, 100000)]
     [int] $RunbookCustomers = 100000,

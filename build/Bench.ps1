@@ -6,14 +6,16 @@
 
 .DESCRIPTION
     Invoked by build.ps1 Bench after it has built the module and published the sandbox (out/sandbox) and the
-    SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync,
-    large (100,000 customers), reverse-new-leads (1,000 Marketo leads into BC), notify-latency
-    (build/Bench-NotifyLatency.ps1: 50 changes through a notification listener, from each notification's arrival to
-    its Marketo write) and runbook-large (Invoke-MlSync in its own pwsh process against 100,000 customers with the
-    table state store on Azurite over HTTPS, signed in with the sandbox's managed identity endpoint; the peak working
-    set of that whole process is the figure to hold against Azure Automation's 400 MB). -Quick leaves out the two
-    100,000-customer scenarios; -Scenario runs only the named ones (a group runs whole: initial-load, no-change and
-    one-percent share one sandbox); -RunbookCustomers sizes runbook-large (for trying it out smaller).
+    SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync, budget
+    (10,000 customers under -DailyCallBudget), reverse-new-leads (1,000 Marketo leads into BC), notify-latency
+    (build/Bench-NotifyLatency.ps1: 50 changes through a notification listener, from each notification's arrival to its
+    Marketo write), and — left out with -Quick — scale-30k, large (100,000 customers, engine runner), large-pwsh (the
+    same through Invoke-MlSync in a pwsh process) and runbook-large (that pwsh process with the table state store on
+    Azurite over HTTPS, signed in with the sandbox's managed identity endpoint; its peak working set is the figure to
+    hold against Azure Automation's 400 MB; -RunbookCustomers sizes it, for trying it out smaller); the scaling check
+    compares the connector's overhead at 10k, 30k and 100k. Every sync records the sandbox's CPU seconds and the load
+    average beside its timing. -Scenario runs only the named ones (a group runs whole: initial-load, no-change and
+    one-percent share one sandbox).
 #>
 [CmdletBinding()]
 param(
@@ -30,6 +32,7 @@ $ErrorActionPreference = 'Stop'
 
 $BenchCallsPer20s = 50          # the connector's default share of Marketo's 100 calls per 20 s
 $BenchMarketoLatencyMs = 100    # added to every Marketo REST call (identity calls are not delayed)
+$BenchBudget = 40               # the budget scenario's -DailyCallBudget
 
 function Start-BenchSandbox {
     param([int] $Customers, [switch] $CrmSync)
@@ -69,6 +72,14 @@ function Invoke-Runner {
     return ($output | Select-Object -Last 1) | ConvertFrom-Json
 }
 
+# The sandbox process's CPU seconds so far (the simulators must not set the pace: see the sandboxCpuSeconds check).
+function Get-SandboxCpu($Sandbox) {
+    $Sandbox.Process.Refresh()
+    return $Sandbox.Process.TotalProcessorTime.TotalSeconds
+}
+
+function Get-Load { if (Test-Path /proc/loadavg) { ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' } else { 'n/a' } }
+
 # Calls the sandbox served since the journal was last cleared. Enum SandboxService: 1 BusinessCentral, 2 Marketo (REST), 3 MarketoIdentity.
 function Get-JournalCounts($Sandbox) {
     $journal = @(Invoke-RestMethod -Uri "$($Sandbox.Admin)journal" | ForEach-Object { $_ })
@@ -81,42 +92,122 @@ function Get-JournalCounts($Sandbox) {
     }
 }
 
-# A scenario's row: what the sandbox journal counted, what Marketo holds against BC (verify), and what the run reported.
-function Measure-BenchScenario([string] $Name, $Sandbox, $Run, [int] $IdealCompanies, [int] $IdealLeads) {
-    $counts = Get-JournalCounts $Sandbox
+# One sync (the engine runner, or with -Pwsh Invoke-MlSync in a pwsh process — on -StateStore when given) measured
+# against the sandbox's journal and CPU.
+function Invoke-BenchSync {
+    param($Sandbox, [string] $State, [string[]] $Extra = @(), [switch] $Pwsh, [string] $StateStore)
+    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
+    $load = Get-Load
+    $cpu = Get-SandboxCpu $Sandbox
+    if ($Pwsh) {
+        $store = if ($StateStore) { @('-StateStore', $StateStore) } else { @('-StatePath', $State, '-AuditPath', (Join-Path $script:BenchWork 'audit-pwsh')) }
+        $output = & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'BenchPwsh.ps1') `
+            -ModulePath (Join-Path $OutRoot 'MlConnector') -SandboxFile $Sandbox.File @store
+        if ($LASTEXITCODE -ne 0) { throw "Invoke-MlSync in pwsh failed with exit code $LASTEXITCODE." }
+        $run = ($output | Select-Object -Last 1) | ConvertFrom-Json
+    }
+    else {
+        $run = Invoke-Runner (@('sync', '--sandbox-json', $Sandbox.File, '--state', $State, '--audit', (Join-Path $script:BenchWork 'audit'),
+            '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5) + $Extra)
+    }
+    return [pscustomobject]@{
+        Run = $run
+        Counts = Get-JournalCounts $Sandbox
+        SandboxCpu = [math]::Round((Get-SandboxCpu $Sandbox) - $cpu, 2)
+        LoadBefore = $load
+        LoadAfter = Get-Load
+    }
+}
+
+function Invoke-BenchScenario {
+    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads, [switch] $Pwsh, [string] $StateStore)
+    Write-Host "  $Name`: syncing$(if ($Pwsh) { ' (Invoke-MlSync in pwsh)' })$(if ($StateStore) { ', table store on Azurite' })..."
+    $sync = Invoke-BenchSync $Sandbox $State -Pwsh:$Pwsh -StateStore $StateStore
+    $run = $sync.Run
+    $counts = $sync.Counts
     $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
     $ideal = [math]::Ceiling($IdealCompanies / 300) + [math]::Ceiling($IdealLeads / 300) + 1
-    return [ordered]@{
+    $quotaBound = [math]::Round($ideal / ($BenchCallsPer20s / 20.0), 1)
+    $result = [ordered]@{
         name = $Name
         customers = [int] $verify.customers
         contacts = [int] $verify.personContacts
         marketoCalls = $counts.MarketoCalls
         idealMarketoCalls = [int] $ideal
         bcCalls = $counts.BcCalls
-        wallSeconds = [double] $Run.wallSeconds
-        quotaBoundSeconds = [math]::Round($ideal / ($BenchCallsPer20s / 20.0), 1)
-        peakWorkingSetMb = [double] $Run.peakWorkingSetMb
+        wallSeconds = [double] $run.wallSeconds
+        quotaBoundSeconds = $quotaBound
+        overheadSeconds = [math]::Round([double] $run.wallSeconds - $quotaBound, 1)
+        peakWorkingSetMb = [double] $run.peakWorkingSetMb
+        connectorCpuSeconds = [double] $run.cpuSeconds
+        sandboxCpuSeconds = $sync.SandboxCpu
+        loadBefore = $sync.LoadBefore
+        loadAfter = $sync.LoadAfter
         lost = [int] $verify.lost
         duplicates = [int] $verify.duplicates
         marketoWrites = $counts.MarketoWrites
         companiesToWrite = $IdealCompanies
         leadsToWrite = $IdealLeads
-        created = [int] $Run.created; updated = [int] $Run.updated; unchanged = [int] $Run.unchanged; skipped = [int] $Run.skipped; failed = [int] $Run.failed
+        created = [int] $run.created; updated = [int] $run.updated; unchanged = [int] $run.unchanged; skipped = [int] $run.skipped; failed = [int] $run.failed
+        pending = [int] $run.pending
+        planningEndsAt = if ($run.PSObject.Properties['planningEndsAt']) { $run.planningEndsAt } else { $null }
+        connectorMarketoCalls = [int] $run.marketoCalls
+        connectorBcCalls = [int] $run.bcCalls
     }
+    Write-Host ("  {0}: {1} Marketo calls (ideal {2}), {3} BC calls, {4} s (quota bound {5} s), {6} MB, connector CPU {7} s, sandbox CPU {8} s, load {9} -> {10}, lost {11}, duplicates {12}" -f $Name,
+        $result.marketoCalls, $result.idealMarketoCalls, $result.bcCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb,
+        $result.connectorCpuSeconds, $result.sandboxCpuSeconds, $result.loadBefore, $result.loadAfter, $result.lost, $result.duplicates)
+    return $result
 }
 
-function Invoke-BenchScenario {
-    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads)
-    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
-    Write-Host "  $Name`: syncing..."
-    $run = Invoke-Runner @('sync', '--sandbox-json', $Sandbox.File, '--state', $State, '--audit', (Join-Path $script:BenchWork 'audit'),
-        '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5)
-    $result = Measure-BenchScenario $Name $Sandbox $run $IdealCompanies $IdealLeads
-    $result.planningEndsAt = $run.planningEndsAt
-    $result.connectorMarketoCalls = [int] $run.marketoCalls
-    $result.connectorBcCalls = [int] $run.bcCalls
-    Write-Host ("  {0}: {1} Marketo calls (ideal {2}), {3} BC calls, {4} s (quota bound {5} s), {6} MB, lost {7}, duplicates {8}" -f $Name,
-        $result.marketoCalls, $result.idealMarketoCalls, $result.bcCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb, $result.lost, $result.duplicates)
+# A first load of every customer of a fresh sandbox (through Invoke-MlSync in pwsh with -Pwsh).
+function Invoke-FirstLoadScenario {
+    param([string] $Name, [int] $Customers, [switch] $Pwsh)
+    Write-Host ("Bench: {0} ({1:N0} customers{2})" -f $Name, $Customers, $(if ($Pwsh) { ', Invoke-MlSync in a pwsh process' } else { ', engine runner' }))
+    $sandbox = Start-BenchSandbox -Customers $Customers
+    try {
+        $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+        return Invoke-BenchScenario $Name $sandbox (Join-Path $script:BenchWork "state-$Name.db") $expected.expectedCompanies $expected.expectedLeads -Pwsh:$Pwsh
+    }
+    finally { Stop-BenchSandbox $sandbox }
+}
+
+# A first load of 10,000 customers under a daily call budget of $BenchBudget: the first run stops after that many calls
+# with the rest queued, a second run the same day makes no call, a third without a budget finishes. Every record written
+# once (the sandbox's write log: no key in two write calls), none lost.
+function Invoke-BudgetScenario {
+    param($Sandbox, [string] $State)
+    Write-Host "  budget: three runs under -DailyCallBudget $BenchBudget..."
+    Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)marketo/writes" | Out-Null
+    $first = Invoke-BenchSync $Sandbox $State -Extra @('--daily-call-budget', $BenchBudget)
+    $second = Invoke-BenchSync $Sandbox $State -Extra @('--daily-call-budget', $BenchBudget)
+    $third = Invoke-BenchSync $Sandbox $State
+    $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
+    $keys = @(Invoke-RestMethod -Uri "$($Sandbox.Admin)marketo/writes" | ForEach-Object { $_ } |
+        ForEach-Object { $call = $_; $call.keys | Where-Object { $_ -notlike 'mlconnector-probe-*' } | ForEach-Object { "$($call.object):$_" } })
+    $twice = @($keys | Group-Object | Where-Object Count -GT 1).Count
+    $result = [ordered]@{
+        name = 'budget'
+        customers = [int] $verify.customers
+        dailyCallBudget = $BenchBudget
+        firstRunMarketoCalls = $first.Counts.MarketoCalls
+        firstRunPending = [int] $first.Run.pending
+        firstRunBudgetReached = [bool] $first.Run.dailyCallBudgetReached
+        secondRunMarketoCalls = $second.Counts.MarketoCalls
+        thirdRunMarketoCalls = $third.Counts.MarketoCalls
+        thirdRunPending = [int] $third.Run.pending
+        wallSeconds = [double] $first.Run.wallSeconds + [double] $second.Run.wallSeconds + [double] $third.Run.wallSeconds
+        sandboxCpuSeconds = $first.SandboxCpu + $second.SandboxCpu + $third.SandboxCpu
+        loadBefore = $first.LoadBefore
+        loadAfter = $third.LoadAfter
+        recordsWritten = $keys.Count
+        writtenTwice = $twice
+        lost = [int] $verify.lost
+        duplicates = [int] $verify.duplicates
+    }
+    Write-Host ("  budget: run 1 {0} Marketo calls, {1} left queued; run 2 {2} calls; run 3 {3} calls, {4} left; {5} records written, {6} twice, lost {7}, duplicates {8}" -f
+        $result.firstRunMarketoCalls, $result.firstRunPending, $result.secondRunMarketoCalls, $result.thirdRunMarketoCalls, $result.thirdRunPending,
+        $result.recordsWritten, $result.writtenTwice, $result.lost, $result.duplicates)
     return $result
 }
 
@@ -139,7 +230,7 @@ function Invoke-ReverseScenario($Sandbox) {
     $verify = Invoke-Runner @('verify-reverse', '--sandbox-json', $Sandbox.File, '--leads', $leadsFile)
     $writes = [int] $run.bcWriteOperations
     $reads = $counts.BcCalls - [int] $run.bcWriteCalls
-    $load = Get-LoadAverage
+    $load = Get-Load
     $result = [ordered]@{
         name = 'reverse-new-leads'
         leads = [int] $seeded.leads
@@ -174,10 +265,11 @@ function Get-BenchChecks($Scenarios) {
     }
     foreach ($s in $Scenarios) {
         Add-Check $s.name 'lost = 0 and duplicates = 0' ($s.lost -eq 0 -and $s.duplicates -eq 0) "lost $($s.lost), duplicates $($s.duplicates)"
+        Add-Check $s.name 'sandboxCpuSeconds < 0.25 x wallSeconds' ($s.sandboxCpuSeconds -lt 0.25 * $s.wallSeconds) "$($s.sandboxCpuSeconds) s of $($s.wallSeconds) s (load $($s.loadBefore) -> $($s.loadAfter))"
         switch ($s.name) {
             'initial-load' {
                 Add-Check $s.name 'marketoCalls <= 1.05 x ideal' ($s.marketoCalls -le 1.05 * $s.idealMarketoCalls) "$($s.marketoCalls) vs $($s.idealMarketoCalls)"
-                Add-Check $s.name 'wallSeconds <= 1.15 x quotaBoundSeconds' ($s.wallSeconds -le 1.15 * $s.quotaBoundSeconds) "$($s.wallSeconds) s vs $($s.quotaBoundSeconds) s"
+                Add-Check $s.name 'wallSeconds <= 1.15 x quotaBoundSeconds' ($s.wallSeconds -le 1.15 * $s.quotaBoundSeconds) "$($s.wallSeconds) s vs $($s.quotaBoundSeconds) s (load $($s.loadBefore) -> $($s.loadAfter))"
                 Add-Check $s.name 'peakWorkingSetMb <= 300' ($s.peakWorkingSetMb -le 300) "$($s.peakWorkingSetMb) MB"
             }
             'no-change' {
@@ -187,8 +279,21 @@ function Get-BenchChecks($Scenarios) {
             'one-percent' {
                 Add-Check $s.name 'Marketo calls in proportion to the changes' ($s.marketoCalls -le $s.idealMarketoCalls + 2) "$($s.marketoCalls) calls ($($s.marketoWrites) writes) for $($s.companiesToWrite) companies and $($s.leadsToWrite) leads; ideal $($s.idealMarketoCalls)"
             }
-            'large' { Add-Check $s.name 'peakWorkingSetMb <= 300' ($s.peakWorkingSetMb -le 300) "$($s.peakWorkingSetMb) MB" }
-            'runbook-large' { Add-Check $s.name 'peakWorkingSetMb <= 400 (the whole pwsh process)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB" }
+            'large' {
+                Add-Check $s.name 'wallSeconds <= 1.10 x quotaBoundSeconds' ($s.wallSeconds -le 1.10 * $s.quotaBoundSeconds) "$($s.wallSeconds) s vs $($s.quotaBoundSeconds) s (load $($s.loadBefore) -> $($s.loadAfter))"
+                Add-Check $s.name 'marketoCalls <= 1.02 x ideal' ($s.marketoCalls -le 1.02 * $s.idealMarketoCalls) "$($s.marketoCalls) vs $($s.idealMarketoCalls)"
+                Add-Check $s.name 'peakWorkingSetMb <= 250 (engine runner)' ($s.peakWorkingSetMb -le 250) "$($s.peakWorkingSetMb) MB"
+            }
+            'large-pwsh' {
+                Add-Check $s.name 'wallSeconds <= 1.15 x quotaBoundSeconds' ($s.wallSeconds -le 1.15 * $s.quotaBoundSeconds) "$($s.wallSeconds) s vs $($s.quotaBoundSeconds) s (load $($s.loadBefore) -> $($s.loadAfter))"
+                Add-Check $s.name 'peakWorkingSetMb <= 400 (whole pwsh process)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB"
+            }
+            'budget' {
+                Add-Check $s.name "run 1 stops after $($s.dailyCallBudget) Marketo calls with the rest queued" ($s.firstRunMarketoCalls -eq $s.dailyCallBudget -and $s.firstRunPending -gt 0 -and $s.firstRunBudgetReached) "$($s.firstRunMarketoCalls) calls, $($s.firstRunPending) queued"
+                Add-Check $s.name 'run 2 (same day, same budget) makes no call' ($s.secondRunMarketoCalls -eq 0) "$($s.secondRunMarketoCalls) calls"
+                Add-Check $s.name 'run 3 (room) finishes; nothing written twice' ($s.thirdRunPending -eq 0 -and $s.writtenTwice -eq 0) "$($s.thirdRunPending) left queued, $($s.writtenTwice) of $($s.recordsWritten) records written twice"
+            }
+            'runbook-large' { Add-Check $s.name 'peakWorkingSetMb <= 400 (the whole pwsh process, table store)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB" }
             'reverse-new-leads' {
                 Add-Check $s.name 'bcCalls <= 1.10 x idealBcCalls' ($s.bcCalls -le 1.10 * $s.idealBcCalls) "$($s.bcCalls) vs $($s.idealBcCalls)"
                 Add-Check $s.name 'every lead one contact, every new company one customer, none misplaced' ($s.misplaced -eq 0 -and $s.contactsCreated -eq $s.leads) "$($s.contactsCreated) contacts for $($s.leads) leads, $($s.customersCreated) customers for $($s.newCompanies) new companies, misplaced $($s.misplaced)"
@@ -196,74 +301,39 @@ function Get-BenchChecks($Scenarios) {
             'notify-latency' { Add-Check $s.name 'median from notification arrival to Marketo write < 2000 ms' ($s.medianMs -lt 2000) "median $($s.medianMs) ms, p95 $($s.p95Ms) ms over $($s.measured) changes (load average $($s.loadAverage))" }
         }
     }
+    # Scaling: what the connector adds to the quota-bound time grows no faster than the load.
+    $byName = @{}; foreach ($s in $Scenarios) { $byName[$s.name] = $s }
+    if ($byName['initial-load'] -and $byName['scale-30k'] -and $byName['large']) {
+        $base = [math]::Max($byName['initial-load'].overheadSeconds, 2.0)
+        $o30 = $byName['scale-30k'].overheadSeconds; $o100 = $byName['large'].overheadSeconds
+        Add-Check 'scaling' 'wall - quotaBound grows no faster than the load (10k -> 30k -> 100k)' ($o30 -le 3 * $base -and $o100 -le 10 * $base) `
+            "$($byName['initial-load'].overheadSeconds) s, $o30 s, $o100 s (10k floor $base s)"
+    }
     return $checks
 }
 
-# runbook-large: one Invoke-MlSync in a pwsh process of its own, as an Automation job runs it, with the table store
-# on Azurite (HTTPS, --oauth basic) reached through the sandbox's managed-identity endpoint. Returns the scenario row.
+# runbook-large: Invoke-MlSync in its own pwsh process (build/BenchPwsh.ps1) with the table state store on an Azurite of
+# its own over HTTPS, signed in with the managed identity through the sandbox's identity endpoint, as a runbook job does.
 function Invoke-RunbookScenario($Sandbox, [int] $IdealCompanies, [int] $IdealLeads) {
     Import-Module (Join-Path $PSScriptRoot 'Azurite.psm1')
     # Azurite keeps every row in its Node heap: give it room for a few hundred thousand.
-    $nodeOptions = $env:NODE_OPTIONS
+    $saved = @{ NODE_OPTIONS = $env:NODE_OPTIONS; IDENTITY_ENDPOINT = $env:IDENTITY_ENDPOINT; IDENTITY_HEADER = $env:IDENTITY_HEADER }
     $env:NODE_OPTIONS = '--max-old-space-size=8192'
     try { $azurite = Start-Azurite -Https }
-    finally { $env:NODE_OPTIONS = $nodeOptions }
+    finally { $env:NODE_OPTIONS = $saved.NODE_OPTIONS }
     try {
         $ready = Get-Content -Raw $Sandbox.File | ConvertFrom-Json
-        $job = Join-Path $script:BenchWork 'runbook-large.ps1'
-        Set-Content -Path $job -Value @'
-param([string] $ModulePath, [string] $SandboxFile, [string] $StateStore)
-$ErrorActionPreference = 'Stop'
-$ProgressPreference = 'SilentlyContinue'
-$s = Get-Content -Raw $SandboxFile | ConvertFrom-Json
-$http = ([uri] $s.adminUrl).GetLeftPart([UriPartial]::Authority) + '/'
-Import-Module $ModulePath
-Connect-MlBusinessCentral -TenantId $s.tenantId -Environment $s.environment -Company $s.companyName -BaseUri $http `
-    -AuthorityHost (([uri] $s.entraAuthority).GetLeftPart([UriPartial]::Authority) + '/') -SandboxTlsThumbprint $s.certificateThumbprint `
-    -ClientId $s.bcClientId -ClientSecret (ConvertTo-SecureString $s.bcClientSecret -AsPlainText -Force)
-Connect-MlMarketo -MunchkinId $s.munchkinId -BaseUri $http -CallsPer20Seconds 50 -MaxConcurrency 5 `
-    -ClientId $s.marketoClientId -ClientSecret (ConvertTo-SecureString $s.marketoClientSecret -AsPlainText -Force)
-$clock = [Diagnostics.Stopwatch]::StartNew()
-$summary = Invoke-MlSync -StateStore $StateStore -RefreshFinancials Never
-$peak = if (Test-Path /proc/self/status) { [double] ((Get-Content /proc/self/status | Where-Object { $_ -like 'VmHWM:*' }) -split '\s+')[1] / 1024 }
-        else { [Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB }
-[ordered]@{
-    created = $summary.Created; updated = $summary.Updated; unchanged = $summary.Unchanged; skipped = $summary.Skipped; failed = $summary.Failed
-    marketoCalls = $summary.MarketoCalls; bcCalls = $summary.BusinessCentralCalls
-    wallSeconds = [math]::Round($clock.Elapsed.TotalSeconds, 1); peakWorkingSetMb = [math]::Round($peak, 1)
-} | ConvertTo-Json -Compress
-'@
-        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+        # The pwsh process inherits them, as a job finds them in its environment.
+        $env:IDENTITY_ENDPOINT = $ready.identityEndpoint
+        $env:IDENTITY_HEADER = $ready.identityHeader
         $store = "$($azurite.TableEndpoint)?tablePrefix=Bench&tlsThumbprint=$($azurite.Thumbprint)"
-        foreach ($a in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $job, '-ModulePath', (Join-Path $OutRoot 'MlConnector/MlConnector.psd1'),
-            '-SandboxFile', $Sandbox.File, '-StateStore', $store) { $start.ArgumentList.Add([string] $a) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.UseShellExecute = $false
-        $start.Environment['IDENTITY_ENDPOINT'] = $ready.identityEndpoint
-        $start.Environment['IDENTITY_HEADER'] = $ready.identityHeader
-        $start.Environment['MLCONNECTOR_HOME'] = Join-Path $script:BenchWork 'runbook-home'
-        Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
-        Write-Host '  runbook-large: Invoke-MlSync in a pwsh process, table store on Azurite...'
-        $process = [System.Diagnostics.Process]::Start($start)
-        $errors = $process.StandardError.ReadToEndAsync()
-        $output = $process.StandardOutput.ReadToEnd()
-        $process.WaitForExit()
-        if ($process.ExitCode -ne 0) { throw "runbook-large failed ($($process.ExitCode)): $($errors.Result) $output" }
-        $run = ($output -split "`n" | Where-Object { $_.Trim().StartsWith('{') } | Select-Object -Last 1) | ConvertFrom-Json
-        $result = Measure-BenchScenario 'runbook-large' $Sandbox $run $IdealCompanies $IdealLeads
-        $result.loadAverage = Get-LoadAverage
-        Write-Host ("  runbook-large: {0} Marketo calls (ideal {1}), {2} s (quota bound {3} s), peak working set of the pwsh process {4} MB, lost {5}, duplicates {6}, load {7}" -f
-            $result.marketoCalls, $result.idealMarketoCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb, $result.lost, $result.duplicates, $result.loadAverage)
-        return $result
+        return Invoke-BenchScenario 'runbook-large' $Sandbox $null $IdealCompanies $IdealLeads -Pwsh -StateStore $store
     }
-    finally { Stop-Azurite $azurite }
-}
-
-# The machine is shared: the 1-, 5- and 15-minute load averages when a scenario ends, to read its times by.
-function Get-LoadAverage {
-    if (Test-Path /proc/loadavg) { return ((Get-Content /proc/loadavg) -split ' ')[0..2] -join ' ' }
-    return 'n/a'
+    finally {
+        $env:IDENTITY_ENDPOINT = $saved.IDENTITY_ENDPOINT
+        $env:IDENTITY_HEADER = $saved.IDENTITY_HEADER
+        Stop-Azurite $azurite
+    }
 }
 
 # ---- The run ----
@@ -305,16 +375,19 @@ try { $scenarios.Add((Invoke-ReverseScenario $sandbox)) }
 finally { Stop-BenchSandbox $sandbox }
 }
 
-if (-not (Test-BenchScenario 'large')) { }
-elseif ($Quick) { Write-Host 'Bench: large skipped (-Quick)' }
+if (Test-BenchScenario 'budget') {
+Write-Host "Bench: budget (10,000 customers, -DailyCallBudget $BenchBudget)"
+$sandbox = Start-BenchSandbox -Customers 10000
+try { $scenarios.Add((Invoke-BudgetScenario $sandbox (Join-Path $script:BenchWork 'state-budget.db'))) }
+finally { Stop-BenchSandbox $sandbox }
+}
+
+if (-not (Test-BenchScenario 'scale-30k', 'large', 'large-pwsh')) { }
+elseif ($Quick) { Write-Host 'Bench: scale-30k, large and large-pwsh skipped (-Quick)' }
 else {
-    Write-Host 'Bench: large (100,000 customers)'
-    $sandbox = Start-BenchSandbox -Customers 100000
-    try {
-        $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
-        $scenarios.Add((Invoke-BenchScenario 'large' $sandbox (Join-Path $script:BenchWork 'state-100k.db') $expected.expectedCompanies $expected.expectedLeads))
-    }
-    finally { Stop-BenchSandbox $sandbox }
+    $scenarios.Add((Invoke-FirstLoadScenario 'scale-30k' 30000))
+    $scenarios.Add((Invoke-FirstLoadScenario 'large' 100000))
+    $scenarios.Add((Invoke-FirstLoadScenario 'large-pwsh' 100000 -Pwsh))
 }
 
 if (-not (Test-BenchScenario 'runbook-large')) { }
@@ -349,6 +422,10 @@ $results = [ordered]@{
         idealMarketoCalls = 'ceil(companies/300) + ceil(leads/300) + 1, companies and leads being those that must be written (the changed ones for one-percent; no companies under CRM sync).'
         quotaBoundSeconds = "idealMarketoCalls / ($BenchCallsPer20s / 20 s)"
         limits = "Marketo simulator at 100 calls per 20 s and 10 concurrent, +$BenchMarketoLatencyMs ms per REST call; connector at $BenchCallsPer20s per 20 s and 5 concurrent."
+        overheadSeconds = 'wallSeconds - quotaBoundSeconds: what the connector (and the machine) add to the time the quota allows; the scaling check compares it at 10k, 30k and 100k customers.'
+        sandboxCpuSeconds = "CPU seconds the sandbox process used during the sync (it must stay under a quarter of the wall time, so the figures measure the connector); connectorCpuSeconds is the runner's (or the pwsh process's) whole CPU time."
+        load = 'loadBefore/loadAfter: /proc/loadavg (1, 5, 15 minutes) around each sync; wall times measured under a load above the 2 cores are not comparable.'
+        budget = "A first load of 10,000 customers with -DailyCallBudget $BenchBudget, run three times: the budget, the same budget again the same day (a new process), then without a budget."
         lostAndDuplicates = 'Marketo state (admin API) against BC (BC API): one company per customer by externalCompanyId (not under CRM sync), one lead per distinct normalized usable person email.'
         runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS, tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set).'
         idealBcCalls = 'reverse-new-leads: the pass''s read calls (every BC call in the journal but the $batch calls that carried writes, as the engine counts them) + ceil(write operations / 100).'
@@ -359,7 +436,7 @@ $results = [ordered]@{
 $file = Join-Path $benchOut 'results.json'
 $results | ConvertTo-Json -Depth 6 | Set-Content -Path $file
 $scenarios | ForEach-Object { [pscustomobject] $_ } |
-    Format-Table name, customers, contacts, marketoCalls, idealMarketoCalls, bcCalls, idealBcCalls, wallSeconds, quotaBoundSeconds, peakWorkingSetMb, lost, duplicates -AutoSize |
+    Format-Table name, customers, contacts, marketoCalls, idealMarketoCalls, bcCalls, idealBcCalls, wallSeconds, quotaBoundSeconds, peakWorkingSetMb, sandboxCpuSeconds, loadBefore, lost, duplicates -AutoSize |
     Out-String -Width 200 | Write-Host
 $checks | Format-Table scenario, target, met, measured -AutoSize | Out-String -Width 200 | Write-Host
 Write-Host "Bench results: $file"

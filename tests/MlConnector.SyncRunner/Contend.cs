@@ -9,13 +9,15 @@ namespace MlConnector.SyncRunner;
 
 /// <summary>
 /// One of two writer processes updating the same pair at the same time (ConcurrentWriterTests): after the gate file
-/// appears, each round parks the shared job (attempts + 1), enqueues a job of its own and advances a checkpoint to a
-/// value from its own sequence. A store that lost an update shows it in the counts the test checks afterwards.
+/// appears, each round parks the shared job (attempts + 1), enqueues a job of its own, advances a checkpoint to a
+/// value from its own sequence and counts one Marketo call for the day. A store that lost an update shows it in the
+/// counts the test checks afterwards.
 /// --sqlite &lt;file&gt; | --table-connection &lt;connection string&gt; --table-prefix &lt;prefix&gt;; --pair, --writer, --rounds, --gate.
 /// </summary>
 internal static class Contend
 {
     public static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
+    public static readonly DateOnly Day = DateOnly.FromDateTime(T0.UtcDateTime);
 
     public static async Task<IReadOnlyDictionary<string, object?>> RunAsync(RunnerArguments arguments, CancellationToken cancellationToken)
     {
@@ -38,6 +40,7 @@ internal static class Contend
             var value = Value(writer, i);
             highest = Math.Max(highest, value);
             pair.Checkpoints.Advance("contended", T0.AddSeconds(value), T0);
+            pair.MarketoCalls.Add(Day, 1, T0.AddSeconds(i));
         }
         return new Dictionary<string, object?>
         {

@@ -36,6 +36,7 @@ internal sealed class PausingState(IPairState inner, string point, string target
     public ILinkStore Links => inner.Links;
     public ILeaseStore Lease => inner.Lease;
     public ISubscriptionStore Subscriptions => inner.Subscriptions;
+    public IMarketoCallCounts MarketoCalls => inner.MarketoCalls;
     public IWorkQueue Queue(SyncDirection direction) => new PausingQueue(inner.Queue(direction), this);
 
     /// <summary>Stops the calling thread for good once the point is reached (the first time, saying so on stdout).</summary>

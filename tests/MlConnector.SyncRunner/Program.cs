@@ -5,7 +5,8 @@ using MlConnector.SyncRunner;
 
 // MlConnector.SyncRunner [sync|verify|contend|touch|marketing-leads|reverse|verify-reverse] --sandbox-json <file|-> ...
 //   sync    one CustomerToMarketoSync pass (incremental from the checkpoint; --refresh-financials for a financial refresh)
-//           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000]
+//           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000] [--daily-call-budget N]
+//           [--rate-window-ms 20000] (a shorter rate window, for profiling the connector and the sandbox without the quota's pace)
 //           [--lease-timeout S] (seconds to wait while another run holds the pair; MLCONNECTOR_LEASE_SECONDS sets the lease's length)
 //           [--pause-at enqueued|settling [--pause-target Lead|Company] [--pause-nth N]] (crash tests: stop for good at that point, saying so on stdout)
 //   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads
@@ -38,6 +39,7 @@ try
     var line = new Dictionary<string, object?>(summary)
     {
         ["wallSeconds"] = Math.Round(stopwatch.Elapsed.TotalSeconds, 3),
+        ["cpuSeconds"] = Math.Round(Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, 2),
         ["peakWorkingSetMb"] = Math.Round(PeakMemory.Megabytes(), 1),
         ["gcCommittedMb"] = Math.Round(GC.GetGCMemoryInfo().TotalCommittedBytes / 1048576.0, 1),
         ["gcHeapMb"] = Math.Round(GC.GetGCMemoryInfo().HeapSizeBytes / 1048576.0, 1),

@@ -35,7 +35,7 @@ internal sealed class SandboxInfo
         PageSize = pageSize,
     };
 
-    public MarketoSettings Marketo(int callsPer20Seconds, int maxConcurrency) => new()
+    public MarketoSettings Marketo(int callsPer20Seconds, int maxConcurrency, TimeSpan rateWindow, int? dailyCallBudget = null) => new()
     {
         MunchkinId = this["munchkinId"],
         ClientId = this["marketoClientId"],
@@ -43,6 +43,8 @@ internal sealed class SandboxInfo
         IdentityUri = new Uri(this["marketoIdentityUrl"]),
         CallsPer20Seconds = callsPer20Seconds,
         MaxConcurrency = maxConcurrency,
+        RateWindow = rateWindow,
+        DailyCallBudget = dailyCallBudget,
     };
 
     private static Uri Origin(string url) => new(new Uri(url).GetLeftPart(UriPartial.Authority) + "/");

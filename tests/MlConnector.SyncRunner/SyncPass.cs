@@ -27,10 +27,13 @@ internal static class SyncPass
         };
         var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
+        var budgetReached = false;
         await session.RunLeasedAsync(arguments, log, async token =>
         {
-            await foreach (var result in new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default())).RunAsync(request, token))
+            var sync = new CustomerToMarketoSync(context, new BcToMarketoMapper(MappingLoader.Default()));
+            await foreach (var result in sync.RunAsync(request, token))
                 counts[result.Action.ToString()]++;
+            budgetReached = sync.DailyCallBudgetReached;
         }, cancellationToken);
 
         var summary = new Dictionary<string, object?>(counts.ToDictionary(c => char.ToLowerInvariant(c.Key[0]) + c.Key[1..], c => (object?)c.Value))
@@ -43,6 +46,7 @@ internal static class SyncPass
             ["firstWriteEndsAt"] = phases.At("Writing", last: false),
             ["lastWriteEndsAt"] = phases.At("Writing", last: true),
             ["pending"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
+            ["dailyCallBudgetReached"] = budgetReached,
         };
         return summary;
     }

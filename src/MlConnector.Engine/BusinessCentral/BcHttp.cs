@@ -79,7 +79,8 @@ internal sealed class BcHttp : IDisposable
             if (response.IsSuccessStatusCode)
             {
                 if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0) return null;
-                // Parsed from the stream with pooled buffers: a page as one string would be a large-object allocation per call.
+                // The body was read in segments (see CallState) and is parsed with pooled buffers: a page as one array or
+                // string would be a large-object allocation per call.
                 await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
@@ -103,7 +104,7 @@ internal sealed class BcHttp : IDisposable
         var watch = Stopwatch.StartNew();
         try
         {
-            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+            var response = await _client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (response.Headers.Date is { } stated)
             {
                 Interlocked.Exchange(ref _serverOffsetTicks, (stated - _time.GetUtcNow()).Ticks);
@@ -142,14 +143,39 @@ internal sealed class BcHttp : IDisposable
             Attempts++;
             var token = await owner._tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
             var response = await owner.SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
-            if (response.StatusCode != HttpStatusCode.Unauthorized || _renewed) return response;
+            if (response.StatusCode != HttpStatusCode.Unauthorized || _renewed) return await ReadBodyAsync(response, cancellationToken).ConfigureAwait(false);
 
             // BC answers 401 to an expired or revoked token: renew once and repeat the call once.
             _renewed = true;
             response.Dispose();
             owner._log.Verbose("BC rejected the access token (401); renewing it once.");
             token = await owner._tokens.RenewAfterRejectionAsync(token, cancellationToken).ConfigureAwait(false);
-            return await owner.SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false);
+            return await ReadBodyAsync(await owner.SendOnceAsync(request, token, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Reads the body within the attempt (its time-out and retries cover a body that stalls), into small segments: a
+        /// page of 1,000 records read into one growing buffer left large arrays behind on every call.
+        /// </summary>
+        private static async Task<HttpResponseMessage> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            try
+            {
+                var headers = response.Content.Headers;
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var body = await Http.SegmentedBuffer.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+                var content = body.ToContent();
+                foreach (var header in headers.Where(h => !h.Key.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)))
+                    content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+                response.Content.Dispose();
+                response.Content = content;
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
         }
     }
 }

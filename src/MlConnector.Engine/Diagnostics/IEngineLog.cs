@@ -69,6 +69,9 @@ public static class EngineWarnings
 
     /// <summary>A notification worker's pass failed (BC or Marketo unreachable, the store locked); what was queued stays queued and is tried again.</summary>
     public const string NotificationWorkerFailed = "NotificationWorkerFailed";
+
+    /// <summary>The connection's daily Marketo call budget is spent: the run stopped sending; what is left stays queued for the next run.</summary>
+    public const string DailyCallBudgetReached = "DailyCallBudgetReached";
 }
 
 public sealed class NullEngineLog : IEngineLog

@@ -120,8 +120,11 @@ public sealed class BcToMarketoMapper
         return fields;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Type, string), PropertyInfo?> Properties = new();
+
     private static object? Read(object source, string property) =>
-        source.GetType().GetProperty(property, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase)?.GetValue(source);
+        Properties.GetOrAdd((source.GetType(), property), static key => key.Item1.GetProperty(key.Item2, BindingFlags.Public | BindingFlags.Instance | BindingFlags.IgnoreCase))
+            ?.GetValue(source);
 
     private static object? Convert(object? value) => value switch
     {

@@ -2,15 +2,26 @@ using System.Text;
 
 namespace MlConnector.Engine.Marketo;
 
-/// <summary>One REST request as the client means it: method, path under the REST host, query parameters and an optional JSON body.</summary>
-internal sealed record MarketoCall(HttpMethod Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Query, byte[]? JsonBody = null, TimeSpan? Timeout = null)
+/// <summary>
+/// One REST request as the client means it: method, path under the REST host, query parameters and an optional body
+/// (made afresh for each attempt of a retried call).
+/// </summary>
+internal sealed record MarketoCall(HttpMethod Method, string Path, IReadOnlyList<KeyValuePair<string, string>> Query, Func<HttpContent>? Body = null, TimeSpan? Timeout = null)
 {
     public bool IsBulk => Path.StartsWith("bulk/", StringComparison.OrdinalIgnoreCase);
 
     public static MarketoCall Get(string path, params (string Name, string? Value)[] query)
         => new(HttpMethod.Get, path, query.Where(q => !string.IsNullOrEmpty(q.Value)).Select(q => new KeyValuePair<string, string>(q.Name, q.Value!)).ToArray());
 
-    public static MarketoCall PostJson(string path, byte[] utf8Json) => new(HttpMethod.Post, path, Array.Empty<KeyValuePair<string, string>>(), utf8Json);
+    public static MarketoCall PostJson(string path, Http.SegmentedBuffer utf8Json) => new(HttpMethod.Post, path, Array.Empty<KeyValuePair<string, string>>(), () => utf8Json.ToContent("application/json"));
+
+    /// <summary>A small JSON body (an export job, a list of ids).</summary>
+    public static MarketoCall PostJson(string path, byte[] utf8Json) => new(HttpMethod.Post, path, Array.Empty<KeyValuePair<string, string>>(),
+        () => new ByteArrayContent(utf8Json) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") } });
+
+    /// <summary>A POST with a body of its own kind (multipart/form-data for a bulk import).</summary>
+    public static MarketoCall Post(string path, Func<HttpContent> body, params (string Name, string? Value)[] query)
+        => new(HttpMethod.Post, path, query.Where(q => !string.IsNullOrEmpty(q.Value)).Select(q => new KeyValuePair<string, string>(q.Name, q.Value!)).ToArray(), body);
 
     public string QueryString() => string.Join('&', Query.Select(q => Uri.EscapeDataString(q.Key) + "=" + Uri.EscapeDataString(q.Value)));
 
@@ -35,11 +46,7 @@ internal sealed record MarketoCall(HttpMethod Method, string Path, IReadOnlyList
         else
         {
             request = new HttpRequestMessage(Method, uri);
-            if (JsonBody is not null)
-            {
-                request.Content = new ByteArrayContent(JsonBody);
-                request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-            }
+            if (Body is not null) request.Content = Body();
         }
         // The header, not the access_token parameter Adobe is removing (shared/api/marketo.md §1).
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", accessToken);

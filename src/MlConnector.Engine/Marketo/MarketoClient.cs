@@ -67,6 +67,21 @@ public sealed partial class MarketoClient : IDisposable
 
     public Uri RestBaseUri => _settings.RestBase;
 
+    /// <summary>Calls this connection keeps in flight at most (its share of Marketo's 10).</summary>
+    public int MaxConcurrency => _settings.MaxConcurrency;
+
+    /// <summary>This connection's daily call budget (calls per Marketo day); null: none.</summary>
+    public int? DailyCallBudget => _settings.DailyCallBudget;
+
+    /// <summary>Calls the quota gate has counted against the daily budget on the current Marketo day.</summary>
+    public long CallsToday => _gate.CallsToday;
+
+    /// <summary>
+    /// Raises the gate's count of today's calls to <paramref name="calls"/> (never lowers it): calls made by earlier runs
+    /// of this pair, or reported by Marketo for this API user, count against the daily budget too.
+    /// </summary>
+    public void CountCallsMadeToday(long calls) => _gate.CountCallsMadeToday(calls);
+
     /// <summary>Which Marketo instance this is: the munchkin id, or the REST host when none was configured.</summary>
     public string InstanceId => string.IsNullOrWhiteSpace(_settings.MunchkinId) ? _settings.RestBase.Authority : _settings.MunchkinId.Trim();
 
@@ -214,7 +229,7 @@ public sealed partial class MarketoClient : IDisposable
                 foreach (var user in users.EnumerateArray())
                     if (MarketoEnvelope.Text(user, "userId") is { } id) byUser[id] = MarketoEnvelope.Int64(user, "count") ?? 0;
         }
-        return new MarketoUsage(date, total, byUser, CallCount, _settings.DailyCallBudget);
+        return new MarketoUsage(date, total, byUser, CallCount, _settings.DailyCallBudget) { ApiUser = ApiUser };
     }
 
     public void Dispose()

@@ -49,9 +49,9 @@ internal static class MarketoJson
 
     /// <summary>{"action":..., "lookupField"/"dedupeBy":..., "input":[...]} for a sync call.</summary>
     /// <summary>The body of a sync call as UTF-8 bytes, written once (no intermediate string: 300 records are a large object).</summary>
-    public static byte[] SyncBody(string action, string keyName, string keyValue, IEnumerable<IReadOnlyDictionary<string, object?>> input)
+    public static Http.SegmentedBuffer SyncBody(string action, string keyName, string keyValue, IEnumerable<IReadOnlyDictionary<string, object?>> input)
     {
-        var buffer = new ArrayBufferWriter<byte>(64 * 1024);
+        var buffer = new Http.SegmentedBuffer();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -71,7 +71,7 @@ internal static class MarketoJson
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer;
     }
 
     private static void WriteValue(Utf8JsonWriter writer, object? value)

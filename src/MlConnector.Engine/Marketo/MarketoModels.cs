@@ -52,7 +52,14 @@ public sealed record MarketoLeadChange(
 public sealed record MarketoLeadChangePage(IReadOnlyList<MarketoLeadChange> Changes, string NextPageToken);
 
 /// <summary>Today's counted API calls of the instance (GET stats/usage.json) next to this connection's own count and budget.</summary>
-public sealed record MarketoUsage(DateOnly? Date, long Total, IReadOnlyDictionary<string, long> ByUser, long ConnectionCalls, int? DailyCallBudget);
+public sealed record MarketoUsage(DateOnly? Date, long Total, IReadOnlyDictionary<string, long> ByUser, long ConnectionCalls, int? DailyCallBudget)
+{
+    /// <summary>The API-only user this connection acts as (the token's scope), when Marketo named it.</summary>
+    public string? ApiUser { get; init; }
+
+    /// <summary>The calls Marketo counted today for this connection's API user; null when the user is unknown or not listed.</summary>
+    public long? ApiUserCalls => ApiUser is { } user && ByUser.TryGetValue(user, out var calls) ? calls : null;
+}
 
 internal static class MarketoSyncActions
 {

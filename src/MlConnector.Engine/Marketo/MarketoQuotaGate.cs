@@ -31,7 +31,7 @@ internal sealed class MarketoQuotaGate : IDisposable
     private int _concurrencyCap;
     private DateTimeOffset _cappedUntil;
     private DateOnly _day;
-    private int _dayCount;
+    private long _dayCount;
     private MarketoQuotaExceededException? _closed;
     private MarketoQuotaExceededException? _bulkClosed;
 
@@ -48,6 +48,26 @@ internal sealed class MarketoQuotaGate : IDisposable
     }
 
     public TimeSpan Window => _window;
+
+    /// <summary>Calls counted against the daily budget on the current Marketo day.</summary>
+    public long CallsToday
+    {
+        get
+        {
+            lock (_lock) return MarketoCentralTime.DateOf(_time.GetUtcNow()) == _day ? _dayCount : 0;
+        }
+    }
+
+    /// <summary>Raises today's count to <paramref name="calls"/> when it is lower (calls made elsewhere today count too).</summary>
+    public void CountCallsMadeToday(long calls)
+    {
+        lock (_lock)
+        {
+            var today = MarketoCentralTime.DateOf(_time.GetUtcNow());
+            if (today != _day) { _day = today; _dayCount = 0; }
+            if (calls > _dayCount) _dayCount = calls;
+        }
+    }
 
     /// <summary>Waits for a free slot in both the window and the concurrency limit; throws when a quota is used up.</summary>
     public async ValueTask<IDisposable> EnterAsync(bool bulk, CancellationToken cancellationToken)

@@ -20,6 +20,9 @@ public interface IPairStateTransfer
 
     IEnumerable<RecordLink> AllLinks(LinkKind kind);
 
+    /// <summary>The Marketo calls counted per Marketo day (the days kept: the last week), oldest first.</summary>
+    IEnumerable<(DateOnly Day, long Calls)> AllMarketoCalls();
+
     /// <summary>Queues the jobs as they are, after any already queued, in the order given.</summary>
     void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now);
 

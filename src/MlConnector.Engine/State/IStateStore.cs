@@ -51,4 +51,7 @@ public interface IPairState
 
     /// <summary>The pair's BC webhook subscriptions (never their clientStates).</summary>
     ISubscriptionStore Subscriptions { get; }
+
+    /// <summary>The pair's Marketo calls per Marketo day, for a daily call budget that holds across runs.</summary>
+    IMarketoCallCounts MarketoCalls { get; }
 }

@@ -24,6 +24,9 @@ public sealed class StateCopyResult
     /// <summary>BC webhook subscriptions (where each one's clientState is kept, never the clientState).</summary>
     public int Subscriptions { get; set; }
 
+    /// <summary>Marketo days whose call count was copied (so a daily call budget holds on the new store too).</summary>
+    public int CallCountDays { get; set; }
+
     /// <summary>The target held state for the pair, which the copy replaced (-Force).</summary>
     public bool Replaced { get; set; }
     public TimeSpan Duration { get; set; }
@@ -33,7 +36,7 @@ public sealed class StateCopyResult
 /// Copies a sync pair's state from one store to another — SQLite to Table Storage when a team moves to runbooks, and
 /// back — so the first run on the new store continues where the last run on the old one stopped: registration,
 /// checkpoints with their boundary records, watermarks, queued, parked and answered jobs (as they were, a held answer
-/// too), record state (with its field digests), links and BC webhook subscriptions.
+/// too), record state (with its field digests), links, BC webhook subscriptions and the Marketo calls counted per day.
 /// Both stores' leases on the pair are held throughout, so no run changes either side meanwhile.
 /// </summary>
 public static class StateCopy
@@ -123,6 +126,12 @@ public static class StateCopy
         {
             target.Subscriptions.Save(subscription);
             result.Subscriptions++;
+        }
+        foreach (var (day, calls) in sourceRows.AllMarketoCalls())
+        {
+            // The target's counts were cleared with the pair: adding sets them.
+            target.MarketoCalls.Add(day, calls, now);
+            result.CallCountDays++;
         }
         foreach (var kind in Enum.GetValues<LinkKind>())
         {

@@ -17,7 +17,7 @@ internal static class HeldAnswers
     public static Held Read(string text)
     {
         var a = JsonSerializer.Deserialize<Answer>(text) ?? throw new InvalidDataException("An empty answer was held in the work queue.");
-        return new Held(new JobOutcome(a.Result.ToResult(), a.Written, a.AlsoTouched?.Select(r => r.ToResult()).ToList()), a.TakenUpdatedAt);
+        return new Held(new JobOutcome(a.Result.ToResult(), a.Written, AlsoTouched: a.AlsoTouched?.Select(r => r.ToResult()).ToList()), a.TakenUpdatedAt);
     }
 
     private sealed record Answer(ResultData Result, IReadOnlyList<ResultData>? AlsoTouched, RecordState? Written, DateTimeOffset TakenUpdatedAt);

@@ -30,4 +30,7 @@ public sealed class SyncContext
 
     /// <summary>Records per planning chunk; bounds memory on large reads.</summary>
     public int ChunkSize { get; init; } = 1000;
+
+    /// <summary>Write batches in flight at once; default: the Marketo connection's MaxConcurrency (5 of Marketo's 10).</summary>
+    public int? BatchesInFlight { get; init; }
 }

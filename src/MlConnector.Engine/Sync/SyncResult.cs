@@ -14,5 +14,5 @@ public sealed class SyncResult
     public required string CorrelationId { get; init; }
 
     /// <summary>Names of the fields written (for the audit trail; values never travel there).</summary>
-    internal IReadOnlyList<string> ChangedFields { get; init; } = Array.Empty<string>();
+    internal IReadOnlyList<string> ChangedFields { get; set; } = Array.Empty<string>();
 }

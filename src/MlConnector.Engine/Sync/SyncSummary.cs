@@ -17,6 +17,12 @@ public sealed class SyncSummary
     /// <summary>Leads deleted in Marketo because their contact became Privacy Blocked (whenPrivacyBlocked = DeleteLead).</summary>
     public int Deleted { get; set; }
     public int Parked { get; set; }
+
+    /// <summary>Records still queued after the run (the daily call budget stopped it, or a failure did); the next run sends them.</summary>
+    public int Pending { get; set; }
+
+    /// <summary>The run stopped sending because the connection's daily Marketo call budget was spent (-DailyCallBudget).</summary>
+    public bool DailyCallBudgetReached { get; set; }
     public long MarketoCalls { get; set; }
     public long BusinessCentralCalls { get; set; }
     public bool FinancialsRefreshed { get; set; }

@@ -17,6 +17,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     private readonly Dictionary<string, List<BcContact>> _contactsByCompanyNumber = new(StringComparer.OrdinalIgnoreCase);
     private List<Action>? _undo;
     private long _rowVersion;
+    private long _version;
     private int _lastCustomerNumber;
     private int _lastContactNumber;
 
@@ -55,6 +56,17 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
 
     public long NextRowVersion() => Interlocked.Increment(ref _rowVersion);
 
+    /// <summary>
+    /// Moves on with every insert, delete, modification and rollback of a customer or contact (and with every stamp):
+    /// a reader that keeps rows in key order (<see cref="BcKeyedRows"/>) sorts again only when it has moved.
+    /// </summary>
+    public long Version => Interlocked.Read(ref _version);
+
+    /// <summary>Writes become visible after a commit lag (<see cref="BusinessCentralOptions.CommitLag"/>): readers must map each row through <see cref="Visible{T}"/>.</summary>
+    public bool Lags => _timing.Lags;
+
+    private void Moved() => Interlocked.Increment(ref _version);
+
     public string NextCustomerNumber()
     {
         string number;
@@ -74,6 +86,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     /// <summary>Marks a record as modified now (server time, SQL datetime precision) with a new etag, visible once its write commits.</summary>
     public void Stamp(BcRecord record)
     {
+        Moved();
         record.RowVersion = NextRowVersion();
         (record.LastModified, record.VisibleFrom) = _timing.Next(Clock.GetUtcNow(), record.RowVersion);
     }
@@ -87,6 +100,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
         if (_customersByNumber.ContainsKey(customer.Number))
             throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Customer already exists. Identification fields and values: No.='{customer.Number}'");
         if (customer.RowVersion == 0) customer.RowVersion = NextRowVersion();
+        Moved();
         Customers.Add(customer);
         _customersById.Add(customer.Id, customer);
         _customersByNumber.Add(customer.Number, customer);
@@ -99,6 +113,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
         if (_contactsByNumber.ContainsKey(contact.Number))
             throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Contact already exists. Identification fields and values: No.='{contact.Number}'");
         if (contact.RowVersion == 0) contact.RowVersion = NextRowVersion();
+        Moved();
         Contacts.Add(contact);
         _contactsById.Add(contact.Id, contact);
         _contactsByNumber.Add(contact.Number, contact);
@@ -110,6 +125,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     /// <summary>Links a company contact to a customer (the Contact Business Relation).</summary>
     public void Relate(BcContact companyContact, BcCustomer customer)
     {
+        Moved();
         Remember(customer);
         Remember(companyContact);
         customer.CompanyContact = companyContact;
@@ -120,6 +136,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     /// <summary>Changes a record the way a user or API write does: snapshot for rollback, apply, stamp.</summary>
     public void Modify<T>(T record, Action<T> change, bool stamp = true) where T : BcRecord
     {
+        Moved();
         Remember(record);
         var committed = stamp && _timing.Lags ? Visible(record) : null;
         if (committed == record)
@@ -208,6 +225,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
 
     private void Rollback(List<Action> undo)
     {
+        Moved();
         _undo = null;
         for (var i = undo.Count - 1; i >= 0; i--) undo[i]();
         undo.Clear();
@@ -248,6 +266,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
 
     private void RemoveCustomerCore(BcCustomer customer)
     {
+        Moved();
         Customers.Remove(customer);
         _customersById.Remove(customer.Id);
         _customersByNumber.Remove(customer.Number);
@@ -255,6 +274,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
 
     private void RemoveContactCore(BcContact contact)
     {
+        Moved();
         Contacts.Remove(contact);
         _contactsById.Remove(contact.Id);
         _contactsByNumber.Remove(contact.Number);
@@ -267,6 +287,7 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
         if (string.Equals(customer.Number, newNumber, StringComparison.OrdinalIgnoreCase)) { customer.Number = newNumber; return; }
         if (_customersByNumber.ContainsKey(newNumber))
             throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Customer already exists. Identification fields and values: No.='{newNumber}'");
+        Moved();
         var old = customer.Number;
         _customersByNumber.Remove(old);
         customer.Number = newNumber;

@@ -11,6 +11,8 @@ namespace MlConnector.Sandbox.BusinessCentral;
 /// </summary>
 public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions options, Func<IEnumerable<BcCompany>> companies)
 {
+    private readonly BcKeyedRows _keyed = new(shapes);
+
     private BcDataStore Store => shapes.Store;
 
     public BcResponse Execute(BcRequest request)
@@ -130,27 +132,33 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
     private BcResponse ReadCollection(BcRequest request, EntityShape shape, IEnumerable<object> rows, string contextPath)
     {
         var query = ODataQuery.Parse(request.Query, shape);
-        var sorted = query.Apply(rows, shape);
         var keys = query.SortKeys(shape);
-        var start = query.SkipToken is { } token ? ODataQuery.IndexAfter(sorted, token, keys) : Math.Min(query.Skip ?? 0, sorted.Count);
         var preferred = PreferredPageSize(request.Prefer);
         var pageSize = Math.Min(preferred ?? options.DefaultPageSize, options.MaxPageSize);
-        // $top switches server paging off: no nextLink, whatever the page size.
-        var count = Math.Min(query.Top ?? pageSize, sorted.Count - start);
-        var nextLink = query.Top is null && start + count < sorted.Count ? NextLink(request, ODataQuery.SkipTokenFor(sorted[start + count - 1], keys)) : null;
+        var (page, more) = _keyed.Serves(shape, query) ? _keyed.Page(shape, query, pageSize) : FilterAndSort(query, shape, rows, pageSize);
+        var nextLink = more ? NextLink(request, ODataQuery.SkipTokenFor(page[^1], keys)) : null;
 
         var response = BcResponse.Json(200, writer =>
         {
             writer.WriteStartObject();
             writer.WriteString("@odata.context", request.MetadataRoot + contextPath + SelectSuffix(query));
             writer.WriteStartArray("value");
-            for (var i = start; i < start + count; i++) ODataWriter.WriteEntity(writer, shape, sorted[i], query.Select, query.Expand, shapes);
+            foreach (var row in page) ODataWriter.WriteEntity(writer, shape, row, query.Select, query.Expand, shapes);
             writer.WriteEndArray();
             if (nextLink is not null) writer.WriteString("@odata.nextLink", nextLink);
             writer.WriteEndObject();
-        }, count);
+        }, page.Count);
         if (preferred is not null) response.Headers["Preference-Applied"] = "odata.maxpagesize=" + pageSize.ToString(CultureInfo.InvariantCulture);
         return response;
+    }
+
+    /// <summary>The general path: every row filtered and sorted, then the page cut out. $top switches server paging off (no next page).</summary>
+    private static (List<object> Page, bool More) FilterAndSort(ODataQuery query, EntityShape shape, IEnumerable<object> rows, int pageSize)
+    {
+        var sorted = query.Apply(rows, shape);
+        var start = query.SkipToken is { } token ? ODataQuery.IndexAfter(sorted, token, query.SortKeys(shape)) : Math.Min(query.Skip ?? 0, sorted.Count);
+        var count = Math.Min(query.Top ?? pageSize, sorted.Count - start);
+        return (sorted.GetRange(start, count), query.Top is null && start + count < sorted.Count);
     }
 
     private BcResponse ReadSingle(BcRequest request, EntityShape shape, object row, string contextPath, int status = 200)

@@ -3,8 +3,14 @@ using System.Text.RegularExpressions;
 
 namespace MlConnector.Sandbox.BusinessCentral;
 
-/// <summary>A parsed $filter: the predicate, the fields it reads, and the top-level "field eq value" terms joined by and.</summary>
-public sealed record ODataFilter(Func<object, bool> Matches, IReadOnlySet<string> Fields, IReadOnlyDictionary<string, object?> Equalities);
+/// <summary>
+/// A parsed $filter: the predicate, the fields it reads, the top-level "field eq value" terms joined by and, and
+/// (<see cref="AnyOf"/>) the values one field must equal one of for a row to match — what an index seek can use.
+/// </summary>
+public sealed record ODataFilter(Func<object, bool> Matches, IReadOnlySet<string> Fields, IReadOnlyDictionary<string, object?> Equalities, FieldValues? AnyOf = null);
+
+/// <summary>"field eq v1 or field eq v2 ...": a row matches the filter only if its field equals one of the values.</summary>
+public sealed record FieldValues(string Field, IReadOnlyList<object?> Values);
 
 /// <summary>
 /// The $filter subset BC serves: eq ne gt ge lt le, and, or (only on one field), not, parentheses,
@@ -90,7 +96,8 @@ public static partial class ODataFilterParser
                 var fields = new HashSet<string>(left.Fields.Concat(right.Fields), StringComparer.Ordinal);
                 if (fields.Count > 1) throw new BcException(400, "BadRequest_NotSupported", "The 'OR' operator is not supported on distinct fields on an OData filter.");
                 var (l, r) = (left.Matches, right.Matches);
-                left = new ODataFilter(row => l(row) || r(row), fields, new Dictionary<string, object?>());
+                var anyOf = left.AnyOf is { } a && right.AnyOf is { } b && a.Field == b.Field ? new FieldValues(a.Field, [.. a.Values, .. b.Values]) : null;
+                left = new ODataFilter(row => l(row) || r(row), fields, new Dictionary<string, object?>(), anyOf);
             }
             return left;
         }
@@ -105,7 +112,8 @@ public static partial class ODataFilterParser
                 var (l, r) = (left.Matches, right.Matches);
                 var equalities = new Dictionary<string, object?>(left.Equalities);
                 foreach (var pair in right.Equalities) equalities[pair.Key] = pair.Value;
-                left = new ODataFilter(row => l(row) && r(row), new HashSet<string>(left.Fields.Concat(right.Fields), StringComparer.Ordinal), equalities);
+                left = new ODataFilter(row => l(row) && r(row), new HashSet<string>(left.Fields.Concat(right.Fields), StringComparer.Ordinal), equalities,
+                    left.AnyOf ?? right.AnyOf);
             }
             return left;
         }
@@ -180,7 +188,9 @@ public static partial class ODataFilterParser
             };
             var equalities = new Dictionary<string, object?>();
             if (op.Text == "eq") equalities[property.Name] = value;
-            return new ODataFilter(row => test(ODataValues.Compare(read(row), value)), new HashSet<string> { property.Name }, equalities);
+            // Only a plain property (not tolower(...)) compared with eq can be looked up by value.
+            var anyOf = op.Text == "eq" && ReferenceEquals(read, property.Get) ? new FieldValues(property.Name, [value]) : null;
+            return new ODataFilter(row => test(ODataValues.Compare(read(row), value)), new HashSet<string> { property.Name }, equalities, anyOf);
         }
     }
 

@@ -103,6 +103,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
                 SyncSummary Finish(SyncSummary run, SyncDirection way)
                 {
                     run.Parked = context.State.Queue(way).Count(QueuedJobStatus.Parked);
+                    run.Pending = context.State.Queue(way).Count(QueuedJobStatus.Pending);
                     run.MarketoCalls = marketo.CallCount - marketoCalls;
                     run.BusinessCentralCalls = bc.CallCount - bcCalls;
                     run.Duration = clock.Elapsed;
@@ -120,7 +121,10 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
                     await PassesAsync(whatIf, sync, context, progress, before, run, cancel).ConfigureAwait(false);
                     if (!whatIf)
                     {
-                        await foreach (var result in NotificationUpkeep.NotifiedAsync(context, new(mapping, pair.CompanyKeyPrefix), cancel).ConfigureAwait(false)) Emit(result, run);
+                        // A spent daily call budget leaves the notified records queued too.
+                        if (!sync.DailyCallBudgetReached)
+                            await foreach (var result in NotificationUpkeep.NotifiedAsync(context, new(mapping, pair.CompanyKeyPrefix), cancel).ConfigureAwait(false)) Emit(result, run);
+                        run.DailyCallBudgetReached = sync.DailyCallBudgetReached;
                         summaries.Add(Finish(run, SyncDirection.BcToMarketo));
                     }
                 }
@@ -187,7 +191,8 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
             summary.FinancialsRefreshed = true;
             return;
         }
-        if (!RefreshDue(refreshedBefore)) return;
+        // A spent budget sends nothing more today: the refresh waits for a run that can send what it finds.
+        if (!RefreshDue(refreshedBefore) || sync.DailyCallBudgetReached) return;
         progress.Pass = "Financial refresh: ";
         await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true }, cancel).ConfigureAwait(false))
         {

@@ -86,7 +86,7 @@ public sealed class TableStoreSyncTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task A_copy_refuses_a_target_that_holds_the_pair_unless_told_to_replace_it_and_carries_parked_and_answered_jobs_as_they_were()
+    public async Task A_copy_refuses_a_target_that_holds_the_pair_unless_told_to_replace_it_and_carries_jobs_subscriptions_and_call_counts_as_they_were()
     {
         var folder = Directory.CreateTempSubdirectory("mlc-copy-").FullName;
         try
@@ -102,10 +102,18 @@ public sealed class TableStoreSyncTests(AzuriteFixture azurite)
             var taken = queue.Take(QueuedJobStatus.Pending, null, 3);
             queue.Park([(taken[0], "1003 bad value")], now);
             queue.HoldAnswers([(taken[2], "{\"held\":\"C3\"}")]);
+            var state = sqlite.Pair(pair.PairId);
+            state.Subscriptions.Save(new SubscriptionRecord("sub-1", "customers", "/api/v2.0/companies(a1)/customers", "https://hooks.example/a", now.AddDays(3), "W/\"1\"",
+                new ClientStateLocation("CorpVault", "MlConnector-BcClientState-" + pair.PairId), now.AddDays(-1), now));
+            var today = DateOnly.FromDateTime(now.UtcDateTime);
+            state.MarketoCalls.Add(today.AddDays(-1), 9_500, now);
+            state.MarketoCalls.Add(today, 120, now);
 
             var first = await CopyAsync(sqlite, tables, pair);
-            Assert.Equal((1, 1, 1, false), (first.Pending, first.Parked, first.Answered, first.Replaced));
+            Assert.Equal((1, 1, 1, 1, 2, false), (first.Pending, first.Parked, first.Answered, first.Subscriptions, first.CallCountDays, first.Replaced));
             Assert.Equal(Snapshot(sqlite, pair.PairId), Snapshot(tables, pair.PairId));
+            Assert.Equal(120, tables.Pair(pair.PairId).MarketoCalls.Get(today));
+            Assert.Equal(now.AddDays(-1), Assert.Single(tables.Pair(pair.PairId).Subscriptions.All()).CreatedAt);
             var again = await Assert.ThrowsAsync<MlConnectorException>(() => CopyAsync(sqlite, tables, pair));
             Assert.Equal(StateCopy.TargetHoldsPairId, again.ErrorId);
 
@@ -151,6 +159,8 @@ public sealed class TableStoreSyncTests(AzuriteFixture azurite)
             lines.AddRange(rows.AllJobs(direction).Select(j => $"job {direction} {j}"));
         }
         foreach (var kind in Enum.GetValues<LinkKind>()) lines.AddRange(rows.AllLinks(kind).Select(l => $"link {l}").Order(StringComparer.Ordinal));
+        lines.AddRange(state.Subscriptions.All().Select(s => $"subscription {s}"));
+        lines.AddRange(rows.AllMarketoCalls().Select(c => $"calls {c.Day:yyyy-MM-dd} {c.Calls}"));
         var pair = store.Pairs().Single(p => p.PairId == pairId);
         lines.Add($"pair {pair.Key} {pair.BcCompanyName} {pair.CompanyKeyPrefix} {pair.CreatedAt:O}");
         return string.Join("\n", lines);

@@ -29,6 +29,7 @@ internal sealed class FailingStateStore(IStateStore inner) : IStateStore
         public ILinkStore Links => state.Links;
         public ILeaseStore Lease => state.Lease;
         public ISubscriptionStore Subscriptions => state.Subscriptions;
+        public IMarketoCallCounts MarketoCalls => state.MarketoCalls;
     }
 
     private sealed class Queue(FailingStateStore owner, IWorkQueue queue) : IWorkQueue

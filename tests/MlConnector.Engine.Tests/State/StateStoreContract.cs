@@ -365,6 +365,7 @@ public abstract partial class StateStoreContract(ITestOutputHelper output)
             var highest = outcomes.Max(o => o.GetProperty("highestCheckpointSeconds").GetInt32());
             output.WriteLine("Writes retried after losing a race: " + string.Join(", ", outcomes.Select(o => o.GetProperty("writer").GetString() + " " + o.GetProperty("conflictRetries"))));
             Assert.Equal(T0.AddSeconds(highest), after.Pair(PairA.PairId).Checkpoints.Get("contended"));
+            Assert.Equal(2 * rounds, after.Pair(PairA.PairId).MarketoCalls.Get(DateOnly.FromDateTime(T0.UtcDateTime)));
         }
         finally
         {

@@ -63,23 +63,32 @@ internal sealed class SyncSandbox : IAsyncDisposable
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
-        var marketo = await MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, marketoSettings), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+        var marketo = await ConnectMarketoAsync(bc, marketoSettings);
         return new SyncSandbox(bc, bcClient, marketo, statePath, companyKeyPrefix, openStore);
     }
 
+    /// <summary>Another connection to the sandbox's Marketo (as a later run in a new process would make), with its own quota gate.</summary>
+    public Task<MarketoClient> ConnectMarketoAsync(Action<MarketoSettings>? settings = null) => ConnectMarketoAsync(_bc, settings);
+
+    private static Task<MarketoClient> ConnectMarketoAsync(BcSandbox bc, Action<MarketoSettings>? configure)
+        => MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, configure), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
+
     /// <summary>A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is given.</summary>
-    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null, IPairState? state = null) => new()
+    public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null, IPairState? state = null, MarketoClient? marketo = null,
+        int? batchesInFlight = null, int chunkSize = 50) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = Marketo, State = state ?? State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock, Log = _bc.Log,
-        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = 50, Progress = progress,
+        BusinessCentral = BusinessCentral, Marketo = marketo ?? Marketo, State = state ?? State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock,
+        Log = _bc.Log, CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = chunkSize, Progress = progress, BatchesInFlight = batchesInFlight,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>
-    public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null)
-        => new(Context(correlationId), new BcToMarketoMapper(mapping ?? MappingLoader.Default(), Pair.CompanyKeyPrefix));
+    public CustomerToMarketoSync Sync(MappingSet? mapping = null, string? correlationId = null, MarketoClient? marketo = null, int? batchesInFlight = null,
+        int chunkSize = 50)
+        => new(Context(correlationId, marketo: marketo, batchesInFlight: batchesInFlight, chunkSize: chunkSize),
+            new BcToMarketoMapper(mapping ?? MappingLoader.Default(), Pair.CompanyKeyPrefix));
 
-    public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)
-        => await BcSandbox.ToListAsync(Sync(mapping).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
+    public async Task<List<SyncResult>> RunAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null, int? batchesInFlight = null, int chunkSize = 50)
+        => await BcSandbox.ToListAsync(Sync(mapping, batchesInFlight: batchesInFlight, chunkSize: chunkSize).RunAsync(request ?? new CustomerSyncRequest(), CancellationToken.None));
 
     /// <summary>-WhatIf: the plan of <paramref name="request"/> (default mapping unless given).</summary>
     public async Task<List<SyncPlanRow>> PlanAsync(CustomerSyncRequest? request = null, MappingSet? mapping = null)

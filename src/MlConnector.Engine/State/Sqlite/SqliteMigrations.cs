@@ -180,6 +180,18 @@ internal static class SqliteMigrations
             PRIMARY KEY (pair_id, subscription_id)
         );
         """,
+        // 8: Marketo calls per pair and Marketo day (a daily call budget across runs); the queue's next sequence is read
+        // with MAX(sequence), which without an index scanned the whole queue on every enqueue.
+        """
+        CREATE TABLE marketo_calls (
+            pair_id        TEXT NOT NULL,
+            day            TEXT NOT NULL,
+            calls          INTEGER NOT NULL,
+            updated_at     TEXT NOT NULL,
+            PRIMARY KEY (pair_id, day)
+        );
+        CREATE INDEX work_queue_sequence ON work_queue(sequence);
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

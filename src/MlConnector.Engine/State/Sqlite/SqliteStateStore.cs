@@ -242,4 +242,6 @@ internal sealed partial class SqlitePairState(SqliteConnection connection, Sqlit
     public ILeaseStore Lease => new SqliteLeases(leases, pairId);
 
     public ISubscriptionStore Subscriptions => new SqliteSubscriptions(connection, pairId);
+
+    public IMarketoCallCounts MarketoCalls => new SqliteMarketoCalls(connection, pairId);
 }

@@ -31,6 +31,14 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
         }
     }
 
+    public IEnumerable<(DateOnly Day, long Calls)> AllMarketoCalls()
+    {
+        using var command = Create(connection, "SELECT day, calls FROM marketo_calls WHERE pair_id = $pair ORDER BY day;", ("$pair", pairId));
+        using var reader = Guard(command.ExecuteReader);
+        while (Guard(reader.Read))
+            yield return (DateOnly.ParseExact(reader.GetString(0), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), reader.GetInt64(1));
+    }
+
     public void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now) => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
@@ -57,7 +65,7 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
     public void Clear() => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
-        foreach (var table in SqliteMigrations.PairScopedTables.Append("subscriptions").Append("sync_pairs"))
+        foreach (var table in SqliteMigrations.PairScopedTables.Concat(["subscriptions", "marketo_calls", "sync_pairs"]))
         {
             using var delete = Create(connection, transaction, $"DELETE FROM {table} WHERE pair_id = $pair;", ("$pair", pairId));
             delete.ExecuteNonQuery();

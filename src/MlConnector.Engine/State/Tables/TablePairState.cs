@@ -26,6 +26,8 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
 
     public ISubscriptionStore Subscriptions => new TableSubscriptions(tables.Pairs, pairId);
 
+    public IMarketoCallCounts MarketoCalls => CallsOf();
+
     public IEnumerable<string> CheckpointNames() => _checkpoints.Names(TableCheckpoints.CheckpointPrefix);
 
     public IEnumerable<string> WatermarkNames() => _checkpoints.Names(TableCheckpoints.WatermarkPrefix);
@@ -35,6 +37,8 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
     public IEnumerable<RecordState> AllRecordStates(SyncDirection direction) => RecordsOf(direction).All();
 
     public IEnumerable<RecordLink> AllLinks(LinkKind kind) => LinksOf().All(kind);
+
+    public IEnumerable<(DateOnly Day, long Calls)> AllMarketoCalls() => CallsOf().All();
 
     public void RestoreJobs(SyncDirection direction, IEnumerable<StoredJob> jobs, DateTimeOffset now) => QueueOf(direction).Restore(jobs, now);
 
@@ -57,4 +61,6 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
     private TableRecordStates RecordsOf(SyncDirection direction) => new(tables.Records, pairId, direction);
 
     private TableLinks LinksOf() => new(tables.Links, pairId);
+
+    private TableMarketoCalls CallsOf() => new(tables.Pairs, pairId);
 }

@@ -29,26 +29,38 @@ internal sealed class BcSources
 
     /// <summary>
     /// Contacts changed since the checkpoint (when <paramref name="modifiedSince"/>; every contact when <paramref name="fromStart"/>
-    /// too), those of the given customers, and those with the given <paramref name="numbers"/>, each once.
+    /// too), those of the given customers, and those with the given <paramref name="numbers"/>, each once. The checkpoint is
+    /// read now: the read itself touches no state.
     /// </summary>
-    public async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
-        IReadOnlyCollection<string>? numbers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
+        CancellationToken cancellationToken) => ContactsAsync(modifiedSince, fromStart, ofCustomers, null, cancellationToken);
+
+    /// <inheritdoc cref="ContactsAsync(bool, bool, IReadOnlyCollection{string}?, CancellationToken)"/>
+    public IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
+        IReadOnlyCollection<string>? numbers, CancellationToken cancellationToken)
     {
-        await foreach (var chunk in ContactsAsync(modifiedSince, fromStart, ofCustomers, cancellationToken).ConfigureAwait(false)) yield return chunk;
+        var since = modifiedSince && !fromStart ? _context.State.Checkpoints.Get(SyncCheckpoints.Contacts) : null;
+        var alreadyRead = modifiedSince && !fromStart ? _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) : null;
+        return ReadContactsAsync(modifiedSince, since, alreadyRead, ofCustomers, numbers, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<List<BcContact>> ReadContactsAsync(bool modifiedSince, DateTimeOffset? since, IReadOnlyDictionary<Guid, DateTimeOffset>? alreadyRead,
+        IReadOnlyCollection<string>? ofCustomers, IReadOnlyCollection<string>? numbers, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var chunk in ContactsAsync(modifiedSince, since, alreadyRead, ofCustomers, cancellationToken).ConfigureAwait(false)) yield return chunk;
         if (numbers is not { Count: > 0 }) yield break;
         var byNumber = _context.Bc.GetContactsAsync(new BcContactQuery { Numbers = numbers, PersonsOnly = true }, cancellationToken);
         await foreach (var chunk in Chunk(byNumber, cancellationToken).ConfigureAwait(false)) yield return chunk;
     }
 
-    private async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, bool fromStart, IReadOnlyCollection<string>? ofCustomers,
-        [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, DateTimeOffset? since, IReadOnlyDictionary<Guid, DateTimeOffset>? alreadyRead,
+        IReadOnlyCollection<string>? ofCustomers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Only persons become leads, so company contacts are never read (resolving them costs calls per customer).
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         if (modifiedSince)
         {
-            var since = fromStart ? null : _context.State.Checkpoints.Get(SyncCheckpoints.Contacts);
-            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = fromStart ? null : _context.State.Checkpoints.Boundary(SyncCheckpoints.Contacts) };
+            var query = new BcContactQuery { ModifiedSince = since, PersonsOnly = true, AlreadyRead = alreadyRead };
             // Remembered only when a second read by customer follows (a first run reads every contact and stops here).
             var secondReadFollows = since is not null && ofCustomers is { Count: > 0 };
             await foreach (var chunk in Chunk(_context.Bc.GetContactsAsync(query, cancellationToken), cancellationToken).ConfigureAwait(false))

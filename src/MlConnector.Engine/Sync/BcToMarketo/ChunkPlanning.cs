@@ -27,13 +27,25 @@ internal sealed class ChunkPlanning
 
     public sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);
 
-    /// <summary>A planned chunk (and the target type it plans), or a checkpoint to advance once what came before it is queued.</summary>
-    public sealed record Planned(BcToMarketoPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null);
+    /// <summary>
+    /// A planned chunk (and the target type it plans), or a checkpoint to advance once what came before it is queued.
+    /// <paramref name="Completes"/>: the target type whose planning ends here (every customer, or every contact, was read).
+    /// </summary>
+    public sealed record Planned(BcToMarketoPlanner.Chunk Plan, CheckpointMove? Checkpoint, string? Target = null, string? Completes = null);
 
-    public async IAsyncEnumerable<Planned> PlanAsync(CustomerSyncRequest request, PlanOptions options, bool confirmBeforeWriting,
+    /// <summary>BC chunks read ahead of the one being planned (each at most <see cref="SyncContext.ChunkSize"/> records).</summary>
+    private const int ChunksAhead = 2;
+
+    /// <summary>
+    /// Plans the request chunk by chunk, BC read ahead of the planning. While it waits for BC or Marketo,
+    /// <paramref name="pump"/> (a run) settles answered write batches and starts new ones.
+    /// </summary>
+    public async IAsyncEnumerable<Planned> PlanAsync(CustomerSyncRequest request, PlanOptions options, bool confirmBeforeWriting, SendPump? pump,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await MarketoScope.CheckMappingAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
+        Task<T> Wait<T>(Task<T> task) => pump?.WaitAsync(task) ?? task;
+        Task WaitFor(Task task) => pump?.WaitAsync(task) ?? task;
+        await WaitFor(MarketoScope.CheckMappingAsync(_context, _mapper, _fields, cancellationToken)).ConfigureAwait(false);
         var pending = _context.State.Queue(SyncDirection.BcToMarketo).JobIds(QueuedJobStatus.Pending);
         var planner = new BcToMarketoPlanner(_mapper, _context.CorrelationId, options, _context.State, pending);
         var withAccountFields = false;
@@ -47,11 +59,11 @@ internal sealed class ChunkPlanning
         var firstRun = request.Incremental && (request.Resync || _context.State.Checkpoints.Get(SyncCheckpoints.Customers) is null);
         long read = 0;
         var customerTotal = request.Customers?.Count ?? request.CustomerNumbers?.Count;
-        await foreach (var batch in sources.CustomersAsync(request, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in ReadAhead.Of(sources.CustomersAsync(request, cancellationToken), ChunksAhead, Wait, cancellationToken).ConfigureAwait(false))
         {
-            var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
+            var scope = await Wait(ScopeAsync(cancellationToken)).ConfigureAwait(false);
             var plan = planner.PlanCustomers(batch, scope.CompaniesWritable);
-            if (confirmBeforeWriting && await ConfirmScopeAsync(plan, cancellationToken).ConfigureAwait(false) is { } confirmed)
+            if (confirmBeforeWriting && await Wait(ConfirmScopeAsync(plan, cancellationToken)).ConfigureAwait(false) is { } confirmed)
             {
                 scope = confirmed;
                 plan = planner.PlanCustomers(batch, scope.CompaniesWritable);
@@ -72,6 +84,7 @@ internal sealed class ChunkPlanning
         if (request.Incremental && customerBoundary.Newest is { } newestCustomer)
             yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer, customerBoundary.Records());
         if (firstRun) yield return Checkpoint(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), new Dictionary<Guid, DateTimeOffset>());
+        yield return new Planned(new BcToMarketoPlanner.Chunk(), null, Completes: MarketoRecord.Company);
 
         // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
         // attributes — those of customers whose attributes changed; in a replay, the parked ones.
@@ -81,17 +94,18 @@ internal sealed class ChunkPlanning
             : InputNumbers(request);
         var contactBoundary = Boundary(SyncCheckpoints.Contacts);
         read = 0;
-        await foreach (var batch in sources.ContactsAsync(request.Incremental, request.Resync, contactsOf, request.ContactNumbers, cancellationToken).ConfigureAwait(false))
+        var contacts = sources.ContactsAsync(request.Incremental, request.Resync, contactsOf, request.ContactNumbers, cancellationToken);
+        await foreach (var batch in ReadAhead.Of(contacts, ChunksAhead, Wait, cancellationToken).ConfigureAwait(false))
         {
-            var scope = await ScopeAsync(cancellationToken).ConfigureAwait(false);
+            var scope = await Wait(ScopeAsync(cancellationToken)).ConfigureAwait(false);
             withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
             foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
-            if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
+            if (withAccountFields) await WaitFor(sources.FillCustomersAsync(batch, customersSeen, cancellationToken)).ConfigureAwait(false);
             var plan = await PlanContactsAsync(planner, sources, batch, customersSeen, withAccountFields, cancellationToken).ConfigureAwait(false);
-            if (confirmBeforeWriting && await ConfirmScopeAsync(plan, cancellationToken).ConfigureAwait(false) is { } confirmed)
+            if (confirmBeforeWriting && await Wait(ConfirmScopeAsync(plan, cancellationToken)).ConfigureAwait(false) is { } confirmed)
             {
                 withAccountFields = _mapper.LeadsCarryAccountFields(confirmed.CompaniesWritable);
-                if (withAccountFields) await sources.FillCustomersAsync(batch, customersSeen, cancellationToken).ConfigureAwait(false);
+                if (withAccountFields) await WaitFor(sources.FillCustomersAsync(batch, customersSeen, cancellationToken)).ConfigureAwait(false);
                 plan = await PlanContactsAsync(planner, sources, batch, customersSeen, withAccountFields, cancellationToken).ConfigureAwait(false);
             }
             read += batch.Count;
@@ -103,7 +117,10 @@ internal sealed class ChunkPlanning
             yield return Checkpoint(SyncCheckpoints.Contacts, newestContact, contactBoundary.Records());
     }
 
-    /// <summary>Plans a chunk of contacts; a lead whose recorded owner was not read here waits for BC to say what that contact's email is now.</summary>
+    /// <summary>
+    /// Plans a chunk of contacts; a lead whose recorded owner was not read here waits for BC to say what that contact's
+    /// email is now. Not awaited through the send pump: the planner reads the state store, which only one flow may use.
+    /// </summary>
     private static async Task<BcToMarketoPlanner.Chunk> PlanContactsAsync(BcToMarketoPlanner planner, BcSources sources, List<BcContact> batch,
         Dictionary<string, BcCustomer> customersSeen, bool withAccountFields, CancellationToken cancellationToken)
     {
@@ -125,14 +142,14 @@ internal sealed class ChunkPlanning
     }
 
     /// <summary>Opened at the first record a run reads (so a run that finds nothing makes no write, not even a probe), once per run.</summary>
-    private async ValueTask<MarketoScope> ScopeAsync(CancellationToken cancellationToken)
+    private async Task<MarketoScope> ScopeAsync(CancellationToken cancellationToken)
         => _scope ??= await MarketoScope.OpenAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);
 
     /// <summary>
     /// Before a run first writes (or skips for CRM sync), company writability is probed afresh, once per run — CRM sync
     /// may have been switched on or off since the connection last saw it. Returns the new scope when that changed the answer.
     /// </summary>
-    private async ValueTask<MarketoScope?> ConfirmScopeAsync(BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
+    private async Task<MarketoScope?> ConfirmScopeAsync(BcToMarketoPlanner.Chunk plan, CancellationToken cancellationToken)
     {
         if (_scope is not { Confirmed: false } scope || (plan.Send.Count == 0 && plan.CrmSkipped.Count == 0)) return null;
         _scope = await scope.ConfirmAsync(_context, _mapper, _fields, cancellationToken).ConfigureAwait(false);

@@ -5,8 +5,11 @@ using MlConnector.Engine.State;
 namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
-/// BC customers and contacts into Marketo companies and leads. Plan (read-only calls), then durably
-/// enqueue what must be sent, advance the checkpoints, and drain the queue: companies first, then leads.
+/// BC customers and contacts into Marketo companies and leads. Plan (read-only calls), durably enqueue what must be
+/// sent, advance the checkpoints, and send from the queue — while BC is still being read, with several batches in flight
+/// up to the connection's concurrency: every company before the first lead (leads link to them), and one email or
+/// externalCompanyId never in two batches in flight. A run that spends the daily call budget stops sending cleanly and
+/// leaves the rest queued for the next run.
 /// </summary>
 public sealed class CustomerToMarketoSync
 {
@@ -26,14 +29,14 @@ public sealed class CustomerToMarketoSync
         _fields = new MarketoFields(context.Marketo);
     }
 
+    /// <summary>True after a run stopped sending because the daily call budget was spent (what is left stays queued).</summary>
+    public bool DailyCallBudgetReached { get; private set; }
+
     /// <summary>Runs the sync and streams one result per record touched; every result is audited.</summary>
-    public async IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public IAsyncEnumerable<SyncResult> RunAsync(CustomerSyncRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var writer = new MarketoWriter(_context, _mapper);
-        // Before anything is planned: a record an earlier run sent but could not audit must not be planned (and sent) again.
-        writer.SettleHeldAnswers();
-        await foreach (var result in RunPlannedAsync(writer, request, cancellationToken).ConfigureAwait(false)) yield return result;
+        return StopsOnBudget(writer => RunPlannedAsync(writer, request, cancellationToken), cancellationToken);
     }
 
     /// <summary>-WhatIf: only reads. One row per record with the planned action and a field-level diff against Marketo's current values.</summary>
@@ -43,7 +46,7 @@ public sealed class CustomerToMarketoSync
         var diff = new MarketoDiff(_context.Marketo);
         var planning = new ChunkPlanning(_context, _mapper, _fields);
         var options = new PlanOptions(IgnoreContentHashes: request.Resync, KeepUnchanged: true);
-        await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: false, cancellationToken).ConfigureAwait(false))
+        await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: false, pump: null, cancellationToken).ConfigureAwait(false))
         {
             foreach (var row in chunk.Plan.Immediate.Select(MarketoDiff.FromResult)) yield return row;
             foreach (var compared in await diff.CompareAsync(chunk.Plan.Send, sentWhenDifferent: true, cancellationToken).ConfigureAwait(false)) yield return compared.Row;
@@ -59,8 +62,6 @@ public sealed class CustomerToMarketoSync
     /// </summary>
     public async IAsyncEnumerable<SyncResult> ReplayAsync(IReadOnlyCollection<string>? sourceNumberPatterns, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var writer = new MarketoWriter(_context, _mapper);
-        writer.SettleHeldAnswers();
         var parked = _queue.Take(QueuedJobStatus.Parked, null, int.MaxValue, sourceNumberPatterns);
         if (parked.Count == 0) yield break;
         _context.Log.Verbose($"Replaying {parked.Count} parked record(s): each is planned again from Business Central and the current mapping.");
@@ -71,7 +72,8 @@ public sealed class CustomerToMarketoSync
             Replay = true,
         };
         var planned = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        await foreach (var result in RunPlannedAsync(writer, request, cancellationToken, planned).ConfigureAwait(false)) yield return result;
+        await foreach (var result in StopsOnBudget(writer => RunPlannedAsync(writer, request, cancellationToken, planned), cancellationToken).ConfigureAwait(false))
+            yield return result;
 
         // What BC no longer has is not sent; its parked job is dropped with an audited result. Jobs planned again (or
         // sent just now) were enqueued afresh, so dropping the parked snapshots leaves those alone.
@@ -85,46 +87,122 @@ public sealed class CustomerToMarketoSync
         foreach (var result in gone) yield return result;
     }
 
-    /// <summary>Plans, queues and sends; <paramref name="planned"/> collects "TargetType:SourceNumber" of every record planned.</summary>
+    /// <summary>
+    /// Plans, queues and sends, sending while BC is still read; <paramref name="planned"/> collects
+    /// "TargetType:SourceNumber" of every record planned.
+    /// </summary>
     private async IAsyncEnumerable<SyncResult> RunPlannedAsync(MarketoWriter writer, CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken,
         ISet<string>? planned = null)
     {
+        // Before anything is planned: a record an earlier run sent but could not audit must not be planned (and sent) again.
+        writer.SettleHeldAnswers();
         var diff = new MarketoDiff(_context.Marketo);
         var planning = new ChunkPlanning(_context, _mapper, _fields);
         var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
-        var companiesDrained = false;
-        await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, cancellationToken).ConfigureAwait(false))
+        var phases = new SendPhases(writer, cancellationToken);
+        var pump = new SendPump(writer.Drain, phases.Start);
+        await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, pump, cancellationToken).ConfigureAwait(false))
         {
             var plan = chunk.Plan;
-            if (plan.Unchanged.Count > 0) await SendWhereMarketoDiffersAsync(diff, plan, cancellationToken).ConfigureAwait(false);
+            if (plan.Unchanged.Count > 0) await pump.WaitAsync(SendWhereMarketoDiffersAsync(diff, plan, cancellationToken)).ConfigureAwait(false);
             if (planned is not null)
                 foreach (var key in plan.Send.Concat(plan.CrmSkipped).Select(r => r.TargetType + ":" + r.SourceNumber)
                     .Concat(plan.Immediate.Select(r => r.TargetType + ":" + r.SourceNumber))) planned.Add(key);
             var now = _context.Time.GetUtcNow();
-            _queue.Enqueue(plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
+            if (plan.Send.Count > 0)
+            {
+                _queue.Enqueue(plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
+                foreach (var targetType in plan.Send.Select(r => r.TargetType).Distinct(StringComparer.Ordinal)) writer.Drain.Enqueued(targetType);
+            }
             // Audited before anything is settled for them: an unwritable audit stops the run with their state untouched.
             SyncAudit.Write(_context, SyncDirection.BcToMarketo, plan.Immediate);
             _records.Save(plan.CrmSkipped.Select(r => new RecordState(r.TargetKey, r.SourceNumber, BcToMarketoPlanner.CrmSkippedPrefix + r.ContentHash, null, now)));
             foreach (var result in plan.Immediate) yield return result;
             if (chunk.Checkpoint is { } checkpoint)
                 _context.State.Checkpoints.Advance(checkpoint.Name, checkpoint.Value, checkpoint.Boundary, now);
-
-            // Full batches go out while BC is still being read, so reading overlaps Marketo's rate window; every
-            // company before the first lead (leads link to them). What is sent was durably queued first.
-            if (chunk.Target is null) continue;
-            if (chunk.Target == MarketoRecord.Lead && !companiesDrained)
-            {
-                await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
-                companiesDrained = true;
-            }
-            await foreach (var result in writer.DrainAsync(chunk.Target, cancellationToken, fullBatchesOnly: true).ConfigureAwait(false)) yield return result;
+            if (chunk.Completes == MarketoRecord.Company) phases.CustomersPlanned = true;
+            pump.Pump();
+            foreach (var result in pump.TakeResults()) yield return result;
         }
         if (request.RefreshFinancials)
             _context.State.Checkpoints.Advance(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), _context.Time.GetUtcNow());
-
-        await foreach (var result in writer.DrainAsync(MarketoRecord.Company, cancellationToken).ConfigureAwait(false)) yield return result;
-        await foreach (var result in writer.DrainAsync(MarketoRecord.Lead, cancellationToken).ConfigureAwait(false)) yield return result;
+        phases.CustomersPlanned = phases.ContactsPlanned = true;
+        await foreach (var result in pump.FinishAsync().ConfigureAwait(false)) yield return result;
     }
+
+    /// <summary>
+    /// Which batches may start: full company batches while customers are read; once they are all planned, the last company
+    /// batch too; leads only after every company was written (a lead links to its company), full ones while contacts are
+    /// still read, then the rest.
+    /// </summary>
+    private sealed class SendPhases(MarketoWriter writer, CancellationToken cancellationToken)
+    {
+        private bool _companiesDone;
+
+        public bool CustomersPlanned { get; set; }
+
+        public bool ContactsPlanned { get; set; }
+
+        public void Start()
+        {
+            if (!_companiesDone)
+            {
+                writer.Drain.Start(writer.Companies, partial: CustomersPlanned, cancellationToken);
+                _companiesDone = CustomersPlanned && writer.Drain.Done(MarketoRecord.Company);
+                if (!_companiesDone) return;
+            }
+            writer.Drain.Start(writer.Leads, partial: ContactsPlanned, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Runs a sending pass with the daily call budget resumed from the pair's state, and ends it cleanly when the budget is
+    /// spent: batches in flight are settled, what is left stays queued, <see cref="DailyCallBudgetReached"/> is set and a
+    /// warning says how much waits. Any other failure is rethrown once the batches in flight have been settled.
+    /// </summary>
+    private async IAsyncEnumerable<SyncResult> StopsOnBudget(Func<MarketoWriter, IAsyncEnumerable<SyncResult>> pass,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var ledger = new DailyCallLedger(_context);
+        var writer = new MarketoWriter(_context, _mapper, ledger);
+        await ledger.ResumeAsync(cancellationToken).ConfigureAwait(false);
+        Exception? failure = null;
+        try
+        {
+            await using (var results = pass(writer).GetAsyncEnumerator(cancellationToken))
+            {
+                while (true)
+                {
+                    try
+                    {
+                        if (!await results.MoveNextAsync().ConfigureAwait(false)) break;
+                    }
+                    catch (Exception e)
+                    {
+                        failure = e;
+                        break;
+                    }
+                    yield return results.Current;
+                }
+            }
+            // Whatever stopped the pass, batches already sent are awaited and settled, so their records are not sent again.
+            await foreach (var result in Settling(writer).FinishAsync().ConfigureAwait(false)) yield return result;
+        }
+        finally
+        {
+            // Also when the caller stopped reading early: nothing sent is left unsettled.
+            if (writer.Drain.InFlight > 0) await foreach (var _ in Settling(writer).FinishAsync().ConfigureAwait(false)) { }
+            ledger.Save();
+        }
+        failure ??= writer.Drain.StoppedBy?.SourceException;
+        if (failure is null) yield break;
+        if (!DailyCallLedger.IsBudgetReached(failure)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        DailyCallBudgetReached = true;
+        ledger.WarnStopped(_queue.Count(QueuedJobStatus.Pending));
+    }
+
+    /// <summary>A pump that starts nothing: it only awaits and settles the batches in flight.</summary>
+    private static SendPump Settling(MarketoWriter writer) => new(writer.Drain, () => { });
 
     /// <summary>
     /// Named customers: records whose hash says Marketo holds them as last sent are read from Marketo, and sent when it

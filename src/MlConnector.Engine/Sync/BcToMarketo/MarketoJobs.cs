@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.State;
@@ -7,6 +8,9 @@ namespace MlConnector.Engine.Sync.BcToMarketo;
 /// <summary>Turns a record mapped for Marketo into a work-queue job (job id keyed on the BC number) and back.</summary>
 internal static class MarketoJobs
 {
+    // A job taken from the queue is read once: for its key when its batch is formed, and again when the batch is sent.
+    private static readonly ConditionalWeakTable<QueuedJob, MarketoRecord> Read = new();
+
     public static string JobId(MarketoRecord record) => record.SourceType + ":" + record.SourceNumber;
 
     public static QueuedJob ToJob(MarketoRecord record, DateTimeOffset now) => new(
@@ -14,25 +18,41 @@ internal static class MarketoJobs
         JsonSerializer.Serialize(new Payload(record.Key, record.ContentHash, record.Fields, record.SourceId, record.Write, record.Reason)),
         QueuedJobStatus.Pending, 0, null, now, now);
 
-    public static MarketoRecord FromJob(QueuedJob job)
+    /// <summary>The key the job's record is written under (email or externalCompanyId), lower-cased as Marketo matches it.</summary>
+    public static string KeyOf(QueuedJob job) => FromJob(job).Key.Trim().ToLowerInvariant();
+
+    public static MarketoRecord FromJob(QueuedJob job) => Read.GetValue(job, Parse);
+
+    /// <summary>
+    /// The payload read in one pass with plain values (string, decimal, bool, null): deserialising into object would
+    /// give each value a JsonElement with a document of its own, several per field of every record sent.
+    /// </summary>
+    private static MarketoRecord Parse(QueuedJob job)
     {
-        var payload = JsonSerializer.Deserialize<Payload>(job.Payload) ?? throw new InvalidDataException("An empty job payload in the work queue: " + job.JobId);
-        var fields = payload.Fields.ToDictionary(f => f.Key, f => Plain(f.Value), StringComparer.Ordinal);
-        return new MarketoRecord(job.TargetType, job.SourceType, job.SourceNumber, payload.Key, fields, payload.Hash)
-            { SourceId = payload.SourceId, Write = payload.Write, Reason = payload.Reason };
+        using var document = JsonDocument.Parse(job.Payload);
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(nameof(Payload.Key), out var key) || key.ValueKind != JsonValueKind.String)
+            throw new InvalidDataException("A job payload without a key in the work queue: " + job.JobId);
+        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        if (root.TryGetProperty(nameof(Payload.Fields), out var values) && values.ValueKind == JsonValueKind.Object)
+            foreach (var field in values.EnumerateObject()) fields[field.Name] = Plain(field.Value);
+        var hash = root.TryGetProperty(nameof(Payload.Hash), out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : "";
+        // SourceId is absent from payloads queued before links existed.
+        Guid? sourceId = root.TryGetProperty(nameof(Payload.SourceId), out var id) && id.ValueKind == JsonValueKind.String ? id.GetGuid() : null;
+        // Write and Reason are absent from payloads queued before privacy actions.
+        var write = root.TryGetProperty(nameof(Payload.Write), out var w) && w.ValueKind == JsonValueKind.Number ? (MarketoWriteKind)w.GetInt32() : MarketoWriteKind.Upsert;
+        var reason = root.TryGetProperty(nameof(Payload.Reason), out var r) && r.ValueKind == JsonValueKind.String ? r.GetString() : null;
+        return new MarketoRecord(job.TargetType, job.SourceType, job.SourceNumber, key.GetString()!, fields, hash) { SourceId = sourceId, Write = write, Reason = reason };
     }
 
-    // Values come back from JSON as JsonElement; give the Marketo client plain values again.
-    private static object? Plain(object? value) => value is JsonElement element
-        ? element.ValueKind switch
-        {
-            JsonValueKind.String => element.GetString(),
-            JsonValueKind.Number => element.GetDecimal(),
-            JsonValueKind.True => true,
-            JsonValueKind.False => false,
-            _ => null,
-        }
-        : value;
+    private static object? Plain(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.String => element.GetString(),
+        JsonValueKind.Number => element.GetDecimal(),
+        JsonValueKind.True => true,
+        JsonValueKind.False => false,
+        _ => null,
+    };
 
     // SourceId is absent from payloads queued before links existed; Write and Reason from those queued before privacy actions.
     private sealed record Payload(string Key, string Hash, IReadOnlyDictionary<string, object?> Fields, Guid? SourceId = null,

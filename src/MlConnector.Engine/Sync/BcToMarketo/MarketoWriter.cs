@@ -6,8 +6,8 @@ using MlConnector.Engine.State;
 namespace MlConnector.Engine.Sync.BcToMarketo;
 
 /// <summary>
-/// Sends queued records to Marketo in calls of at most 300 (companies before leads is the caller's order) and reads
-/// Marketo's answer per record: written (its content hash, per-field digests and Marketo id are kept, and the result
+/// Sends queued records to Marketo in calls of at most 300, several calls in flight at once (companies before leads is
+/// the caller's order), and reads Marketo's answer per record: written (its content hash, per-field digests and Marketo id are kept, and the result
 /// names the fields whose values differ from what the connector last wrote), skipped because Companies are read-only
 /// under CRM sync, or Failed with Marketo's reason (parked for replay). Privacy actions on leads go as updateOnly or
 /// Delete Leads; a lead Marketo no longer has needs no action and is kept as done.
@@ -16,29 +16,36 @@ internal sealed class MarketoWriter
 {
     private readonly SyncContext _context;
     private readonly BcToMarketoMapper _mapper;
-    private readonly QueueDrain _drain;
-    private readonly IRecordStates _records;
 
-    public MarketoWriter(SyncContext context, BcToMarketoMapper mapper)
+    /// <param name="ledger">Keeps the pair's count of today's Marketo calls; saved after each settled batch.</param>
+    public MarketoWriter(SyncContext context, BcToMarketoMapper mapper, DailyCallLedger ledger)
     {
         _context = context;
         _mapper = mapper;
-        _drain = new QueueDrain(context, SyncDirection.BcToMarketo);
-        _records = context.State.Records(SyncDirection.BcToMarketo);
+        Drain = new QueueDrain(context, SyncDirection.BcToMarketo, context.BatchesInFlight ?? context.Marketo.MaxConcurrency, ledger.Save);
+        Companies = new JobTarget(MarketoRecord.Company, MarketoLimits.MaxBatch, SendAsync, MarketoJobs.KeyOf, "Writing companies");
+        Leads = new JobTarget(MarketoRecord.Lead, MarketoLimits.MaxBatch, SendAsync, MarketoJobs.KeyOf, "Writing leads");
     }
 
-    /// <summary>Sends pending jobs of one type until none is left, or (<paramref name="fullBatchesOnly"/>) fewer than a full call's worth.</summary>
-    public IAsyncEnumerable<SyncResult> DrainAsync(string targetType, CancellationToken cancellationToken, bool fullBatchesOnly = false)
-        => _drain.DrainAsync(targetType, MarketoLimits.MaxBatch, SendAsync, targetType == MarketoRecord.Company ? "Writing companies" : "Writing leads",
-            cancellationToken, fullBatchesOnly);
+    /// <summary>The batches in flight and their settling; the caller decides which type goes when.</summary>
+    public QueueDrain Drain { get; }
+
+    public JobTarget Companies { get; }
+
+    public JobTarget Leads { get; }
+
+    public JobTarget Target(string targetType) => targetType == MarketoRecord.Company ? Companies : Leads;
+
+    /// <summary>Sends pending jobs of one type until none is left.</summary>
+    public IAsyncEnumerable<SyncResult> DrainAsync(string targetType, CancellationToken cancellationToken) => Drain.DrainAsync(Target(targetType), cancellationToken);
 
     /// <summary>Writes the audit lines an earlier run could not write, and settles those records (see <see cref="QueueDrain.SettleHeldAnswers"/>).</summary>
-    public void SettleHeldAnswers() => _drain.SettleHeldAnswers();
+    public void SettleHeldAnswers() => Drain.SettleHeldAnswers();
 
+    /// <summary>Sends one batch (several write kinds in their own calls) and reads the answers; touches no state, since batches run concurrently.</summary>
     private async Task<IReadOnlyList<JobOutcome>> SendAsync(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken)
     {
         var records = jobs.Select(MarketoJobs.FromJob).ToList();
-        var lastWritten = _records.Get(records.Select(r => r.TargetKey));
         var answers = new MarketoRecordResult?[records.Count];
         foreach (var group in records.Select((record, index) => (Record: record, Index: index)).GroupBy(r => r.Record.Write))
         {
@@ -47,8 +54,7 @@ internal sealed class MarketoWriter
             for (var k = 0; k < items.Count; k++)
                 answers[items[k].Index] = results.FirstOrDefault(a => a.Seq == k) ?? (k < results.Count ? results[k] : null);
         }
-        var outcomes = Outcomes(records, answers, lastWritten);
-        SaveLinks(records, outcomes);
+        var outcomes = Outcomes(records, answers);
         Tell(records[0].TargetType, outcomes);
         return outcomes;
     }
@@ -93,22 +99,7 @@ internal sealed class MarketoWriter
         return results;
     }
 
-    /// <summary>Keeps which Marketo record each written BC record is, as soon as Marketo has said.</summary>
-    private void SaveLinks(List<MarketoRecord> records, List<JobOutcome> outcomes)
-    {
-        var now = _context.Time.GetUtcNow();
-        var links = new List<RecordLink>();
-        for (var i = 0; i < records.Count; i++)
-        {
-            if (outcomes[i].Result.MarketoId is not { } marketoId || outcomes[i].Result.Action is not (SyncAction.Created or SyncAction.Updated)) continue;
-            var record = records[i];
-            links.Add(new RecordLink(record.TargetType == MarketoRecord.Company ? LinkKind.Customer : LinkKind.Contact, record.SourceNumber, record.SourceId,
-                marketoId, record.Key, now));
-        }
-        if (links.Count > 0) _context.State.Links.Save(links);
-    }
-
-    private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult?> answers, IReadOnlyDictionary<string, RecordState> lastWritten)
+    private List<JobOutcome> Outcomes(List<MarketoRecord> records, IReadOnlyList<MarketoRecordResult?> answers)
     {
         var now = _context.Time.GetUtcNow();
         var outcomes = new List<JobOutcome>(records.Count);
@@ -124,8 +115,8 @@ internal sealed class MarketoWriter
             {
                 action = answer.Status switch { MarketoRecordStatus.Created => SyncAction.Created, MarketoRecordStatus.Deleted => SyncAction.Deleted, _ => SyncAction.Updated };
                 var digests = ContentHash.FieldDigests(record.TargetKey, record.Fields);
-                // A record new to Marketo has every field written; an update names those that differ from the connector's last write.
-                changed = action == SyncAction.Deleted ? [] : ContentHash.ChangedFields(digests, action == SyncAction.Created ? null : lastWritten.GetValueOrDefault(record.TargetKey)?.FieldHashes);
+                // Every field written; for an update the drain narrows this to the fields that differ from the connector's last write.
+                changed = action == SyncAction.Deleted ? [] : ContentHash.ChangedFields(digests, null);
                 written = new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, answer.Id?.ToString(CultureInfo.InvariantCulture), now)
                 {
                     FieldHashes = digests,
@@ -155,10 +146,16 @@ internal sealed class MarketoWriter
                 SourceType = record.SourceType, SourceNumber = record.SourceNumber, TargetType = record.TargetType, TargetKey = record.Key,
                 Action = action, Reason = reason, MarketoId = answer?.Id, RequestId = answer?.RequestId, CorrelationId = _context.CorrelationId,
                 ChangedFields = changed,
-            }, written));
+            }, written, Link(record, action, answer?.Id, now)));
         }
         return outcomes;
     }
+
+    /// <summary>Which Marketo record a written BC record is, as soon as Marketo has said (kept when the batch is settled).</summary>
+    private static RecordLink? Link(MarketoRecord record, SyncAction action, long? marketoId, DateTimeOffset now)
+        => marketoId is { } id && action is SyncAction.Created or SyncAction.Updated
+            ? new RecordLink(record.TargetType == MarketoRecord.Company ? LinkKind.Customer : LinkKind.Contact, record.SourceNumber, record.SourceId, id, record.Key, now)
+            : null;
 
     /// <summary>The batch in the verbose story: how many went, under which Marketo request ids, and what came of them (counts, never values).</summary>
     private void Tell(string targetType, List<JobOutcome> outcomes)

@@ -224,6 +224,6 @@ internal sealed class BcLeadWriter
         }
         // A failure decides the job (it is parked and replayed whole); what did get written is reported beside it.
         var primary = results.FirstOrDefault(r => r.Action == SyncAction.Failed) ?? results[^1];
-        return new JobOutcome(primary, primary.Action == SyncAction.Failed ? null : state, results.Where(r => r != primary).ToList());
+        return new JobOutcome(primary, primary.Action == SyncAction.Failed ? null : state, AlsoTouched: results.Where(r => r != primary).ToList());
     }
 }
