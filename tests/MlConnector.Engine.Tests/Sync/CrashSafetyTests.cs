@@ -24,7 +24,10 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
 
     public enum KillPoint
     {
-        /// <summary>The companies and then the leads are durably queued (the customers checkpoint has moved); nothing has been sent.</summary>
+        /// <summary>
+        /// The first lead chunk is durably queued (the customers checkpoint has moved) and no lead has been sent; companies
+        /// go out while BC is read, so each is written or still queued.
+        /// </summary>
         QueuedNotSent,
 
         /// <summary>The last lead batch (sent after the contacts checkpoint moved) reached Marketo and is held before it is applied; the kill loses it on the way.</summary>
@@ -92,8 +95,8 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
                     if (point == KillPoint.QueuedNotSent)
                     {
                         AssertCheckpointMoved(state, SyncCheckpoints.Customers);
-                        AssertNothingSent(host, killedAt);
-                        Assert.Equal(expected.Companies.Count, QueuedJobs(state, "Pending", "Company"));
+                        AssertNoLeadSent(host, killedAt);
+                        Assert.Equal(expected.Companies.Count, QueuedJobs(state, "Pending", "Company") + host.Marketo.Companies().Count);
                     }
                     else
                     {
@@ -157,11 +160,9 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
     }
 
     /// <summary>No record write reached Marketo: only the writability probe (an updateOnly of a key that cannot exist) may have.</summary>
-    private static void AssertNothingSent(SandboxHost host, DateTimeOffset killedAt)
+    private static void AssertNoLeadSent(SandboxHost host, DateTimeOffset killedAt)
     {
-        var keys = host.Marketo.Writes.Snapshot().Where(w => w.ReceivedAt < killedAt).SelectMany(w => w.Keys).ToList();
-        Assert.All(keys, k => Assert.StartsWith("mlconnector-probe-", k, StringComparison.Ordinal));
-        Assert.Empty(host.Marketo.Companies());
+        Assert.DoesNotContain(host.Journal.Snapshot(), e => IsLeadWrite(e) && e.Started < killedAt);
         Assert.Empty(host.Marketo.Leads());
     }
 
