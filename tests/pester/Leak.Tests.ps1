@@ -177,7 +177,8 @@ BeforeAll {
     Invoke-Captured Disconnect-MlConnection { Disconnect-MlConnection StateStore }
 
     # --- Runs that fail outright: Marketo identity down when the token must be renewed; BC refusing the read.
-    $identityDown = Add-Fault @{ service = 3; httpStatus = 500 }
+    # As many failures as one token request tries (6 attempts): the run fails outright without waiting out every retry of every call.
+    $identityDown = Add-Fault @{ service = 3; httpStatus = 500; times = 6 }
     Invoke-Admin 'marketo/token/expire' Post | Out-Null
     Invoke-Admin "bc/customers/$($customer.Id)/modify" Post @{ city = 'Leakton again' } | Out-Null
     Invoke-Captured Invoke-MlSync { Invoke-MlSync -ErrorAction Stop }
