@@ -9,7 +9,7 @@ namespace MlConnector.Engine.Marketo;
 /// One connection to one Marketo instance: token, quota gate and retry shared by every call made through it.
 /// Thread-safe; the gate bounds how many calls run at once.
 /// </summary>
-public sealed class MarketoClient : IDisposable
+public sealed partial class MarketoClient : IDisposable
 {
     private readonly HttpClient _http;
     private readonly MarketoQuotaGate _gate;
@@ -69,6 +69,9 @@ public sealed class MarketoClient : IDisposable
 
     /// <summary>This connection's daily call budget (calls per Marketo day); null: none.</summary>
     public int? DailyCallBudget => _settings.DailyCallBudget;
+
+    /// <summary>How often a Bulk Lead Import's status is asked for (see <see cref="MarketoSettings.BulkImportPollInterval"/>).</summary>
+    public TimeSpan BulkImportPollInterval => _settings.BulkImportPollInterval;
 
     /// <summary>The API-only user the custom service acts as (the token's scope), once a token was issued.</summary>
     public string? ApiUser => _tokens.ApiUser;

@@ -179,7 +179,8 @@ internal sealed class QueueDrain
         _inFlight.Add(new Batch(target.TargetType, target.Phase, batch, task));
     }
 
-    private List<SyncResult> Settle(IReadOnlyList<QueuedJob> jobs, IReadOnlyList<JobOutcome> outcomes)
+    /// <summary>Keeps what the target answered for the jobs: links, record states, done jobs out of the queue, failed ones parked; then their audit lines.</summary>
+    internal List<SyncResult> Settle(IReadOnlyList<QueuedJob> jobs, IReadOnlyList<JobOutcome> outcomes)
     {
         var now = _context.Time.GetUtcNow();
         var done = new List<QueuedJob>(jobs.Count);

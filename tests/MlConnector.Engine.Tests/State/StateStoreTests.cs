@@ -270,7 +270,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains(DbPath, line, StringComparison.Ordinal);
     }
 
-    private static int SqliteMigrationsVersion => 5;
+    private static int SqliteMigrationsVersion => 6;
 
     public void Dispose()
     {

@@ -220,4 +220,6 @@ internal sealed class SqlitePairState(SqliteConnection connection, SqliteLeaseCo
     public ILeaseStore Lease => new SqliteLeases(leases, pairId);
 
     public IMarketoCallCounts MarketoCalls => new SqliteMarketoCalls(connection, pairId);
+
+    public IBulkImports BulkImports => new SqliteBulkImports(connection, pairId);
 }

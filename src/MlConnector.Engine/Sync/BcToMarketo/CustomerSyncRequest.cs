@@ -21,6 +21,12 @@ public sealed class CustomerSyncRequest
     /// </summary>
     public bool Resync { get; init; }
 
+    /// <summary>
+    /// Leads go by Marketo's Bulk Lead Import (CSV files) when at least this many are queued once every contact is
+    /// planned; fewer go by REST as usual. Null: always REST. Companies always go by REST, first.
+    /// </summary>
+    public int? BulkImportThreshold { get; init; }
+
     internal bool Incremental => Customers is null && CustomerNumbers is null && !RefreshFinancials;
 
     /// <summary>An incremental request that reads from the checkpoints (not a resync, which reads everything).</summary>
