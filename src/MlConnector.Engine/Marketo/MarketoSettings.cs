@@ -46,7 +46,9 @@ public sealed partial class MarketoSettings
     /// How often a Bulk Lead Import's status is asked for while it shows no progress (Adobe suggests every 5 to 30 s);
     /// once it does, at its estimated end, at most 30 intervals apart. Default 10 s; tests shorten it.
     /// </summary>
-    public TimeSpan BulkImportPollInterval { get; set; } = TimeSpan.FromSeconds(10);
+    public TimeSpan BulkImportPollInterval { get; set; } = DefaultBulkImportPollInterval;
+
+    public static readonly TimeSpan DefaultBulkImportPollInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>Records per read page (batchSize), 1..300.</summary>
     public int PageSize { get; set; } = MarketoLimits.MaxBatch;

@@ -8,8 +8,9 @@ using MlConnector.Engine.Sync.BcToMarketo;
 namespace MlConnector.Engine.Sync.BulkImport;
 
 /// <summary>
-/// Sends queued leads through Marketo's Bulk Lead Import: CSV files of at most 10 MB, at most two imports at once (the
-/// two Marketo processes; its queue of ten is left to other integrations), each stored in the pair's state as soon as
+/// Sends queued leads through Marketo's Bulk Lead Import: CSV files of at most 10 MB (and at most half the queued leads, so
+/// both import slots work), at most two imports at once (the two Marketo processes; its queue of ten is left to other
+/// integrations), each stored in the pair's state as soon as
 /// Marketo accepted it. Status is polled through the connection's quota gate every poll interval until an import shows
 /// progress, then at its estimated end (never sooner than one interval nor later than 30). A finished import's failures
 /// and warnings files are read (only when its counts say there are any) and every row becomes a result: failed rows are
@@ -62,11 +63,13 @@ internal sealed class BulkLeadImport
     private async IAsyncEnumerable<SyncResult> RunAsync(List<Running> running, bool importMore, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var refused = 0;
+        // Files small enough that both of Marketo's import slots have work, at most 10 MB each.
+        var maxRows = (int)Math.Ceiling(_context.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending) / (double)MarketoLimits.ImportsRunning);
         while (true)
         {
             while (importMore && running.Count < MarketoLimits.ImportsRunning)
             {
-                var file = LeadImportFile.Next(_imports, key => running.Any(r => r.Keys?.Contains(key) == true));
+                var file = LeadImportFile.Next(_imports, key => running.Any(r => r.Keys?.Contains(key) == true), Math.Max(1, maxRows));
                 if (file is null)
                 {
                     importMore = false;

@@ -34,8 +34,8 @@ internal sealed class LeadImportFile
     /// <summary>The rows' emails, lower-cased as Marketo matches them.</summary>
     public HashSet<string> Keys { get; }
 
-    /// <summary>The next file from pending leads in no stored import; null when none is left to import.</summary>
-    public static LeadImportFile? Next(IBulkImports imports, Func<string, bool> keyImporting, int maxBytes = MaxBytes)
+    /// <summary>The next file of at most <paramref name="maxRows"/> pending leads in no stored import; null when none is left to import.</summary>
+    public static LeadImportFile? Next(IBulkImports imports, Func<string, bool> keyImporting, int maxRows, int maxBytes = MaxBytes)
     {
         var output = new MemoryStream();
         var jobs = new List<QueuedJob>();
@@ -52,6 +52,7 @@ internal sealed class LeadImportFile
                 var record = MarketoJobs.FromJob(job);
                 var key = MarketoJobs.KeyOf(job);
                 if (keyImporting(key) || keys.Contains(key)) continue;
+                if (jobs.Count >= maxRows) return Done();
                 if (header is null)
                 {
                     header = record.Fields.Keys.ToArray();
