@@ -21,8 +21,10 @@ internal static class SyncPass
         var clock = Stopwatch.StartNew();
         using var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
             new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
-        using var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5),
-            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000)), arguments.Int("--daily-call-budget", 0) is > 0 and var budget ? budget : null),
+        var marketoSettings = sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5),
+            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000)), arguments.Int("--daily-call-budget", 0) is > 0 and var budget ? budget : null);
+        if (arguments.Int("--bulk-poll-ms", 0) is > 0 and var poll) marketoSettings.BulkImportPollInterval = TimeSpan.FromMilliseconds(poll);
+        using var marketo = await MarketoClient.ConnectAsync(marketoSettings,
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
         using var store = SqliteStateStore.Open(arguments.Required("--state"));
         var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);
@@ -35,7 +37,11 @@ internal static class SyncPass
             BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")),
             Log = log, Progress = phases,
         };
-        var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
+        var request = new CustomerSyncRequest
+        {
+            RefreshFinancials = arguments.Has("--refresh-financials"),
+            BulkImportThreshold = arguments.Int("--bulk-import-threshold", 0) is > 0 and var threshold ? threshold : null,
+        };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
         var budgetReached = false;
         var leaseOptions = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(arguments.Int("--lease-timeout", 0)));
@@ -60,7 +66,9 @@ internal static class SyncPass
             ["planningEndsAt"] = phases.At("Planning", last: true),
             ["firstWriteEndsAt"] = phases.At("Writing", last: false),
             ["lastWriteEndsAt"] = phases.At("Writing", last: true),
+            ["lastImportPollAt"] = phases.At("Importing", last: true),
             ["pending"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
+            ["parked"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Parked),
             ["dailyCallBudgetReached"] = budgetReached,
         };
         return summary;

@@ -55,6 +55,28 @@ public sealed class BulkImportSyncTests
     }
 
     [Fact]
+    public async Task Two_queued_jobs_for_one_email_never_go_in_one_file_or_two_imports_at_once_and_both_are_written()
+    {
+        await using var sandbox = await StartAsync(rowsPerSecond: 5000);
+        var email = sandbox.Expected().LeadEmails.Order(StringComparer.Ordinal).First();
+        var now = sandbox.Host.Clock.GetUtcNow();
+        sandbox.State.Queue(SyncDirection.BcToMarketo).Enqueue([new QueuedJob("Contact:TWIN1", MarketoRecord.Lead, "Contact", "TWIN1",
+            JsonSerializer.Serialize(new { Key = email, Hash = "twin", Fields = new Dictionary<string, object?> { ["email"] = email, ["title"] = "Twin" } }),
+            QueuedJobStatus.Pending, 0, null, now, now)], now);
+
+        var results = await RunAsync(sandbox, "bulk-twins", threshold: 1);
+
+        Assert.Single(sandbox.Host.Marketo.LeadsByEmail(email));
+        Assert.Contains(results, r => r.SourceNumber == "TWIN1" && r.Action is SyncAction.Created or SyncAction.Updated);
+        Assert.Equal(2, results.Count(r => r.TargetKey?.ToLowerInvariant() == email && r.Action is SyncAction.Created or SyncAction.Updated));
+        Assert.Equal(0, sandbox.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending));
+        // The twin's file went after the other file's import had finished: one import of the email at a time.
+        var imports = sandbox.Host.Marketo.Imports.Snapshot(sandbox.Host.Clock.GetUtcNow()).Where(j => j.Rows.Any(r => r.Contains(email))).ToList();
+        Assert.Equal(2, imports.Count);
+        Assert.True(imports[1].StartedAt >= imports[0].FinishedAt, "two imports holding one email ran at the same time");
+    }
+
+    [Fact]
     public async Task Below_the_threshold_leads_go_by_rest()
     {
         await using var sandbox = await StartAsync(rowsPerSecond: 5000);
@@ -125,11 +147,14 @@ public sealed class BulkImportSyncTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { await foreach (var _ in first) { } });
         await watcher;
 
-        var open = Assert.Single(sandbox.State.BulkImports.Open());
-        var upload = Assert.Single(sandbox.Host.Journal.For(SandboxService.Marketo), IsUpload);
-        var importing = Assert.Single(sandbox.Host.Marketo.Imports.Snapshot(sandbox.Host.Clock.GetUtcNow()));
-        Assert.Equal(importing.BatchId, open.BatchId);
-        Assert.True(importing.Running, "the import finished before the run was stopped; the test proves nothing");
+        // The leads went as two files (one per import slot), both accepted and stored, both still importing.
+        var open = sandbox.State.BulkImports.Open();
+        Assert.NotEmpty(open);
+        var uploads = sandbox.Host.Journal.For(SandboxService.Marketo).Where(IsUpload).ToList();
+        var importing = sandbox.Host.Marketo.Imports.Snapshot(sandbox.Host.Clock.GetUtcNow());
+        Assert.Equal(importing.Select(j => (long)j.BatchId), open.Select(b => b.BatchId));
+        Assert.Equal(uploads.Count, open.Count);
+        Assert.All(importing, j => Assert.True(j.Running, "an import finished before the run was stopped; the test proves nothing"));
         Assert.DoesNotContain(new AuditLogReader(sandbox.Audit.Folder).Read(new AuditQuery { CorrelationId = "stopped" }), a => a.TargetType == MarketoRecord.Lead && a.Action != "Skipped");
         var pollsBefore = sandbox.Host.Journal.For(SandboxService.Marketo).Count(IsStatusPoll);
 
@@ -140,8 +165,9 @@ public sealed class BulkImportSyncTests
             .RunAsync(new CustomerSyncRequest { BulkImportThreshold = 1 }, CancellationToken.None));
 
         var journal = sandbox.Host.Journal.For(SandboxService.Marketo);
-        Assert.Same(upload, Assert.Single(journal, IsUpload));
-        Assert.Contains(journal.Where(IsStatusPoll).Skip(pollsBefore), e => e.Path.Contains($"/batch/{open.BatchId}.json", StringComparison.Ordinal));
+        Assert.Equal(uploads, journal.Where(IsUpload));
+        Assert.Equal(open.Count, sandbox.Host.Marketo.Imports.Snapshot(sandbox.Host.Clock.GetUtcNow()).Count);
+        Assert.All(open, b => Assert.Contains(journal.Where(IsStatusPoll).Skip(pollsBefore), e => e.Path.Contains($"/batch/{b.BatchId}.json", StringComparison.Ordinal)));
         Assert.Empty(sandbox.State.BulkImports.Open());
         var (_, emails) = sandbox.Expected();
         Assert.All(emails, e => Assert.Single(sandbox.Host.Marketo.LeadsByEmail(e)));

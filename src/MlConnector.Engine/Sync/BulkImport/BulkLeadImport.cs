@@ -69,10 +69,11 @@ internal sealed class BulkLeadImport
         {
             while (importMore && running.Count < MarketoLimits.ImportsRunning)
             {
-                var file = LeadImportFile.Next(_imports, key => running.Any(r => r.Keys?.Contains(key) == true), Math.Max(1, maxRows));
+                var file = LeadImportFile.Next(_imports, key => running.Any(r => r.Keys?.Contains(key) == true), Math.Max(1, maxRows), out var deferred);
                 if (file is null)
                 {
-                    importMore = false;
+                    // Leads whose email is in an import still running go once it has been settled.
+                    importMore = deferred && running.Count > 0;
                     break;
                 }
                 var accepted = await SubmitAsync(file, cancellationToken).ConfigureAwait(false);

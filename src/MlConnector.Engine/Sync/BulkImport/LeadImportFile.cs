@@ -34,9 +34,13 @@ internal sealed class LeadImportFile
     /// <summary>The rows' emails, lower-cased as Marketo matches them.</summary>
     public HashSet<string> Keys { get; }
 
-    /// <summary>The next file of at most <paramref name="maxRows"/> pending leads in no stored import; null when none is left to import.</summary>
-    public static LeadImportFile? Next(IBulkImports imports, Func<string, bool> keyImporting, int maxRows, int maxBytes = MaxBytes)
+    /// <summary>
+    /// The next file of at most <paramref name="maxRows"/> pending leads in no stored import; null when none can go now.
+    /// <paramref name="deferred"/> says whether leads were left for later because their email is importing or already in the file.
+    /// </summary>
+    public static LeadImportFile? Next(IBulkImports imports, Func<string, bool> keyImporting, int maxRows, out bool deferred, int maxBytes = MaxBytes)
     {
+        deferred = false;
         var output = new MemoryStream();
         var jobs = new List<QueuedJob>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -51,7 +55,11 @@ internal sealed class LeadImportFile
                 after = sequence;
                 var record = MarketoJobs.FromJob(job);
                 var key = MarketoJobs.KeyOf(job);
-                if (keyImporting(key) || keys.Contains(key)) continue;
+                if (keyImporting(key) || keys.Contains(key))
+                {
+                    deferred = true;
+                    continue;
+                }
                 if (jobs.Count >= maxRows) return Done();
                 if (header is null)
                 {
