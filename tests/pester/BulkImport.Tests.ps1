@@ -29,7 +29,7 @@ Describe 'Invoke-MlSync -BulkImport' {
         $summary = $results[-1]
         $summary.Pending | Should -Be 0
         $summary.Failed | Should -Be 0
-        $leads = @($results | Where-Object { $_ -is [MlConnector.Engine.Sync.SyncResult] -and $_.TargetType -eq 'Lead' -and $_.Action -eq 'Created' })
+        $leads = @($results | Where-Object { $_.PSObject.Properties['TargetType'] -and $_.TargetType -eq 'Lead' -and $_.Action -eq 'Created' })
         $leads.Count | Should -BeGreaterThan 0
         $leads | ForEach-Object { $_.RequestId | Should -BeLike 'bulk:*' }
         $journal = Get-MarketoJournal
