@@ -13,14 +13,15 @@ public interface IBulkImports
     /// <summary>The imports stored and not settled, oldest first.</summary>
     IReadOnlyList<BulkImportBatch> Open();
 
-    /// <summary>Stores an accepted import with the jobs its file held (as they were when the file was made).</summary>
-    void Add(BulkImportBatch batch, IReadOnlyCollection<QueuedJob> jobs);
+    /// <summary>Stores an accepted import with the jobs its file held: their ids and when each was last enqueued when the file was made.</summary>
+    void Add(BulkImportBatch batch, IReadOnlyCollection<(string JobId, DateTimeOffset UpdatedAt)> jobs);
 
     /// <summary>
-    /// The import's jobs that are still pending as they were when the file was made; a job enqueued again since (a newer
-    /// payload) is left out: its new content has not been imported.
+    /// Up to <paramref name="max"/> of the import's jobs in queue order after <paramref name="afterSequence"/> that are still
+    /// pending as they were when the file was made; a job enqueued again since (a newer payload) is left out: its new
+    /// content has not been imported.
     /// </summary>
-    IReadOnlyList<QueuedJob> Jobs(long batchId);
+    IReadOnlyList<(QueuedJob Job, long Sequence)> Jobs(long batchId, long afterSequence, int max);
 
     /// <summary>Up to <paramref name="max"/> pending jobs of the type in queue order after <paramref name="afterSequence"/>, none of them in a stored import.</summary>
     IReadOnlyList<(QueuedJob Job, long Sequence)> TakeNotImporting(string targetType, long afterSequence, int max);

@@ -18,7 +18,7 @@ internal sealed class SqliteBulkImports(SqliteConnection connection, string pair
         return (IReadOnlyList<BulkImportBatch>)batches;
     });
 
-    public void Add(BulkImportBatch batch, IReadOnlyCollection<QueuedJob> jobs) => Guard(() =>
+    public void Add(BulkImportBatch batch, IReadOnlyCollection<(string JobId, DateTimeOffset UpdatedAt)> jobs) => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
         (string, object?) pair = ("$pair", pairId), id = ("$batch", batch.BatchId);
@@ -28,39 +28,35 @@ internal sealed class SqliteBulkImports(SqliteConnection connection, string pair
         using var row = Create(connection, transaction, "INSERT OR REPLACE INTO bulk_import_jobs(pair_id, batch_id, job_id, job_updated_at) VALUES ($pair, $batch, $job, $updated);", pair, id);
         var job = row.Parameters.Add("$job", SqliteType.Text);
         var updated = row.Parameters.Add("$updated", SqliteType.Text);
-        foreach (var queued in jobs)
+        foreach (var (jobId, updatedAt) in jobs)
         {
-            job.Value = queued.JobId;
-            updated.Value = Time(queued.UpdatedAt);
+            job.Value = jobId;
+            updated.Value = Time(updatedAt);
             row.ExecuteNonQuery();
         }
         transaction.Commit();
     });
 
-    public IReadOnlyList<QueuedJob> Jobs(long batchId) => Guard(() =>
-    {
-        using var command = Create(connection, $"""
-            SELECT {SqliteWorkQueue.Columns("w")}
+    public IReadOnlyList<(QueuedJob Job, long Sequence)> Jobs(long batchId, long afterSequence, int max) => Read($"""
+            SELECT {SqliteWorkQueue.Columns("w")}, w.sequence
             FROM bulk_import_jobs b JOIN work_queue w
               ON w.pair_id = b.pair_id AND w.direction = $direction AND w.job_id = b.job_id AND w.updated_at = b.job_updated_at
-            WHERE b.pair_id = $pair AND b.batch_id = $batch AND w.status = 'Pending'
-            ORDER BY w.sequence;
-            """, ("$pair", pairId), ("$direction", Direction), ("$batch", batchId));
-        using var reader = command.ExecuteReader();
-        var jobs = new List<QueuedJob>();
-        while (reader.Read()) jobs.Add(SqliteWorkQueue.Read(reader));
-        return (IReadOnlyList<QueuedJob>)jobs;
-    });
+            WHERE b.pair_id = $pair AND b.batch_id = $batch AND w.status = 'Pending' AND w.sequence > $after
+            ORDER BY w.sequence LIMIT $max;
+            """, ("$batch", batchId), ("$after", afterSequence), ("$max", max));
 
-    public IReadOnlyList<(QueuedJob Job, long Sequence)> TakeNotImporting(string targetType, long afterSequence, int max) => Guard(() =>
-    {
-        using var command = Create(connection, $"""
+    public IReadOnlyList<(QueuedJob Job, long Sequence)> TakeNotImporting(string targetType, long afterSequence, int max) => Read($"""
             SELECT {SqliteWorkQueue.Columns("w")}, w.sequence
             FROM work_queue w
             WHERE w.pair_id = $pair AND w.direction = $direction AND w.status = 'Pending' AND w.target_type = $target AND w.sequence > $after
               AND NOT EXISTS (SELECT 1 FROM bulk_import_jobs b WHERE b.pair_id = w.pair_id AND b.job_id = w.job_id)
             ORDER BY w.sequence LIMIT $max;
-            """, ("$pair", pairId), ("$direction", Direction), ("$target", targetType), ("$after", afterSequence), ("$max", max));
+            """, ("$target", targetType), ("$after", afterSequence), ("$max", max));
+
+    /// <summary>Queue rows with their sequence (the column after <see cref="SqliteWorkQueue.Columns"/>), for this pair's BC → Marketo queue.</summary>
+    private IReadOnlyList<(QueuedJob Job, long Sequence)> Read(string sql, params (string Name, object? Value)[] parameters) => Guard(() =>
+    {
+        using var command = Create(connection, sql, [("$pair", pairId), ("$direction", Direction), .. parameters]);
         using var reader = command.ExecuteReader();
         var jobs = new List<(QueuedJob, long)>();
         while (reader.Read()) jobs.Add((SqliteWorkQueue.Read(reader), reader.GetInt64(10)));

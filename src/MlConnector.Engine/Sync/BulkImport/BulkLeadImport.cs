@@ -21,6 +21,7 @@ internal sealed class BulkLeadImport
 {
     private const int LongestPollInIntervals = 30;
     private const int TooManyImportsRetries = 60;
+    private const int SettlePage = 2000;
 
     private readonly SyncContext _context;
     private readonly QueueDrain _drain;
@@ -97,10 +98,10 @@ internal sealed class BulkLeadImport
                 var status = await PollAsync(import, cancellationToken).ConfigureAwait(false);
                 if (status is not null && !status.Finished) continue;
                 running.Remove(import);
-                var results = status is null ? new List<SyncResult>() : await SettleAsync(import, status, cancellationToken).ConfigureAwait(false);
+                if (status is not null)
+                    await foreach (var result in SettleAsync(import, status, cancellationToken).ConfigureAwait(false)) yield return result;
                 _imports.Remove(import.Batch.BatchId);
                 _saveCalls();
-                foreach (var result in results) yield return result;
             }
             _saveCalls();
         }
@@ -160,8 +161,11 @@ internal sealed class BulkLeadImport
         return left < _interval ? _interval : left > longest ? longest : left;
     }
 
-    /// <summary>Every job of a finished import as a result: failed (parked with Marketo's reason), or written (with any warning).</summary>
-    private async Task<List<SyncResult>> SettleAsync(Running import, MarketoImportStatus status, CancellationToken cancellationToken)
+    /// <summary>
+    /// Every job of a finished import as a result: failed (parked with Marketo's reason), or written (with any warning).
+    /// Settled a page of jobs at a time, so a file of 50,000 leads is never held whole.
+    /// </summary>
+    private async IAsyncEnumerable<SyncResult> SettleAsync(Running import, MarketoImportStatus status, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var id = import.Batch.BatchId;
         var failures = status.RowsFailed > 0 && status.Status != "Failed"
@@ -170,11 +174,23 @@ internal sealed class BulkLeadImport
         var warnings = status.RowsWithWarning > 0
             ? ImportRows.ReasonsByKey(await _context.Marketo.GetLeadImportRowsAsync(id, failures: false, cancellationToken).ConfigureAwait(false), _keyField)
             : new Dictionary<string, string>();
-        var jobs = _imports.Jobs(id);
+        _context.Log.Verbose($"Marketo bulk import {id}: {status.Status}; {status.LeadsProcessed} imported, {status.RowsFailed} failed, {status.RowsWithWarning} with warnings ({status.Message}).");
+        var requestId = "bulk:" + id.ToString(CultureInfo.InvariantCulture);
+        long after = 0;
+        while (_imports.Jobs(id, after, SettlePage) is { Count: > 0 } page)
+        {
+            after = page[^1].Sequence;
+            var jobs = page.Select(p => p.Job).ToList();
+            foreach (var result in Settle(jobs, failures, warnings, status, requestId)) yield return result;
+        }
+    }
+
+    private List<SyncResult> Settle(List<QueuedJob> jobs, Dictionary<string, string> failures, Dictionary<string, string> warnings, MarketoImportStatus status, string requestId)
+    {
+        var id = status.BatchId;
         var records = jobs.Select(MarketoJobs.FromJob).ToList();
         var known = _records.Get(records.Select(r => r.TargetKey));
         var now = _context.Time.GetUtcNow();
-        var requestId = "bulk:" + id.ToString(CultureInfo.InvariantCulture);
         var outcomes = new List<JobOutcome>(jobs.Count);
         foreach (var record in records)
         {
@@ -190,9 +206,8 @@ internal sealed class BulkLeadImport
                 ChangedFields = failed is null ? record.Fields.Keys.ToArray() : Array.Empty<string>(),
             }, failed is null ? new RecordState(record.TargetKey, record.SourceNumber, record.ContentHash, null, now) : null));
         }
-        _context.Log.Verbose($"Marketo bulk import {id}: {status.Status}; {status.LeadsProcessed} imported, {status.RowsFailed} failed, {status.RowsWithWarning} with warnings ({status.Message}).");
         _processed += jobs.Count;
-        return jobs.Count == 0 ? new List<SyncResult>() : _drain.Settle(jobs, outcomes);
+        return _drain.Settle(jobs, outcomes);
     }
 
     /// <summary>An import in flight: its stored batch, the emails in its file (unknown for an import resumed from an earlier run) and its polling.</summary>

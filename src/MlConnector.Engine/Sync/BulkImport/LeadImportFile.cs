@@ -20,16 +20,17 @@ internal sealed class LeadImportFile
 
     private const int PageSize = 2000;
 
-    private LeadImportFile(byte[] csv, List<QueuedJob> jobs, HashSet<string> keys)
+    private LeadImportFile(ReadOnlyMemory<byte> csv, List<(string JobId, DateTimeOffset UpdatedAt)> jobs, HashSet<string> keys)
     {
         Csv = csv;
         Jobs = jobs;
         Keys = keys;
     }
 
-    public byte[] Csv { get; }
+    public ReadOnlyMemory<byte> Csv { get; }
 
-    public List<QueuedJob> Jobs { get; }
+    /// <summary>The rows' jobs: only what the pair's state keeps of them (a file's payloads are not held twice).</summary>
+    public List<(string JobId, DateTimeOffset UpdatedAt)> Jobs { get; }
 
     /// <summary>The rows' emails, lower-cased as Marketo matches them.</summary>
     public HashSet<string> Keys { get; }
@@ -42,7 +43,7 @@ internal sealed class LeadImportFile
     {
         deferred = false;
         var output = new MemoryStream();
-        var jobs = new List<QueuedJob>();
+        var jobs = new List<(string, DateTimeOffset)>();
         var keys = new HashSet<string>(StringComparer.Ordinal);
         string[]? header = null;
         var line = new StringBuilder();
@@ -71,13 +72,13 @@ internal sealed class LeadImportFile
                 AppendRow(line, header.Select(f => Text(record.Fields[f])));
                 if (output.Length + Encoding.UTF8.GetByteCount(line.ToString()) > maxBytes) return Done();
                 Write(output, line);
-                jobs.Add(job);
+                jobs.Add((job.JobId, job.UpdatedAt));
                 keys.Add(key);
             }
             if (page.Count < PageSize) return Done();
         }
 
-        LeadImportFile? Done() => jobs.Count == 0 ? null : new LeadImportFile(output.ToArray(), jobs, keys);
+        LeadImportFile? Done() => jobs.Count == 0 ? null : new LeadImportFile(output.GetBuffer().AsMemory(0, (int)output.Length), jobs, keys);
     }
 
     private static void Write(MemoryStream output, StringBuilder line)
