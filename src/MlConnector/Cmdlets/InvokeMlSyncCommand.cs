@@ -27,7 +27,7 @@ public enum FinancialRefresh
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlSync", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncSummary), typeof(SyncResult), typeof(SyncPlanRow))]
-public sealed class InvokeMlSyncCommand : SyncCmdlet
+public sealed class InvokeMlSyncCommand : LeadSyncCmdlet
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(24);
     private int _crmSkipped;
@@ -173,7 +173,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
     {
         var seen = new HashSet<(string, string)>();
         progress.Pass = Resync ? "Resync: " : "Incremental sync: ";
-        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync }, cancel).ConfigureAwait(false))
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync, BulkImportThreshold = BulkImportFrom }, cancel).ConfigureAwait(false))
         {
             seen.Add(Key(row));
             Emit(row, summary);
@@ -193,7 +193,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         // A spent budget sends nothing more today: the refresh waits for a run that can send what it finds.
         if (!RefreshDue(refreshedBefore) || sync.DailyCallBudgetReached) return;
         progress.Pass = "Financial refresh: ";
-        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true }, cancel).ConfigureAwait(false))
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true, BulkImportThreshold = BulkImportFrom }, cancel).ConfigureAwait(false))
         {
             // The refresh reports (and audits) every customer it compared; a plan lists each record once.
             if (whatIf && seen.Contains(Key(row))) continue;

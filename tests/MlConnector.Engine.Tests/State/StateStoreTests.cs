@@ -314,7 +314,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(["sub-1"], reopened.Pair(PairA.PairId).Subscriptions.All().Select(s => s.SubscriptionId));
     }
 
-    private static int SqliteMigrationsVersion => 8;
+    private static int SqliteMigrationsVersion => 9;
 
     public void Dispose()
     {
