@@ -9,20 +9,23 @@
     SyncRunner (out/syncrunner). Scenarios: initial-load, no-change and one-percent on 10,000 customers, crm-sync, budget
     (10,000 customers under -DailyCallBudget), reverse-new-leads (1,000 Marketo leads into BC), notify-latency
     (build/Bench-NotifyLatency.ps1: 50 changes through a notification listener, from each notification's arrival to its
-    Marketo write), and — left out with -Quick — scale-30k, large (100,000 customers, engine runner), large-pwsh (the
-    same through Invoke-MlSync in a pwsh process) and runbook-large (that pwsh process with the table state store on
-    Azurite over HTTPS, signed in with the sandbox's managed identity endpoint; its peak working set is the figure to
-    hold against Azure Automation's 400 MB; -RunbookCustomers sizes it, for trying it out smaller); the scaling check
+    Marketo write), and — left out with -Quick — scale-30k, large (100,000 customers, engine runner), large-pwsh (the same
+    through Invoke-MlSync in a pwsh process), large-bulk (the large load with leads by Bulk Lead Import; -BulkCustomers
+    runs it at another size) and runbook-large (Invoke-MlSync in a pwsh process with the table state store on Azurite
+    over HTTPS, signed in with the sandbox's managed identity endpoint; its peak working set is the figure to hold
+    against Azure Automation's 400 MB; -RunbookCustomers sizes it, for trying it out smaller); the scaling check
     compares the connector's overhead at 10k, 30k and 100k. Every sync records the sandbox's CPU seconds and the load
-    average beside its timing. -Scenario runs only the named ones (a group runs whole: initial-load, no-change and
-    one-percent share one sandbox).
+    average beside its timing. -Scenario (alias -Only) runs only the named ones (a group runs whole: initial-load,
+    no-change and one-percent share one sandbox).
 #>
 [CmdletBinding()]
 param(
     [Parameter(Mandatory)] [string] $OutRoot,
     [Parameter(Mandatory)] [string] $ResultsPath,
     [switch] $Quick,
+    [Alias('Only')]
     [string[]] $Scenario,
+    [int] $BulkCustomers = 100000,
     [ValidateRange(1, 100000)]
     [int] $RunbookCustomers = 100000
 )
@@ -33,6 +36,8 @@ $ErrorActionPreference = 'Stop'
 $BenchCallsPer20s = 50          # the connector's default share of Marketo's 100 calls per 20 s
 $BenchMarketoLatencyMs = 100    # added to every Marketo REST call (identity calls are not delayed)
 $BenchBudget = 40               # the budget scenario's -DailyCallBudget
+$BenchBulkThreshold = 20000     # large-bulk: -BulkImportThreshold (the default)
+
 
 function Start-BenchSandbox {
     param([int] $Customers, [switch] $CrmSync)
@@ -88,6 +93,8 @@ function Get-JournalCounts($Sandbox) {
     return [pscustomobject]@{
         MarketoCalls = $marketo.Count
         MarketoWrites = $writes.Count
+        BulkCalls = @($marketo | Where-Object { $_.path -like '/bulk/*' }).Count
+        Imports = @($marketo | Where-Object { $_.method -eq 'POST' -and $_.path -like '/bulk/v1/leads.json*' }).Count
         BcCalls = @($journal | Where-Object service -EQ 1).Count
     }
 }
@@ -120,9 +127,9 @@ function Invoke-BenchSync {
 }
 
 function Invoke-BenchScenario {
-    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads, [switch] $Pwsh, [string] $StateStore)
+    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads, [switch] $Pwsh, [string[]] $Extra = @(), [string] $StateStore)
     Write-Host "  $Name`: syncing$(if ($Pwsh) { ' (Invoke-MlSync in pwsh)' })$(if ($StateStore) { ', table store on Azurite' })..."
-    $sync = Invoke-BenchSync $Sandbox $State -Pwsh:$Pwsh -StateStore $StateStore
+    $sync = Invoke-BenchSync $Sandbox $State -Pwsh:$Pwsh -Extra $Extra -StateStore $StateStore
     $run = $sync.Run
     $counts = $sync.Counts
     $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
@@ -153,6 +160,9 @@ function Invoke-BenchScenario {
         planningEndsAt = if ($run.PSObject.Properties['planningEndsAt']) { $run.planningEndsAt } else { $null }
         connectorMarketoCalls = [int] $run.marketoCalls
         connectorBcCalls = [int] $run.bcCalls
+        bulkCalls = $counts.BulkCalls
+        imports = $counts.Imports
+        parked = if ($run.PSObject.Properties['parked']) { [int] $run.parked } else { $null }
     }
     Write-Host ("  {0}: {1} Marketo calls (ideal {2}), {3} BC calls, {4} s (quota bound {5} s), {6} MB, connector CPU {7} s, sandbox CPU {8} s, load {9} -> {10}, lost {11}, duplicates {12}" -f $Name,
         $result.marketoCalls, $result.idealMarketoCalls, $result.bcCalls, $result.wallSeconds, $result.quotaBoundSeconds, $result.peakWorkingSetMb,
@@ -168,6 +178,27 @@ function Invoke-FirstLoadScenario {
     try {
         $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
         return Invoke-BenchScenario $Name $sandbox (Join-Path $script:BenchWork "state-$Name.db") $expected.expectedCompanies $expected.expectedLeads -Pwsh:$Pwsh
+    }
+    finally { Stop-BenchSandbox $sandbox }
+}
+
+# The large first load with leads by Bulk Lead Import (threshold $BenchBulkThreshold) in the engine runner, the sandbox
+# importing at its default rate: Marketo calls against ceil(C/300) + 20 per 100,000 leads, the wall time beside the REST
+# path's quota-bound time (and the large scenario's wall time when it ran too).
+function Invoke-BulkScenario {
+    param([string] $Name, [int] $Customers)
+    Write-Host ("Bench: {0} ({1:N0} customers, leads by Bulk Lead Import, engine runner)" -f $Name, $Customers)
+    $sandbox = Start-BenchSandbox -Customers $Customers
+    try {
+        $rate = (Invoke-RestMethod -Uri "$($sandbox.Admin)marketo/switches").bulkImportRowsPerSecond
+        $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+        $state = Join-Path $script:BenchWork "state-$Name.db"
+        $result = Invoke-BenchScenario $Name $sandbox $state $expected.expectedCompanies $expected.expectedLeads -Extra @('--bulk-import-threshold', $BenchBulkThreshold)
+        $result.bulkCallCeiling = [int] ([math]::Ceiling($expected.expectedCompanies / 300) + [math]::Ceiling(20 * [math]::Max(1, $expected.expectedLeads / 100000)))
+        $result.bulkImportRowsPerSecond = $rate
+        Write-Host ("  {0}: {1} Marketo calls ({2} bulk) vs ceiling {3}; {4} s beside the REST path's quota bound {5} s; sandbox imports {6} rows/s per import" -f $Name,
+            $result.marketoCalls, $result.bulkCalls, $result.bulkCallCeiling, $result.wallSeconds, $result.quotaBoundSeconds, $rate)
+        return $result
     }
     finally { Stop-BenchSandbox $sandbox }
 }
@@ -288,6 +319,10 @@ function Get-BenchChecks($Scenarios) {
                 Add-Check $s.name 'wallSeconds <= 1.15 x quotaBoundSeconds' ($s.wallSeconds -le 1.15 * $s.quotaBoundSeconds) "$($s.wallSeconds) s vs $($s.quotaBoundSeconds) s (load $($s.loadBefore) -> $($s.loadAfter))"
                 Add-Check $s.name 'peakWorkingSetMb <= 400 (whole pwsh process)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB"
             }
+            'large-bulk' {
+                Add-Check $s.name 'marketoCalls <= ceil(C/300) + 20 per 100,000 leads' ($s.marketoCalls -le $s.bulkCallCeiling) "$($s.marketoCalls) calls ($($s.bulkCalls) bulk: $($s.imports) imports) vs $($s.bulkCallCeiling) for $($s.companiesToWrite) companies and $($s.leadsToWrite) leads"
+                Add-Check $s.name 'failures parked, nothing pending' ($s.pending -eq 0 -and $s.parked -eq $s.failed) "$($s.failed) failed, $($s.parked) parked, $($s.pending) pending"
+            }
             'budget' {
                 Add-Check $s.name "run 1 stops after $($s.dailyCallBudget) Marketo calls with the rest queued" ($s.firstRunMarketoCalls -eq $s.dailyCallBudget -and $s.firstRunPending -gt 0 -and $s.firstRunBudgetReached) "$($s.firstRunMarketoCalls) calls, $($s.firstRunPending) queued"
                 Add-Check $s.name 'run 2 (same day, same budget) makes no call' ($s.secondRunMarketoCalls -eq 0) "$($s.secondRunMarketoCalls) calls"
@@ -382,12 +417,13 @@ try { $scenarios.Add((Invoke-BudgetScenario $sandbox (Join-Path $script:BenchWor
 finally { Stop-BenchSandbox $sandbox }
 }
 
-if (-not (Test-BenchScenario 'scale-30k', 'large', 'large-pwsh')) { }
-elseif ($Quick) { Write-Host 'Bench: scale-30k, large and large-pwsh skipped (-Quick)' }
+if (-not (Test-BenchScenario 'scale-30k', 'large', 'large-pwsh', 'large-bulk')) { }
+elseif ($Quick) { Write-Host 'Bench: scale-30k, large, large-pwsh and large-bulk skipped (-Quick)' }
 else {
-    $scenarios.Add((Invoke-FirstLoadScenario 'scale-30k' 30000))
-    $scenarios.Add((Invoke-FirstLoadScenario 'large' 100000))
-    $scenarios.Add((Invoke-FirstLoadScenario 'large-pwsh' 100000 -Pwsh))
+    if (Test-BenchScenario 'scale-30k') { $scenarios.Add((Invoke-FirstLoadScenario 'scale-30k' 30000)) }
+    if (Test-BenchScenario 'large') { $scenarios.Add((Invoke-FirstLoadScenario 'large' 100000)) }
+    if (Test-BenchScenario 'large-pwsh') { $scenarios.Add((Invoke-FirstLoadScenario 'large-pwsh' 100000 -Pwsh)) }
+    if (Test-BenchScenario 'large-bulk') { $scenarios.Add((Invoke-BulkScenario 'large-bulk' $BulkCustomers)) }
 }
 
 if (-not (Test-BenchScenario 'runbook-large')) { }
@@ -426,6 +462,7 @@ $results = [ordered]@{
         sandboxCpuSeconds = "CPU seconds the sandbox process used during the sync (it must stay under a quarter of the wall time, so the figures measure the connector); connectorCpuSeconds is the runner's (or the pwsh process's) whole CPU time."
         load = 'loadBefore/loadAfter: /proc/loadavg (1, 5, 15 minutes) around each sync; wall times measured under a load above the 2 cores are not comparable.'
         budget = "A first load of 10,000 customers with -DailyCallBudget $BenchBudget, run three times: the budget, the same budget again the same day (a new process), then without a budget."
+        largeBulk = "large-bulk: leads by Bulk Lead Import (-BulkImportThreshold $BenchBulkThreshold); bulkCallCeiling = ceil(companies/300) + 20 per 100,000 leads (imports, status polls, failures and warnings reads); quotaBoundSeconds is the REST path's; the sandbox imports at bulkImportRowsPerSecond per import (an assumption: docs/sandbox.md)."
         lostAndDuplicates = 'Marketo state (admin API) against BC (BC API): one company per customer by externalCompanyId (not under CRM sync), one lead per distinct normalized usable person email.'
         runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS, tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set).'
         idealBcCalls = 'reverse-new-leads: the pass''s read calls (every BC call in the journal but the $batch calls that carried writes, as the engine counts them) + ceil(write operations / 100).'

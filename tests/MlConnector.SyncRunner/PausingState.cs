@@ -37,6 +37,7 @@ internal sealed class PausingState(IPairState inner, string point, string target
     public ILeaseStore Lease => inner.Lease;
     public ISubscriptionStore Subscriptions => inner.Subscriptions;
     public IMarketoCallCounts MarketoCalls => inner.MarketoCalls;
+    public IBulkImports BulkImports => inner.BulkImports;
     public IWorkQueue Queue(SyncDirection direction) => new PausingQueue(inner.Queue(direction), this);
 
     /// <summary>Stops the calling thread for good once the point is reached (the first time, saying so on stdout).</summary>

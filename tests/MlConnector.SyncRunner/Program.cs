@@ -7,6 +7,7 @@ using MlConnector.SyncRunner;
 //   sync    one CustomerToMarketoSync pass (incremental from the checkpoint; --refresh-financials for a financial refresh)
 //           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000] [--daily-call-budget N]
 //           [--rate-window-ms 20000] (a shorter rate window, for profiling the connector and the sandbox without the quota's pace)
+//           [--bulk-import-threshold N] (leads by Bulk Lead Import when N or more are queued) [--bulk-poll-ms 10000]
 //           [--lease-timeout S] (seconds to wait while another run holds the pair; MLCONNECTOR_LEASE_SECONDS sets the lease's length)
 //           [--pause-at enqueued|settling [--pause-target Lead|Company] [--pause-nth N]] (crash tests: stop for good at that point, saying so on stdout)
 //   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads

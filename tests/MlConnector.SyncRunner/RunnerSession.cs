@@ -32,8 +32,10 @@ internal sealed class RunnerSession : IDisposable
     {
         var bc = await BusinessCentralClient.ConnectAsync(sandbox.BusinessCentral(arguments.Int("--bc-page-size", 1000)),
             new SecretText(sandbox["bcClientSecret"]), log, cancellationToken: cancellationToken);
-        var marketo = await MarketoClient.ConnectAsync(sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5),
-            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000)), arguments.Int("--daily-call-budget", 0) is > 0 and var budget ? budget : null),
+        var marketoSettings = sandbox.Marketo(arguments.Int("--calls-per-20s", 50), arguments.Int("--max-concurrency", 5),
+            TimeSpan.FromMilliseconds(arguments.Int("--rate-window-ms", 20000)), arguments.Int("--daily-call-budget", 0) is > 0 and var budget ? budget : null);
+        if (arguments.Int("--bulk-poll-ms", 0) is > 0 and var poll) marketoSettings.BulkImportPollInterval = TimeSpan.FromMilliseconds(poll);
+        var marketo = await MarketoClient.ConnectAsync(marketoSettings,
             new SecretText(sandbox["marketoClientSecret"]), log, cancellationToken: cancellationToken);
         var store = SqliteStateStore.Open(arguments.Required("--state"));
         var pair = SyncPairs.Register(store, SyncPairs.KeyOf(bc, marketo), bc.Company.Name, null, TimeProvider.System, log);

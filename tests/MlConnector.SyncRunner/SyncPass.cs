@@ -25,7 +25,11 @@ internal static class SyncPass
             BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")),
             Log = log, Progress = phases,
         };
-        var request = new CustomerSyncRequest { RefreshFinancials = arguments.Has("--refresh-financials") };
+        var request = new CustomerSyncRequest
+        {
+            RefreshFinancials = arguments.Has("--refresh-financials"),
+            BulkImportThreshold = arguments.Int("--bulk-import-threshold", 0) is > 0 and var threshold ? threshold : null,
+        };
         var counts = Enum.GetValues<SyncAction>().ToDictionary(a => a.ToString(), _ => 0);
         var budgetReached = false;
         await session.RunLeasedAsync(arguments, log, async token =>
@@ -45,7 +49,9 @@ internal static class SyncPass
             ["planningEndsAt"] = phases.At("Planning", last: true),
             ["firstWriteEndsAt"] = phases.At("Writing", last: false),
             ["lastWriteEndsAt"] = phases.At("Writing", last: true),
+            ["lastImportPollAt"] = phases.At("Importing", last: true),
             ["pending"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending),
+            ["parked"] = state.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Parked),
             ["dailyCallBudgetReached"] = budgetReached,
         };
         return summary;

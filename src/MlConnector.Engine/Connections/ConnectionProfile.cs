@@ -104,6 +104,7 @@ public sealed class MarketoProfile
     public int? CallsPer20Seconds { get; set; }
     public int? MaxConcurrency { get; set; }
     public int? DailyCallBudget { get; set; }
+    public TimeSpan? BulkImportPollInterval { get; set; }
 
     /// <summary>Saved from -AllowUntrustedEndpoint: every reconnect from this profile warns that it is on.</summary>
     public bool AllowUntrustedEndpoint { get; set; }
@@ -120,6 +121,7 @@ public sealed class MarketoProfile
         CallsPer20Seconds = settings.CallsPer20Seconds,
         MaxConcurrency = settings.MaxConcurrency,
         DailyCallBudget = settings.DailyCallBudget,
+        BulkImportPollInterval = settings.BulkImportPollInterval,
         AllowUntrustedEndpoint = settings.AllowUntrustedEndpoint,
         Vault = vault,
         SecretName = secretName,
@@ -134,6 +136,7 @@ public sealed class MarketoProfile
         CallsPer20Seconds = CallsPer20Seconds ?? MarketoSettings.DefaultCallsPer20Seconds,
         MaxConcurrency = MaxConcurrency ?? MarketoSettings.DefaultMaxConcurrency,
         DailyCallBudget = DailyCallBudget,
+        BulkImportPollInterval = BulkImportPollInterval ?? MarketoSettings.DefaultBulkImportPollInterval,
         AllowUntrustedEndpoint = AllowUntrustedEndpoint,
     };
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using MlConnector.Engine.Diagnostics;
 
 namespace MlConnector.Engine.Marketo;
@@ -34,16 +35,27 @@ internal sealed class MarketoChannel
     public long CallCount => Interlocked.Read(ref _callCount);
 
     public Task<MarketoEnvelope> SendAsync(MarketoCall call, CancellationToken cancellationToken)
-        => _retry.ExecuteAsync(ct => AttemptAsync(call, ct), call.Method.Method + " " + call.Path, call.Timeout, cancellationToken);
+        => _retry.ExecuteAsync(ct => AttemptAsync(call, null, ct), call.Method.Method + " " + call.Path, call.Timeout, cancellationToken);
 
-    private async Task<MarketoEnvelope> AttemptAsync(MarketoCall call, CancellationToken cancellationToken)
+    /// <summary>
+    /// A call answered with a file (a bulk import's failures or warnings): its text. An answer in JSON is an envelope
+    /// and is treated as any other (an error in it throws).
+    /// </summary>
+    public async Task<string> ReadTextAsync(MarketoCall call, CancellationToken cancellationToken)
     {
-        var (envelope, token) = await SendOnceAsync(call, cancellationToken).ConfigureAwait(false);
+        var file = new StrongBox<string?>();
+        await _retry.ExecuteAsync(ct => AttemptAsync(call, file, ct), call.Method.Method + " " + call.Path, call.Timeout, cancellationToken).ConfigureAwait(false);
+        return file.Value ?? "";
+    }
+
+    private async Task<MarketoEnvelope> AttemptAsync(MarketoCall call, StrongBox<string?>? file, CancellationToken cancellationToken)
+    {
+        var (envelope, token) = await SendOnceAsync(call, file, cancellationToken).ConfigureAwait(false);
         if (!envelope.Success && MarketoErrorCodes.Classify(envelope.Error?.Code) == MarketoErrorKind.Token)
         {
             // 602 on the first use after expiry, 601 afterwards (vendor blog): both mean "get a new token".
             _tokens.Invalidate(token);
-            (envelope, _) = await SendOnceAsync(call, cancellationToken).ConfigureAwait(false);
+            (envelope, _) = await SendOnceAsync(call, file, cancellationToken).ConfigureAwait(false);
             if (!envelope.Success && MarketoErrorCodes.Classify(envelope.Error?.Code) == MarketoErrorKind.Token)
                 throw new MarketoAuthenticationException(
                     $"Marketo rejected a freshly issued access token for {call.Path} (error {envelope.Error!.Code}: {envelope.Error.Message}, requestId {envelope.RequestId}). Check that the custom service is still active.");
@@ -122,15 +134,15 @@ internal sealed class MarketoChannel
         }
     }
 
-    private async Task<(MarketoEnvelope Envelope, string Token)> SendOnceAsync(MarketoCall call, CancellationToken cancellationToken)
+    private async Task<(MarketoEnvelope Envelope, string Token)> SendOnceAsync(MarketoCall call, StrongBox<string?>? file, CancellationToken cancellationToken)
     {
         using var lease = await _gate.EnterAsync(call.IsBulk, cancellationToken).ConfigureAwait(false);
         var (token, _) = await _tokens.GetAsync(cancellationToken).ConfigureAwait(false);
-        var answer = await SendHttpAsync(call, token, forceOverride: false, cancellationToken).ConfigureAwait(false);
+        var answer = await SendHttpAsync(call, token, forceOverride: false, file, cancellationToken).ConfigureAwait(false);
         if (answer.Status == (int)System.Net.HttpStatusCode.RequestUriTooLong && !answer.Overridden && call.Method == HttpMethod.Get)
         {
             // A front end with a shorter URI limit than Marketo's 8 KB: the documented remedy for 414 is the same override.
-            answer = await SendHttpAsync(call, token, forceOverride: true, cancellationToken).ConfigureAwait(false);
+            answer = await SendHttpAsync(call, token, forceOverride: true, file, cancellationToken).ConfigureAwait(false);
         }
 
         var envelope = answer.Envelope;
@@ -150,7 +162,7 @@ internal sealed class MarketoChannel
     }
 
     /// <summary>One HTTP exchange and its verbose line; the envelope is null when the body is not one (a gateway page, an empty body).</summary>
-    private async Task<HttpAnswer> SendHttpAsync(MarketoCall call, string token, bool forceOverride, CancellationToken cancellationToken)
+    private async Task<HttpAnswer> SendHttpAsync(MarketoCall call, string token, bool forceOverride, StrongBox<string?>? file, CancellationToken cancellationToken)
     {
         using var request = call.ToRequest(_restBase, token, forceOverride, out var overridden);
         Interlocked.Increment(ref _callCount);
@@ -160,7 +172,12 @@ internal sealed class MarketoChannel
         using (var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false))
         {
             status = (int)response.StatusCode;
-            envelope = await MarketoEnvelope.TryReadAsync(response.Content, status, cancellationToken).ConfigureAwait(false);
+            if (file is not null && status == 200 && response.Content.Headers.ContentType?.MediaType?.Contains("json", StringComparison.OrdinalIgnoreCase) != true)
+            {
+                file.Value = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+                envelope = MarketoEnvelope.FileAnswer(status);
+            }
+            else envelope = await MarketoEnvelope.TryReadAsync(response.Content, status, cancellationToken).ConfigureAwait(false);
         }
         var elapsed = Stopwatch.GetElapsedTime(started);
         var method = overridden ? "POST(_method=GET)" : call.Method.Method;

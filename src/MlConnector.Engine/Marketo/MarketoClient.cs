@@ -73,6 +73,9 @@ public sealed partial class MarketoClient : IDisposable
     /// <summary>This connection's daily call budget (calls per Marketo day); null: none.</summary>
     public int? DailyCallBudget => _settings.DailyCallBudget;
 
+    /// <summary>How often a Bulk Lead Import's status is asked for (see <see cref="MarketoSettings.BulkImportPollInterval"/>).</summary>
+    public TimeSpan BulkImportPollInterval => _settings.BulkImportPollInterval;
+
     /// <summary>Calls the quota gate has counted against the daily budget on the current Marketo day.</summary>
     public long CallsToday => _gate.CallsToday;
 

@@ -37,6 +37,9 @@ public sealed class MarketoEnvelope
     /// <summary>The first error, if any.</summary>
     public MarketoReason? Error => Errors.Count > 0 ? Errors[0] : null;
 
+    /// <summary>A successful answer that carried a file rather than an envelope.</summary>
+    internal static MarketoEnvelope FileAnswer(int httpStatus) => new(null, true, [], [], [], null, null, httpStatus);
+
     /// <summary>Parses an envelope; null when <paramref name="json"/> is not a JSON object (e.g. an HTML error page).</summary>
     public static MarketoEnvelope? TryParse(string json, int httpStatus = 200)
     {

@@ -37,6 +37,7 @@ internal static class MarketoErrorCodes
     public const string LeadNotFound = "1004";
     public const string ObjectNotFound = "1013";
     public const string CrmEnabled = "1018";
+    public const string TooManyImports = "1016";
     public const string ExportQuota = "1029";
 
     /// <summary>HTTP 413 rendered as a code: the request body passed Marketo's 1 MB limit.</summary>

@@ -42,6 +42,14 @@ public sealed partial class MarketoSettings
     /// <summary>Calls this connection may make per Marketo day (midnight US Central to midnight); null = no local budget.</summary>
     public int? DailyCallBudget { get; set; }
 
+    /// <summary>
+    /// How often a Bulk Lead Import's status is asked for while it shows no progress (Adobe suggests every 5 to 30 s);
+    /// once it does, at its estimated end, at most 30 intervals apart. Default 10 s; tests shorten it.
+    /// </summary>
+    public TimeSpan BulkImportPollInterval { get; set; } = DefaultBulkImportPollInterval;
+
+    public static readonly TimeSpan DefaultBulkImportPollInterval = TimeSpan.FromSeconds(10);
+
     /// <summary>Records per read page (batchSize), 1..300.</summary>
     public int PageSize { get; set; } = MarketoLimits.MaxBatch;
 
@@ -64,6 +72,7 @@ public sealed partial class MarketoSettings
         if (MaxConcurrency is < 1 or > 10) throw Invalid("MaxConcurrency must be between 1 and 10 (Marketo's instance limit).");
         if (RateWindow <= TimeSpan.Zero) throw Invalid("RateWindow must be positive.");
         if (DailyCallBudget is < 1) throw Invalid("DailyCallBudget must be positive when given.");
+        if (BulkImportPollInterval <= TimeSpan.Zero || BulkImportPollInterval > TimeSpan.FromMinutes(5)) throw Invalid("BulkImportPollInterval must be positive and at most 5 minutes.");
         if (PageSize is < 1 or > MarketoLimits.MaxBatch) throw Invalid($"PageSize must be between 1 and {MarketoLimits.MaxBatch}.");
         Retry.Validate();
         try

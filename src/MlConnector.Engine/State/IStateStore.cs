@@ -54,4 +54,7 @@ public interface IPairState
 
     /// <summary>The pair's Marketo calls per Marketo day, for a daily call budget that holds across runs.</summary>
     IMarketoCallCounts MarketoCalls { get; }
+
+    /// <summary>The pair's Bulk Lead Imports accepted by Marketo and not yet settled (resumed by the next run after a crash).</summary>
+    IBulkImports BulkImports { get; }
 }

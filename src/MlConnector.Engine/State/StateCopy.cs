@@ -24,6 +24,9 @@ public sealed class StateCopyResult
     /// <summary>BC webhook subscriptions (where each one's clientState is kept, never the clientState).</summary>
     public int Subscriptions { get; set; }
 
+    /// <summary>Bulk Lead Imports Marketo had accepted and not yet settled, copied with their jobs still pending as they were.</summary>
+    public int BulkImports { get; set; }
+
     /// <summary>Marketo days whose call count was copied (so a daily call budget holds on the new store too).</summary>
     public int CallCountDays { get; set; }
 
@@ -36,7 +39,8 @@ public sealed class StateCopyResult
 /// Copies a sync pair's state from one store to another — SQLite to Table Storage when a team moves to runbooks, and
 /// back — so the first run on the new store continues where the last run on the old one stopped: registration,
 /// checkpoints with their boundary records, watermarks, queued, parked and answered jobs (as they were, a held answer
-/// too), record state (with its field digests), links, BC webhook subscriptions and the Marketo calls counted per day.
+/// too), Bulk Lead Imports in flight, record state (with its field digests), links, BC webhook subscriptions and the
+/// Marketo calls counted per day.
 /// Both stores' leases on the pair are held throughout, so no run changes either side meanwhile.
 /// </summary>
 public static class StateCopy
@@ -121,6 +125,13 @@ public static class StateCopy
                 result.Answered += batch.Count(j => j.Job.Status == QueuedJobStatus.Answered);
                 progress?.Report(new SyncProgress("Copying queued jobs", result.Pending + result.Parked + result.Answered));
             }
+        }
+        // After the jobs: an import names jobs of the target's queue.
+        foreach (var import in source.BulkImports.Open())
+        {
+            var jobs = source.BulkImports.Jobs(import.BatchId, 0, int.MaxValue).Select(j => (j.Job.JobId, j.Job.UpdatedAt)).ToList();
+            target.BulkImports.Add(import, jobs);
+            result.BulkImports++;
         }
         foreach (var subscription in source.Subscriptions.All())
         {

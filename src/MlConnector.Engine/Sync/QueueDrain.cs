@@ -214,7 +214,7 @@ internal sealed class QueueDrain
     }
 
     /// <summary>Keeps what the target answered for the jobs: first their audit lines, then links, record states, done jobs out of the queue, failed ones parked.</summary>
-    private List<SyncResult> Settle(IReadOnlyList<QueuedJob> jobs, IReadOnlyList<JobOutcome> outcomes)
+    internal List<SyncResult> Settle(IReadOnlyList<QueuedJob> jobs, IReadOnlyList<JobOutcome> outcomes)
     {
         NameChangedFields(outcomes);
         var results = Results(outcomes);

@@ -61,6 +61,13 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int? DailyCallBudget { get; set; }
 
+    /// <summary>Seconds between status polls of a Bulk Lead Import while it shows no progress (Adobe suggests 5 to 30); default 10.</summary>
+    [Parameter(ParameterSetName = ClientSecretSet)]
+    [Parameter(ParameterSetName = CredentialSet)]
+    [Parameter(ParameterSetName = VaultSet)]
+    [ValidateRange(0.05, 300.0)]
+    public double BulkImportPollSeconds { get; set; } = MarketoSettings.DefaultBulkImportPollInterval.TotalSeconds;
+
     protected override void EndProcessing()
     {
         MarketoSettings settings;
@@ -84,6 +91,7 @@ public sealed class ConnectMlMarketoCommand : ConnectServiceCmdlet
                 CallsPer20Seconds = CallsPer20Seconds,
                 MaxConcurrency = MaxConcurrency,
                 DailyCallBudget = DailyCallBudget,
+                BulkImportPollInterval = TimeSpan.FromSeconds(BulkImportPollSeconds),
                 AllowUntrustedEndpoint = AllowUntrustedEndpoint,
             };
             secret = GivenSecret();

@@ -27,7 +27,7 @@ public enum FinancialRefresh
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlSync", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncSummary), typeof(SyncResult), typeof(SyncPlanRow))]
-public sealed class InvokeMlSyncCommand : SyncCmdlet
+public sealed class InvokeMlSyncCommand : LeadSyncCmdlet
 {
     private static readonly TimeSpan RefreshInterval = TimeSpan.FromHours(24);
     private int _crmSkipped;
@@ -173,7 +173,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
     {
         var seen = new HashSet<(string, string)>();
         progress.Pass = Resync ? "Resync: " : "Incremental sync: ";
-        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync }, cancel).ConfigureAwait(false))
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync, BulkImportThreshold = BulkImportFrom }, cancel).ConfigureAwait(false))
         {
             // Only a plan needs them (to list each record once); a run of 100,000 customers would hold every key.
             if (whatIf) seen.Add(Key(row));
@@ -194,7 +194,7 @@ public sealed class InvokeMlSyncCommand : SyncCmdlet
         // A spent budget sends nothing more today: the refresh waits for a run that can send what it finds.
         if (!RefreshDue(refreshedBefore) || sync.DailyCallBudgetReached) return;
         progress.Pass = "Financial refresh: ";
-        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true }, cancel).ConfigureAwait(false))
+        await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { RefreshFinancials = true, BulkImportThreshold = BulkImportFrom }, cancel).ConfigureAwait(false))
         {
             // The refresh reports (and audits) every customer it compared; a plan lists each record once.
             if (whatIf && seen.Contains(Key(row))) continue;

@@ -14,7 +14,7 @@ namespace MlConnector.Cmdlets;
 /// </summary>
 [Cmdlet(VerbsData.Sync, "MlCustomerToMarketo", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncResult), typeof(SyncPlanRow))]
-public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
+public sealed class SyncMlCustomerToMarketoCommand : LeadSyncCmdlet
 {
     private readonly List<BcCustomer> _customers = new();
     private readonly List<string> _numbers = new();
@@ -154,10 +154,10 @@ public sealed class SyncMlCustomerToMarketoCommand : SyncCmdlet
     // Customer objects are used as they are only when nothing else was given (the engine takes one kind).
     private CustomerSyncRequest Request()
     {
-        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials, Resync = Resync };
+        if (!_sawInput) return new CustomerSyncRequest { RefreshFinancials = RefreshFinancials, Resync = Resync, BulkImportThreshold = BulkImportFrom };
         if (_numbers.Count == 0)
-            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList(), Resync = Resync };
-        return new CustomerSyncRequest { CustomerNumbers = AllNumbers(), Resync = Resync };
+            return new CustomerSyncRequest { Customers = _customers.GroupBy(c => c.Number, StringComparer.OrdinalIgnoreCase).Select(g => g.Last()).ToList(), Resync = Resync, BulkImportThreshold = BulkImportFrom };
+        return new CustomerSyncRequest { CustomerNumbers = AllNumbers(), Resync = Resync, BulkImportThreshold = BulkImportFrom };
     }
 
     private string[] AllNumbers() => _numbers.Concat(_customers.Select(c => c.Number)).Distinct(StringComparer.OrdinalIgnoreCase).ToArray();

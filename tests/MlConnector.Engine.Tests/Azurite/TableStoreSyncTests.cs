@@ -108,9 +108,13 @@ public sealed class TableStoreSyncTests(AzuriteFixture azurite)
             var today = DateOnly.FromDateTime(now.UtcDateTime);
             state.MarketoCalls.Add(today.AddDays(-1), 9_500, now);
             state.MarketoCalls.Add(today, 120, now);
+            var leads = sqlite.Pair(pair.PairId).Queue(SyncDirection.BcToMarketo);
+            leads.Enqueue([new QueuedJob("lead:l1@example.com", "Lead", "Contact", "CT1", "{}", QueuedJobStatus.Pending, 0, null, now, now)], now);
+            state.BulkImports.Add(new BulkImportBatch(501, 1, now), [("lead:l1@example.com", now)]);
 
             var first = await CopyAsync(sqlite, tables, pair);
-            Assert.Equal((1, 1, 1, 1, 2, false), (first.Pending, first.Parked, first.Answered, first.Subscriptions, first.CallCountDays, first.Replaced));
+            Assert.Equal((2, 1, 1, 1, 2, 1, false), (first.Pending, first.Parked, first.Answered, first.Subscriptions, first.CallCountDays, first.BulkImports, first.Replaced));
+            Assert.Equal(["lead:l1@example.com"], tables.Pair(pair.PairId).BulkImports.Jobs(501, 0, 10).Select(j => j.Job.JobId));
             Assert.Equal(Snapshot(sqlite, pair.PairId), Snapshot(tables, pair.PairId));
             Assert.Equal(120, tables.Pair(pair.PairId).MarketoCalls.Get(today));
             Assert.Equal(now.AddDays(-1), Assert.Single(tables.Pair(pair.PairId).Subscriptions.All()).CreatedAt);
@@ -161,6 +165,7 @@ public sealed class TableStoreSyncTests(AzuriteFixture azurite)
         foreach (var kind in Enum.GetValues<LinkKind>()) lines.AddRange(rows.AllLinks(kind).Select(l => $"link {l}").Order(StringComparer.Ordinal));
         lines.AddRange(state.Subscriptions.All().Select(s => $"subscription {s}"));
         lines.AddRange(rows.AllMarketoCalls().Select(c => $"calls {c.Day:yyyy-MM-dd} {c.Calls}"));
+        lines.AddRange(state.BulkImports.Open().Select(b => $"bulk {b} {string.Join(",", state.BulkImports.Jobs(b.BatchId, 0, int.MaxValue).Select(j => j.Job.JobId))}"));
         var pair = store.Pairs().Single(p => p.PairId == pairId);
         lines.Add($"pair {pair.Key} {pair.BcCompanyName} {pair.CompanyKeyPrefix} {pair.CreatedAt:O}");
         return string.Join("\n", lines);

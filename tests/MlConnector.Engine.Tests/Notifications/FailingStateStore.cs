@@ -30,6 +30,7 @@ internal sealed class FailingStateStore(IStateStore inner) : IStateStore
         public ILeaseStore Lease => state.Lease;
         public ISubscriptionStore Subscriptions => state.Subscriptions;
         public IMarketoCallCounts MarketoCalls => state.MarketoCalls;
+        public IBulkImports BulkImports => state.BulkImports;
     }
 
     private sealed class Queue(FailingStateStore owner, IWorkQueue queue) : IWorkQueue

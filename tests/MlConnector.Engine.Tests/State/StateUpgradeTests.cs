@@ -21,7 +21,7 @@ public sealed class StateUpgradeTests : IDisposable
         using var store = SqliteStateStore.Open(path);
 
         Assert.False(store.Created);
-        Assert.Equal(8, store.SchemaVersion);
+        Assert.Equal(9, store.SchemaVersion);
         Assert.Empty(store.Pairs());
         Assert.True(store.HasUnclaimedState());
         var unclaimed = store.Pair(SyncPairKey.Unclaimed);

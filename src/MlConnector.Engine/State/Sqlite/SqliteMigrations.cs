@@ -192,6 +192,25 @@ internal static class SqliteMigrations
         );
         CREATE INDEX work_queue_sequence ON work_queue(sequence);
         """,
+        // 9: Bulk Lead Imports Marketo accepted and whose outcome is not settled, with the jobs of each file, so a run
+        // that stopped while one ran resumes by polling its batch id instead of importing the file again.
+        """
+        CREATE TABLE bulk_imports (
+            pair_id        TEXT NOT NULL,
+            batch_id       INTEGER NOT NULL,
+            rows           INTEGER NOT NULL,
+            submitted_at   TEXT NOT NULL,
+            PRIMARY KEY (pair_id, batch_id)
+        );
+        CREATE TABLE bulk_import_jobs (
+            pair_id        TEXT NOT NULL,
+            batch_id       INTEGER NOT NULL,
+            job_id         TEXT NOT NULL,
+            job_updated_at TEXT NOT NULL,
+            PRIMARY KEY (pair_id, job_id)
+        );
+        CREATE INDEX bulk_import_jobs_batch ON bulk_import_jobs(pair_id, batch_id);
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

@@ -244,4 +244,6 @@ internal sealed partial class SqlitePairState(SqliteConnection connection, Sqlit
     public ISubscriptionStore Subscriptions => new SqliteSubscriptions(connection, pairId);
 
     public IMarketoCallCounts MarketoCalls => new SqliteMarketoCalls(connection, pairId);
+
+    public IBulkImports BulkImports => new SqliteBulkImports(connection, pairId);
 }

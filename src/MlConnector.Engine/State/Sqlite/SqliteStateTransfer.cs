@@ -12,8 +12,8 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
     public IEnumerable<string> WatermarkNames() => Strings("SELECT name FROM watermarks WHERE pair_id = $pair ORDER BY name;");
 
     public IEnumerable<StoredJob> AllJobs(SyncDirection direction) => Rows(
-        $"SELECT {SqliteWorkQueue.JobColumns}, answer FROM work_queue WHERE pair_id = $pair AND direction = $direction ORDER BY sequence;", direction,
-        r => new StoredJob(SqliteWorkQueue.Job(r), r.IsDBNull(10) ? null : r.GetString(10)));
+        $"SELECT {SqliteWorkQueue.Columns(null)}, answer FROM work_queue WHERE pair_id = $pair AND direction = $direction ORDER BY sequence;", direction,
+        r => new StoredJob(SqliteWorkQueue.Read(r), r.IsDBNull(10) ? null : r.GetString(10)));
 
     public IEnumerable<RecordState> AllRecordStates(SyncDirection direction) => Rows(
         $"SELECT {SqliteRecordStates.Columns} FROM record_state WHERE pair_id = $pair AND direction = $direction ORDER BY target_key;",
@@ -65,7 +65,7 @@ internal sealed partial class SqlitePairState : IPairStateTransfer
     public void Clear() => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
-        foreach (var table in SqliteMigrations.PairScopedTables.Concat(["subscriptions", "marketo_calls", "sync_pairs"]))
+        foreach (var table in SqliteMigrations.PairScopedTables.Concat(["subscriptions", "marketo_calls", "bulk_import_jobs", "bulk_imports", "sync_pairs"]))
         {
             using var delete = Create(connection, transaction, $"DELETE FROM {table} WHERE pair_id = $pair;", ("$pair", pairId));
             delete.ExecuteNonQuery();

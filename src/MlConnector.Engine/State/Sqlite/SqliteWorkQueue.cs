@@ -50,20 +50,23 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
     {
         using var command = Scoped(null, "", ("$status", status.ToString()), ("$target", targetType), ("$max", max));
         command.CommandText = $"""
-            SELECT {JobColumns}
+            SELECT {Columns(null)}
             FROM work_queue
             WHERE {Scope} AND status = $status AND ($target IS NULL OR target_type = $target){MatchingAny(command, "source_number", sourceNumberPatterns)}
             ORDER BY sequence LIMIT $max;
             """;
         using var reader = command.ExecuteReader();
         var jobs = new List<QueuedJob>();
-        while (reader.Read()) jobs.Add(Job(reader));
+        while (reader.Read()) jobs.Add(Read(reader));
         return (IReadOnlyList<QueuedJob>)jobs;
     });
 
-    public const string JobColumns = "job_id, target_type, source_type, source_number, payload, status, attempts, last_error, enqueued_at, updated_at";
+    /// <summary>The columns <see cref="Read"/> reads, first in a SELECT, optionally of a table alias.</summary>
+    internal static string Columns(string? alias) => string.Join(", ",
+        new[] { "job_id", "target_type", "source_type", "source_number", "payload", "status", "attempts", "last_error", "enqueued_at", "updated_at" }
+            .Select(c => alias is null ? c : alias + "." + c));
 
-    public static QueuedJob Job(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+    internal static QueuedJob Read(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
         reader.GetString(4), Enum.Parse<QueuedJobStatus>(reader.GetString(5)), reader.GetInt32(6), reader.IsDBNull(7) ? null : reader.GetString(7),
         ParseTime(reader.GetString(8)), ParseTime(reader.GetString(9)));
 
@@ -135,10 +138,10 @@ internal sealed class SqliteWorkQueue(SqliteConnection connection, string pairId
 
     public IReadOnlyList<(QueuedJob Job, string Answer)> Answered() => Guard(() =>
     {
-        using var command = Scoped(null, $"SELECT {JobColumns}, answer FROM work_queue WHERE {Scope} AND status = 'Answered' ORDER BY sequence;");
+        using var command = Scoped(null, $"SELECT {Columns(null)}, answer FROM work_queue WHERE {Scope} AND status = 'Answered' ORDER BY sequence;");
         using var reader = command.ExecuteReader();
         var held = new List<(QueuedJob, string)>();
-        while (reader.Read()) held.Add((Job(reader), reader.GetString(10)));
+        while (reader.Read()) held.Add((Read(reader), reader.GetString(10)));
         return (IReadOnlyList<(QueuedJob, string)>)held;
     });
 

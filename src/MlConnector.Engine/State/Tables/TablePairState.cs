@@ -10,6 +10,7 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
 {
     private readonly TableCheckpoints _checkpoints = new(tables.Pairs, pairId);
     private readonly ConcurrentDictionary<SyncDirection, TableWorkQueue> _queues = new();
+    private TableBulkImports? _bulkImports;
 
     public string PairId => pairId;
 
@@ -27,6 +28,10 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
     public ISubscriptionStore Subscriptions => new TableSubscriptions(tables.Pairs, pairId);
 
     public IMarketoCallCounts MarketoCalls => CallsOf();
+
+    // One object per pair state: it keeps the open imports' job rows between the pages of one settlement or file.
+    public IBulkImports BulkImports
+        => LazyInitializer.EnsureInitialized(ref _bulkImports, () => new TableBulkImports(tables.Queue, pairId, QueueOf(SyncDirection.BcToMarketo)));
 
     public IEnumerable<string> CheckpointNames() => _checkpoints.Names(TableCheckpoints.CheckpointPrefix);
 
@@ -54,6 +59,7 @@ internal sealed class TablePairState(StateTables tables, string pairId) : IPairS
             TableBatches.Submit(table, rows, a => [a], _ => { }, "remove the pair's state");
         }
         foreach (var queue in _queues.Values) queue.Forget();
+        _bulkImports = null;
     }
 
     private TableWorkQueue QueueOf(SyncDirection direction) => _queues.GetOrAdd(direction, d => new TableWorkQueue(tables.Queue, pairId, d));

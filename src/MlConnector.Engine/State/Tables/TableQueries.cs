@@ -13,6 +13,10 @@ internal static class TableQueries
         return Query(table, filter, what, select, pageSize);
     }
 
+    /// <summary>Rows whose key starts with <paramref name="prefix"/> and comes after <paramref name="after"/>, in key order.</summary>
+    public static IEnumerable<TableEntity> RangeAfter(TableClient table, string partition, string prefix, string after, string what)
+        => Query(table, TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {after} and RowKey lt {TableKeys.PrefixEnd(prefix)}"), what, null, null);
+
     /// <summary>Rows of every bucket partition of a pair (<see cref="TableBuckets"/>) whose row key starts with <paramref name="prefix"/> (all rows when null).</summary>
     public static IEnumerable<TableEntity> Buckets(TableClient table, string pairId, string? prefix, string what, IEnumerable<string>? select = null)
     {

@@ -113,6 +113,29 @@ internal sealed class TableWorkQueue(TableClient table, string pairId, SyncDirec
             "restore queued jobs");
     }
 
+    /// <summary>Pending jobs of a type after <paramref name="afterSequence"/>, in queue order (a key range: no job before it is read).</summary>
+    public IEnumerable<(QueuedJob Job, long Sequence)> PendingAfter(string targetType, long afterSequence)
+    {
+        var prefix = JobPrefix(QueuedJobStatus.Pending, targetType);
+        return TableQueries.RangeAfter(table, pairId, prefix, prefix + afterSequence.ToString("D19", CultureInfo.InvariantCulture) + (char)(TableKeys.Separator + 1),
+            "read pending jobs").Select(ToRow).Select(r => (r.Job, r.Sequence));
+    }
+
+    /// <summary>Where each job would be while pending (its queue place, whatever its status now), for the jobs still queued.</summary>
+    public IReadOnlyDictionary<string, (long Sequence, string PendingKey)> Places(IEnumerable<string> jobIds)
+        => TableReads.PointReads(table, jobIds.Distinct(StringComparer.Ordinal), id => (pairId, IndexKey(id)), "find queued jobs")
+            .Select(found => (JobId: found.Key, Key: found.Value.GetString("Job")))
+            .Select(f => (f.JobId, Parts: f.Key.Split(TableKeys.Separator)))
+            .ToDictionary(f => f.JobId, f => (long.Parse(f.Parts[4], CultureInfo.InvariantCulture),
+                string.Join(TableKeys.Separator, f.Parts.Select((part, i) => i == 2 ? QueuedJobStatus.Pending.ToString() : part))), StringComparer.Ordinal);
+
+    /// <summary>The job in the row at <paramref name="pendingKey"/> (see <see cref="Places"/>), if it is there: pending, in that place.</summary>
+    public QueuedJob? PendingAt(string pendingKey) => TableCalls.Guard("read a queued job", () =>
+    {
+        var found = table.GetEntityIfExists<TableEntity>(pairId, pendingKey);
+        return found.HasValue ? TableJobRows.Job(found.Value!) : null;
+    });
+
     /// <summary>Drops the rows remembered from Take (the pair's state was removed).</summary>
     public void Forget() => _taken.Clear();
 

@@ -21,6 +21,13 @@ public sealed class CustomerSyncRequest
     /// </summary>
     public bool Resync { get; init; }
 
+    /// <summary>
+    /// Leads go by Marketo's Bulk Lead Import (CSV files) when at least this many are queued once every contact is
+    /// planned; fewer go by REST as usual. Null: always REST. Companies always go by REST, first.
+    /// </summary>
+    public int? BulkImportThreshold { get; init; }
+
+
     /// <summary>A replay: the parked contacts to plan again, read by contact number (their customers are not read for them).</summary>
     internal IReadOnlyCollection<string>? ContactNumbers { get; init; }
 

@@ -99,7 +99,7 @@ public sealed class CustomerToMarketoSync
         var diff = new MarketoDiff(_context.Marketo);
         var planning = new ChunkPlanning(_context, _mapper, _fields);
         var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
-        var phases = new SendPhases(writer, cancellationToken);
+        var phases = new SendPhases(writer, request.BulkImportThreshold, () => _queue.Count(QueuedJobStatus.Pending), cancellationToken);
         var pump = new SendPump(writer.Drain, phases.Start);
         await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, pump, cancellationToken).ConfigureAwait(false))
         {
@@ -128,20 +128,27 @@ public sealed class CustomerToMarketoSync
             _context.State.Checkpoints.Advance(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), _context.Time.GetUtcNow());
         phases.CustomersPlanned = phases.ContactsPlanned = true;
         await foreach (var result in pump.FinishAsync().ConfigureAwait(false)) yield return result;
+        if (phases.LeadsInBulk != true) yield break;
+        _context.Log.Verbose($"{_queue.Count(QueuedJobStatus.Pending)} leads queued (threshold {request.BulkImportThreshold}): they go by Marketo's Bulk Lead Import.");
+        await foreach (var result in writer.Bulk.ImportAsync(cancellationToken).ConfigureAwait(false)) yield return result;
     }
 
     /// <summary>
     /// Which batches may start: full company batches while customers are read; once they are all planned, the last company
     /// batch too; leads only after every company was written (a lead links to its company), full ones while contacts are
-    /// still read, then the rest.
+    /// still read, then the rest. With a bulk import threshold, leads wait until every contact is planned: as many queued
+    /// as the threshold or more go by Bulk Lead Import once sending by REST is done (<see cref="LeadsInBulk"/>), fewer by REST.
     /// </summary>
-    private sealed class SendPhases(MarketoWriter writer, CancellationToken cancellationToken)
+    private sealed class SendPhases(MarketoWriter writer, int? bulkThreshold, Func<int> queued, CancellationToken cancellationToken)
     {
         private bool _companiesDone;
 
         public bool CustomersPlanned { get; set; }
 
         public bool ContactsPlanned { get; set; }
+
+        /// <summary>Whether the leads go by Bulk Lead Import; null until decided.</summary>
+        public bool? LeadsInBulk { get; private set; }
 
         public void Start()
         {
@@ -150,6 +157,12 @@ public sealed class CustomerToMarketoSync
                 writer.Drain.Start(writer.Companies, partial: CustomersPlanned, cancellationToken);
                 _companiesDone = CustomersPlanned && writer.Drain.Done(MarketoRecord.Company);
                 if (!_companiesDone) return;
+            }
+            if (bulkThreshold is { } threshold)
+            {
+                if (!ContactsPlanned) return;
+                LeadsInBulk ??= queued() >= threshold;
+                if (LeadsInBulk == true) return;
             }
             writer.Drain.Start(writer.Leads, partial: ContactsPlanned, cancellationToken);
         }
@@ -169,7 +182,7 @@ public sealed class CustomerToMarketoSync
         Exception? failure = null;
         try
         {
-            await using (var results = pass(writer).GetAsyncEnumerator(cancellationToken))
+            await using (var results = AfterOpenImports(writer, pass(writer), cancellationToken).GetAsyncEnumerator(cancellationToken))
             {
                 while (true)
                 {
@@ -199,6 +212,18 @@ public sealed class CustomerToMarketoSync
         if (!DailyCallLedger.IsBudgetReached(failure)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         DailyCallBudgetReached = true;
         ledger.WarnStopped(_queue.Count(QueuedJobStatus.Pending));
+    }
+
+    /// <summary>
+    /// Bulk imports an earlier run stored and did not settle (it stopped while they ran) are polled and settled before
+    /// anything else, so their leads are not sent again; then the pass runs.
+    /// </summary>
+    private static async IAsyncEnumerable<SyncResult> AfterOpenImports(MarketoWriter writer, IAsyncEnumerable<SyncResult> pass,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (writer.Bulk.HasOpenImports)
+            await foreach (var result in writer.Bulk.ResumeAsync(cancellationToken).ConfigureAwait(false)) yield return result;
+        await foreach (var result in pass.ConfigureAwait(false)) yield return result;
     }
 
     /// <summary>A pump that starts nothing: it only awaits and settles the batches in flight.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Marketo;
 using MlConnector.Engine.State;
+using MlConnector.Engine.Sync.BulkImport;
 
 namespace MlConnector.Engine.Sync.BcToMarketo;
 
@@ -25,7 +26,11 @@ internal sealed class MarketoWriter
         Drain = new QueueDrain(context, SyncDirection.BcToMarketo, context.BatchesInFlight ?? context.Marketo.MaxConcurrency, ledger.Save);
         Companies = new JobTarget(MarketoRecord.Company, MarketoLimits.MaxBatch, SendAsync, MarketoJobs.KeyOf, "Writing companies");
         Leads = new JobTarget(MarketoRecord.Lead, MarketoLimits.MaxBatch, SendAsync, MarketoJobs.KeyOf, "Writing leads");
+        Bulk = new BulkLeadImport(context, Drain, mapper.Mapping.Lead.KeyField, ledger.Save);
     }
+
+    /// <summary>Leads by Bulk Lead Import, settled through <see cref="Drain"/>; also resumes imports an earlier run left.</summary>
+    public BulkLeadImport Bulk { get; }
 
     /// <summary>The batches in flight and their settling; the caller decides which type goes when.</summary>
     public QueueDrain Drain { get; }
