@@ -84,6 +84,7 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
                     host.Faults.Remove(rule.Id);
                     var entry = await host.Journal.WaitForAsync(e => e.Sequence == held.Sequence, Patience);
                     AssertHeldWriteLandedAt(point, entry, killedAt);
+                    await JournalCompleteAsync(host);
                     AssertUnansweredLeadsStillQueued(host, state, killedAt, expected.Leads.Count);
                 }
                 else
@@ -101,6 +102,7 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
                     else
                     {
                         AssertCheckpointMoved(state, SyncCheckpoints.Contacts);
+                        await JournalCompleteAsync(host);
                         AssertAnsweredBeforeTheKill(host, killedAt, jobs);
                         AssertUnansweredLeadsStillQueued(host, state, killedAt, expected.Leads.Count);
                     }
@@ -171,6 +173,24 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
     {
         var answered = host.Journal.Snapshot().Where(e => IsLeadWrite(e) && e.Status == 200 && !e.Dropped && e.Answered < killedAt).ToList();
         Assert.True(answered.Sum(e => e.RecordCount) >= jobs, $"{answered.Sum(e => e.RecordCount)} lead records answered before the kill; the runner stopped settling {jobs}");
+    }
+
+    /// <summary>
+    /// Waits until every request the killed runner made is in the journal: an exchange is journaled once the server has
+    /// finished it, a moment after the client had its answer (and may have settled it) — with batches in flight
+    /// concurrently, one answered just before the kill may not be journaled yet when the runner dies.
+    /// </summary>
+    private static async Task JournalCompleteAsync(SandboxHost host)
+    {
+        var clock = Stopwatch.StartNew();
+        var seen = -1;
+        while (clock.Elapsed < Patience)
+        {
+            var count = host.Journal.Snapshot().Count;
+            if (count == seen) return;
+            seen = count;
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>Every lead Marketo did not answer for before the kill is still a pending job in the killed run's state file.</summary>
