@@ -29,15 +29,7 @@ public sealed class TableStoreBulkImportTests(AzuriteFixture azurite)
         await using var sandbox = await SyncSandbox.StartAsync(customers: 40, configure: o => o.Marketo.BulkImportRowsPerSecond = 2,
             marketoSettings: s => s.BulkImportPollInterval = Poll,
             openStore: () => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix));
-        using var stop = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
-        {
-            while (!sandbox.Host.Journal.For(SandboxService.Marketo).Any(IsStatusPoll)) await Task.Delay(10);
-            await stop.CancelAsync();
-        });
-        var first = sandbox.Sync(correlationId: "stopped").RunAsync(new CustomerSyncRequest { BulkImportThreshold = 1 }, stop.Token);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { await foreach (var _ in first) { } });
-        await watcher;
+        await StopWhileImportingAsync(sandbox, "stopped");
 
         using (var reader = TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix, create: false))
         {
