@@ -38,8 +38,11 @@ param(
     # Bench: skip the slowest scenarios.
     [switch] $Quick,
 
-    # Bench: run only these scenarios (initial-load, no-change, one-percent, crm-sync, large, reverse-new-leads).
+    # Bench: run only these scenarios (initial-load, no-change, one-percent, crm-sync, budget, reverse-new-leads, notify-latency, scale-30k, large,
+    # large-pwsh, runbook-large); runbook-large's size.
     [string[]] $Scenario,
+    [ValidateRange(1, 100000)]
+    [int] $RunbookCustomers = 100000,
 
     # Sandbox: how many BC customers the sandbox seeds (each with about 2.5 person contacts).
     [ValidateRange(1, 100000)]
@@ -197,7 +200,9 @@ function Invoke-Test {
 function Invoke-Bench {
     Build-Module
     Invoke-Dotnet publish (Join-Path $Root 'tests/MlConnector.SyncRunner/MlConnector.SyncRunner.csproj') -c $Configuration -o (Join-Path $OutRoot 'syncrunner') --nologo '-v:q'
-    & (Join-Path $Root 'build/Bench.ps1') -OutRoot $OutRoot -ResultsPath (Join-Path $Artifacts 'bench') -Quick:$Quick -Scenario $Scenario
+    $selection = @{ RunbookCustomers = $RunbookCustomers }
+    if ($Scenario) { $selection.Scenario = $Scenario }
+    & (Join-Path $Root 'build/Bench.ps1') -OutRoot $OutRoot -ResultsPath (Join-Path $Artifacts 'bench') -Quick:$Quick @selection
 }
 
 switch ($Task) {

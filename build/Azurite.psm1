@@ -6,7 +6,10 @@
                       exact lock is already installed. Needs Node.js and npm on PATH.
     Start-Azurite     starts azurite-table on a free loopback port with in-memory persistence in a
                       temporary working folder, waits until it answers HTTP, and returns the server: Port,
-                      TableEndpoint, ConnectionString (the emulator's published development account).
+                      TableEndpoint, ConnectionString (the emulator's published development account). With
+                      -Https it serves HTTPS with a self-signed certificate made for it (Thumbprint, to pin)
+                      and checks bearer tokens (--oauth basic), as the managed-identity tests need; Shared
+                      Key (the connection string) keeps working beside it.
     Stop-Azurite      stops it and removes its location.
 
     The xunit fixture (tests/MlConnector.Engine.Tests/Azurite) starts the same command line and calls
@@ -74,7 +77,9 @@ function Start-Azurite {
     [CmdletBinding()]
     param(
         # Give up when it has not answered within this long (a loaded machine is slow, not broken).
-        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(2)
+        [TimeSpan] $Timeout = [TimeSpan]::FromMinutes(2),
+        # HTTPS with a certificate made for this server, and bearer tokens checked (--oauth basic).
+        [switch] $Https
     )
     $script = Install-Azurite
     # The free port is found, released and handed over; if something takes it meanwhile, try another.
@@ -85,6 +90,12 @@ function Start-Azurite {
         $start = [Diagnostics.ProcessStartInfo]::new('node')
         foreach ($argument in $script, '--tableHost', '127.0.0.1', '--tablePort', $port, '--inMemoryPersistence',
             '--disableTelemetry', '--silent') { $start.ArgumentList.Add([string] $argument) }
+        $thumbprint = $null
+        if ($Https) {
+            $thumbprint = New-AzuriteCertificate $location
+            foreach ($argument in '--cert', (Join-Path $location 'cert.pem'), '--key', (Join-Path $location 'key.pem'), '--oauth', 'basic') { $start.ArgumentList.Add($argument) }
+        }
+        $scheme = if ($Https) { 'https' } else { 'http' }
         # In memory (--location may not be combined with it); the temporary working folder catches any stray file.
         $start.WorkingDirectory = $location
         $start.UseShellExecute = $false
@@ -97,8 +108,9 @@ function Start-Azurite {
             Process          = $process
             Port             = $port
             Location         = $location
-            TableEndpoint    = "http://127.0.0.1:$port/$script:AccountName"
-            ConnectionString = "DefaultEndpointsProtocol=http;AccountName=$script:AccountName;AccountKey=$script:AccountKey;TableEndpoint=http://127.0.0.1:$port/$script:AccountName;"
+            TableEndpoint    = "${scheme}://127.0.0.1:$port/$script:AccountName"
+            ConnectionString = "DefaultEndpointsProtocol=$scheme;AccountName=$script:AccountName;AccountKey=$script:AccountKey;TableEndpoint=${scheme}://127.0.0.1:$port/$script:AccountName;"
+            Thumbprint       = $thumbprint
         }
         if (Wait-AzuriteAnswer $server $Timeout) { return $server }
         $output = "$($stdout.Result)$($stderr.Result)".Trim()
@@ -108,7 +120,26 @@ function Start-Azurite {
     throw 'azurite-table found no free port in 3 attempts.'
 }
 
-# True once the table endpoint answers any HTTP status; false if the process exits first. Throws on timeout.
+# A self-signed certificate for 127.0.0.1 (one day), written as cert.pem and key.pem into the server's folder; returns its SHA-1 thumbprint.
+function New-AzuriteCertificate([string] $Folder) {
+    $rsa = [Security.Cryptography.RSA]::Create(2048)
+    try {
+        $request = [Security.Cryptography.X509Certificates.CertificateRequest]::new('CN=127.0.0.1', $rsa,
+            [Security.Cryptography.HashAlgorithmName]::SHA256, [Security.Cryptography.RSASignaturePadding]::Pkcs1)
+        $names = [Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder]::new()
+        $names.AddIpAddress([Net.IPAddress]::Loopback)
+        $names.AddDnsName('localhost')
+        $request.CertificateExtensions.Add($names.Build())
+        $certificate = $request.CreateSelfSigned([DateTimeOffset]::UtcNow.AddMinutes(-5), [DateTimeOffset]::UtcNow.AddDays(1))
+        Set-Content -Path (Join-Path $Folder 'cert.pem') -Value $certificate.ExportCertificatePem() -NoNewline
+        Set-Content -Path (Join-Path $Folder 'key.pem') -Value $rsa.ExportPkcs8PrivateKeyPem() -NoNewline
+        return $certificate.Thumbprint
+    }
+    finally { $rsa.Dispose() }
+}
+
+# True once the table endpoint answers (any HTTP status; over HTTPS, a TLS handshake with the pinned certificate);
+# false if the process exits first. Throws on timeout.
 function Wait-AzuriteAnswer($Server, [TimeSpan] $Timeout) {
     $http = [Net.Http.HttpClient]::new()
     $http.Timeout = [TimeSpan]::FromSeconds(5)
@@ -117,16 +148,32 @@ function Wait-AzuriteAnswer($Server, [TimeSpan] $Timeout) {
         while ([DateTime]::UtcNow -lt $deadline) {
             if ($Server.Process.HasExited) { return $false }
             try {
-                $http.GetAsync("$($Server.TableEndpoint)/Tables").GetAwaiter().GetResult().Dispose()
+                if ($Server.Thumbprint) { Test-AzuriteTls $Server }
+                else { $http.GetAsync("$($Server.TableEndpoint)/Tables").GetAwaiter().GetResult().Dispose() }
                 return $true
             }
             catch [Net.Http.HttpRequestException] { Start-Sleep -Milliseconds 200 }
             catch [Threading.Tasks.TaskCanceledException] { Start-Sleep -Milliseconds 200 }
+            catch [Net.Sockets.SocketException] { Start-Sleep -Milliseconds 200 }
+            catch [IO.IOException] { Start-Sleep -Milliseconds 200 }
+            catch [Management.Automation.MethodInvocationException] { Start-Sleep -Milliseconds 200 }
         }
     }
     finally { $http.Dispose() }
     Stop-Azurite $Server
     throw "azurite-table did not answer on port $($Server.Port) within $Timeout."
+}
+
+# A TLS handshake on this thread (the validation callback is a script block, so it must run where the runspace is).
+function Test-AzuriteTls($Server) {
+    $client = [Net.Sockets.TcpClient]::new()
+    try {
+        $client.Connect('127.0.0.1', $Server.Port)
+        $pinned = $Server.Thumbprint
+        $tls = [Net.Security.SslStream]::new($client.GetStream(), $false, { param($s, $certificate) $null -ne $certificate -and $certificate.GetCertHashString() -eq $pinned })
+        try { $tls.AuthenticateAsClient('127.0.0.1') } finally { $tls.Dispose() }
+    }
+    finally { $client.Dispose() }
 }
 
 function Stop-Azurite {

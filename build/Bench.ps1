@@ -10,10 +10,13 @@
     (10,000 customers under -DailyCallBudget), reverse-new-leads (1,000 Marketo leads into BC), notify-latency
     (build/Bench-NotifyLatency.ps1: 50 changes through a notification listener, from each notification's arrival to its
     Marketo write), and — left out with -Quick — scale-30k, large (100,000 customers, engine runner), large-pwsh (the same
-    through Invoke-MlSync in a pwsh process) and large-bulk (the large load with leads by Bulk Lead Import;
-    -BulkCustomers runs it at another size); the scaling check compares the connector's overhead at 10k, 30k and 100k.
-    Every sync records the sandbox's CPU seconds and the load average beside its timing. -Scenario (alias -Only) runs
-    only the named ones (a group runs whole: initial-load, no-change and one-percent share one sandbox).
+    through Invoke-MlSync in a pwsh process), large-bulk (the large load with leads by Bulk Lead Import; -BulkCustomers
+    runs it at another size) and runbook-large (Invoke-MlSync in a pwsh process with the table state store on Azurite
+    over HTTPS, signed in with the sandbox's managed identity endpoint; its peak working set is the figure to hold
+    against Azure Automation's 400 MB; -RunbookCustomers sizes it, for trying it out smaller); the scaling check
+    compares the connector's overhead at 10k, 30k and 100k. Every sync records the sandbox's CPU seconds and the load
+    average beside its timing. -Scenario (alias -Only) runs only the named ones (a group runs whole: initial-load,
+    no-change and one-percent share one sandbox).
 #>
 [CmdletBinding()]
 param(
@@ -22,7 +25,9 @@ param(
     [switch] $Quick,
     [Alias('Only')]
     [string[]] $Scenario,
-    [int] $BulkCustomers = 100000
+    [int] $BulkCustomers = 100000,
+    [ValidateRange(1, 100000)]
+    [int] $RunbookCustomers = 100000
 )
 
 Set-StrictMode -Version 3.0
@@ -94,15 +99,17 @@ function Get-JournalCounts($Sandbox) {
     }
 }
 
-# One sync (the engine runner, or with -Pwsh Invoke-MlSync in a pwsh process) measured against the sandbox's journal and CPU.
+# One sync (the engine runner, or with -Pwsh Invoke-MlSync in a pwsh process — on -StateStore when given) measured
+# against the sandbox's journal and CPU.
 function Invoke-BenchSync {
-    param($Sandbox, [string] $State, [string[]] $Extra = @(), [switch] $Pwsh)
+    param($Sandbox, [string] $State, [string[]] $Extra = @(), [switch] $Pwsh, [string] $StateStore)
     Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
     $load = Get-Load
     $cpu = Get-SandboxCpu $Sandbox
     if ($Pwsh) {
+        $store = if ($StateStore) { @('-StateStore', $StateStore) } else { @('-StatePath', $State, '-AuditPath', (Join-Path $script:BenchWork 'audit-pwsh')) }
         $output = & dotnet (Join-Path $PSHOME 'pwsh.dll') -NoProfile -NonInteractive -File (Join-Path $PSScriptRoot 'BenchPwsh.ps1') `
-            -ModulePath (Join-Path $OutRoot 'MlConnector') -SandboxFile $Sandbox.File -StatePath $State -AuditPath (Join-Path $script:BenchWork 'audit-pwsh')
+            -ModulePath (Join-Path $OutRoot 'MlConnector') -SandboxFile $Sandbox.File @store
         if ($LASTEXITCODE -ne 0) { throw "Invoke-MlSync in pwsh failed with exit code $LASTEXITCODE." }
         $run = ($output | Select-Object -Last 1) | ConvertFrom-Json
     }
@@ -120,9 +127,9 @@ function Invoke-BenchSync {
 }
 
 function Invoke-BenchScenario {
-    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads, [switch] $Pwsh, [string[]] $Extra = @())
-    Write-Host "  $Name`: syncing$(if ($Pwsh) { ' (Invoke-MlSync in pwsh)' })..."
-    $sync = Invoke-BenchSync $Sandbox $State -Pwsh:$Pwsh -Extra $Extra
+    param([string] $Name, $Sandbox, [string] $State, [int] $IdealCompanies, [int] $IdealLeads, [switch] $Pwsh, [string[]] $Extra = @(), [string] $StateStore)
+    Write-Host "  $Name`: syncing$(if ($Pwsh) { ' (Invoke-MlSync in pwsh)' })$(if ($StateStore) { ', table store on Azurite' })..."
+    $sync = Invoke-BenchSync $Sandbox $State -Pwsh:$Pwsh -Extra $Extra -StateStore $StateStore
     $run = $sync.Run
     $counts = $sync.Counts
     $verify = Invoke-Runner @('verify', '--sandbox-json', $Sandbox.File)
@@ -254,7 +261,7 @@ function Invoke-ReverseScenario($Sandbox) {
     $verify = Invoke-Runner @('verify-reverse', '--sandbox-json', $Sandbox.File, '--leads', $leadsFile)
     $writes = [int] $run.bcWriteOperations
     $reads = $counts.BcCalls - [int] $run.bcWriteCalls
-    $load = if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ' } else { 'n/a' }
+    $load = Get-Load
     $result = [ordered]@{
         name = 'reverse-new-leads'
         leads = [int] $seeded.leads
@@ -321,6 +328,7 @@ function Get-BenchChecks($Scenarios) {
                 Add-Check $s.name 'run 2 (same day, same budget) makes no call' ($s.secondRunMarketoCalls -eq 0) "$($s.secondRunMarketoCalls) calls"
                 Add-Check $s.name 'run 3 (room) finishes; nothing written twice' ($s.thirdRunPending -eq 0 -and $s.writtenTwice -eq 0) "$($s.thirdRunPending) left queued, $($s.writtenTwice) of $($s.recordsWritten) records written twice"
             }
+            'runbook-large' { Add-Check $s.name 'peakWorkingSetMb <= 400 (the whole pwsh process, table store)' ($s.peakWorkingSetMb -le 400) "$($s.peakWorkingSetMb) MB" }
             'reverse-new-leads' {
                 Add-Check $s.name 'bcCalls <= 1.10 x idealBcCalls' ($s.bcCalls -le 1.10 * $s.idealBcCalls) "$($s.bcCalls) vs $($s.idealBcCalls)"
                 Add-Check $s.name 'every lead one contact, every new company one customer, none misplaced' ($s.misplaced -eq 0 -and $s.contactsCreated -eq $s.leads) "$($s.contactsCreated) contacts for $($s.leads) leads, $($s.customersCreated) customers for $($s.newCompanies) new companies, misplaced $($s.misplaced)"
@@ -337,6 +345,30 @@ function Get-BenchChecks($Scenarios) {
             "$($byName['initial-load'].overheadSeconds) s, $o30 s, $o100 s (10k floor $base s)"
     }
     return $checks
+}
+
+# runbook-large: Invoke-MlSync in its own pwsh process (build/BenchPwsh.ps1) with the table state store on an Azurite of
+# its own over HTTPS, signed in with the managed identity through the sandbox's identity endpoint, as a runbook job does.
+function Invoke-RunbookScenario($Sandbox, [int] $IdealCompanies, [int] $IdealLeads) {
+    Import-Module (Join-Path $PSScriptRoot 'Azurite.psm1')
+    # Azurite keeps every row in its Node heap: give it room for a few hundred thousand.
+    $saved = @{ NODE_OPTIONS = $env:NODE_OPTIONS; IDENTITY_ENDPOINT = $env:IDENTITY_ENDPOINT; IDENTITY_HEADER = $env:IDENTITY_HEADER }
+    $env:NODE_OPTIONS = '--max-old-space-size=8192'
+    try { $azurite = Start-Azurite -Https }
+    finally { $env:NODE_OPTIONS = $saved.NODE_OPTIONS }
+    try {
+        $ready = Get-Content -Raw $Sandbox.File | ConvertFrom-Json
+        # The pwsh process inherits them, as a job finds them in its environment.
+        $env:IDENTITY_ENDPOINT = $ready.identityEndpoint
+        $env:IDENTITY_HEADER = $ready.identityHeader
+        $store = "$($azurite.TableEndpoint)?tablePrefix=Bench&tlsThumbprint=$($azurite.Thumbprint)"
+        return Invoke-BenchScenario 'runbook-large' $Sandbox $null $IdealCompanies $IdealLeads -Pwsh -StateStore $store
+    }
+    finally {
+        $env:IDENTITY_ENDPOINT = $saved.IDENTITY_ENDPOINT
+        $env:IDENTITY_HEADER = $saved.IDENTITY_HEADER
+        Stop-Azurite $azurite
+    }
 }
 
 # ---- The run ----
@@ -394,6 +426,18 @@ else {
     if (Test-BenchScenario 'large-bulk') { $scenarios.Add((Invoke-BulkScenario 'large-bulk' $BulkCustomers)) }
 }
 
+if (-not (Test-BenchScenario 'runbook-large')) { }
+elseif ($Quick) { Write-Host 'Bench: runbook-large skipped (-Quick)' }
+else {
+    Write-Host ("Bench: runbook-large ({0:N0} customers, table store on Azurite, one pwsh process)" -f $RunbookCustomers)
+    $sandbox = Start-BenchSandbox -Customers $RunbookCustomers
+    try {
+        $expected = Invoke-Runner @('verify', '--sandbox-json', $sandbox.File)
+        $scenarios.Add((Invoke-RunbookScenario $sandbox $expected.expectedCompanies $expected.expectedLeads))
+    }
+    finally { Stop-BenchSandbox $sandbox }
+}
+
 $null = & (Join-Path $PSScriptRoot 'Measure-SandboxScale.ps1') -SandboxPath (Join-Path $OutRoot 'sandbox') -OutFile (Join-Path $benchOut 'sandbox-scale.json')
 if (Test-BenchScenario 'notify-latency') {
     Write-Host 'Bench: notify-latency (50 changes, one at a time, through Start-MlNotificationListener)'
@@ -420,6 +464,7 @@ $results = [ordered]@{
         budget = "A first load of 10,000 customers with -DailyCallBudget $BenchBudget, run three times: the budget, the same budget again the same day (a new process), then without a budget."
         largeBulk = "large-bulk: leads by Bulk Lead Import (-BulkImportThreshold $BenchBulkThreshold); bulkCallCeiling = ceil(companies/300) + 20 per 100,000 leads (imports, status polls, failures and warnings reads); quotaBoundSeconds is the REST path's; the sandbox imports at bulkImportRowsPerSecond per import (an assumption: docs/sandbox.md)."
         lostAndDuplicates = 'Marketo state (admin API) against BC (BC API): one company per customer by externalCompanyId (not under CRM sync), one lead per distinct normalized usable person email.'
+        runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS, tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set).'
         idealBcCalls = 'reverse-new-leads: the pass''s read calls (every BC call in the journal but the $batch calls that carried writes, as the engine counts them) + ceil(write operations / 100).'
         loadAverage = 'The 1, 5 and 15 minute load average when the scenario ended: the machine is shared, so wall times are noisy; call counts are not.'
         notifyLatency = 'From the sandbox delivery''s start (the notification''s arrival at the listener) to the completion of the Marketo company write, per change, both on the sandbox clock; the sandbox''s notification delay is set to 0 and not measured. 200 customers, Marketo +latency as above. listenerMedianMs: the listener''s own view (enqueue to end of its batch). loadAverage: /proc/loadavg at the end.'

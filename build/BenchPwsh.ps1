@@ -4,13 +4,15 @@
     One Invoke-MlSync pass in this pwsh process against a running sandbox (build/Bench.ps1's large-pwsh scenario): the
     module's default share of Marketo (50 calls per 20 s, 5 in flight). Prints one JSON line: the summary's counts, the
     wall time, this process's CPU seconds and its peak working set (the whole pwsh process, as Azure Automation counts it).
+    With -StateStore (runbook-large) the state and the audit live in that store instead of -StatePath and -AuditPath.
 #>
-[CmdletBinding()]
+[CmdletBinding(DefaultParameterSetName = 'Sqlite')]
 param(
     [Parameter(Mandatory)] [string] $ModulePath,
     [Parameter(Mandatory)] [string] $SandboxFile,
-    [Parameter(Mandatory)] [string] $StatePath,
-    [Parameter(Mandatory)] [string] $AuditPath
+    [Parameter(Mandatory, ParameterSetName = 'Sqlite')] [string] $StatePath,
+    [Parameter(Mandatory, ParameterSetName = 'Sqlite')] [string] $AuditPath,
+    [Parameter(Mandatory, ParameterSetName = 'Store')] [string] $StateStore
 )
 
 Set-StrictMode -Version 3.0
@@ -22,7 +24,8 @@ $sandbox = Get-Content -Raw $SandboxFile | ConvertFrom-Json
 $sandbox | Add-Member -NotePropertyName HttpBase -NotePropertyValue ([uri] $sandbox.bcApiBaseUrl).GetLeftPart([UriPartial]::Authority)
 $watch = [Diagnostics.Stopwatch]::StartNew()
 Connect-MlSandbox $sandbox
-$summary = Invoke-MlSync -StatePath $StatePath -AuditPath $AuditPath -Confirm:$false
+$store = if ($StateStore) { @{ StateStore = $StateStore } } else { @{ StatePath = $StatePath; AuditPath = $AuditPath } }
+$summary = Invoke-MlSync @store -Confirm:$false
 $wall = $watch.Elapsed.TotalSeconds
 Disconnect-MlConnection -ErrorAction SilentlyContinue
 

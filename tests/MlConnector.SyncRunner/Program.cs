@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using MlConnector.SyncRunner;
 
-// MlConnector.SyncRunner [sync|verify|touch] --sandbox-json <file|-> ...
+// MlConnector.SyncRunner [sync|verify|contend|touch|marketing-leads|reverse|verify-reverse] --sandbox-json <file|-> ...
 //   sync    one CustomerToMarketoSync pass (incremental from the checkpoint; --refresh-financials for a financial refresh)
 //           --state <db> --audit <folder> [--calls-per-20s 50] [--max-concurrency 5] [--bc-page-size 1000] [--daily-call-budget N]
 //           [--rate-window-ms 20000] (a shorter rate window, for profiling the connector and the sandbox without the quota's pace)
@@ -11,6 +11,8 @@ using MlConnector.SyncRunner;
 //           [--lease-timeout S] (seconds to wait while another run holds the pair; MLCONNECTOR_LEASE_SECONDS sets the lease's length)
 //           [--pause-at enqueued|settling [--pause-target Lead|Company] [--pause-nth N]] (crash tests: stop for good at that point, saying so on stdout)
 //   verify  Marketo's state (admin API) against what BC holds: lost and duplicate companies/leads
+//   contend one of two writers racing on one pair's state (ConcurrentWriterTests): --sqlite <db> | --table-connection <cs> --table-prefix <p>,
+//           --pair <id> --writer <name> --rounds N --gate <file>
 //   touch   modify --percent P of customers and of person contacts through BC's "modify in UI" admin endpoint [--seed S]
 //   marketing-leads  create --count N qualified leads as marketing does [--matching-percent P] [--seed S] --out <file>
 //   reverse one Marketo → BC pass (the change feed from --since) --state <db> --audit <folder> --since <ISO 8601>
@@ -20,17 +22,19 @@ var stopwatch = Stopwatch.StartNew();
 try
 {
     var arguments = RunnerArguments.Parse(args);
-    var sandbox = SandboxInfo.Parse(arguments.SandboxJson());
+    // Every mode but contend (which needs no sandbox) reads the sandbox's ready line.
+    SandboxInfo Sandbox() => SandboxInfo.Parse(arguments.SandboxJson());
     using var cancel = new CancellationTokenSource();
     Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
     IReadOnlyDictionary<string, object?> summary = arguments.Mode switch
     {
-        "sync" => await SyncPass.RunAsync(sandbox, arguments, cancel.Token),
-        "verify" => await Verification.RunAsync(sandbox, cancel.Token),
-        "touch" => await Touch.RunAsync(sandbox, arguments, cancel.Token),
-        "marketing-leads" => await MarketingLeads.RunAsync(sandbox, arguments, cancel.Token),
-        "reverse" => await ReversePass.RunAsync(sandbox, arguments, cancel.Token),
-        "verify-reverse" => await ReverseVerification.RunAsync(sandbox, arguments, cancel.Token),
+        "contend" => await Contend.RunAsync(arguments, cancel.Token),
+        "sync" => await SyncPass.RunAsync(Sandbox(), arguments, cancel.Token),
+        "verify" => await Verification.RunAsync(Sandbox(), cancel.Token),
+        "touch" => await Touch.RunAsync(Sandbox(), arguments, cancel.Token),
+        "marketing-leads" => await MarketingLeads.RunAsync(Sandbox(), arguments, cancel.Token),
+        "reverse" => await ReversePass.RunAsync(Sandbox(), arguments, cancel.Token),
+        "verify-reverse" => await ReverseVerification.RunAsync(Sandbox(), arguments, cancel.Token),
         _ => throw new ArgumentException($"Unknown mode '{arguments.Mode}'."),
     };
     var line = new Dictionary<string, object?>(summary)

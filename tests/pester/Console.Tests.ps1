@@ -314,7 +314,7 @@ Describe 'Shell habits' {
         It 'completes enum and set parameters as before: <Line>' -ForEach @(
             @{ Line = 'Invoke-MlSync -RefreshFinancials '; Expected = 'Daily', 'Always', 'Never' }
             @{ Line = 'Get-MlAuditLog -Action '; Expected = 'Created', 'Updated', 'Unchanged', 'Skipped', 'Failed', 'Deleted', 'Cleared' }
-            @{ Line = 'Disconnect-MlConnection -Service '; Expected = 'BusinessCentral', 'Marketo', 'All' }
+            @{ Line = 'Disconnect-MlConnection -Service '; Expected = 'BusinessCentral', 'Marketo', 'StateStore', 'All' }
         ) {
             ((Get-Completion $Line).CompletionText | Sort-Object) | Should -Be ($Expected | Sort-Object)
         }

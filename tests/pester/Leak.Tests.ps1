@@ -159,6 +159,23 @@ BeforeAll {
             Where-Object Key -Like 'MlConnector-BcClientState-*' | ForEach-Object Value)
     Invoke-Captured Unregister-BcSubscription { Get-BcSubscription | Unregister-BcSubscription -Confirm:$false }
 
+    # --- The table state store (the run's azurite-table) through a vault secret that holds its connection string, account
+    # key and all: the pair's state copied there and back, the store saved in a profile, a sync, its audit and state read
+    # back, and the connection string itself refused as -StateStore.
+    $azurite = Get-TestAzurite
+    $script:AccountKey = ($azurite.ConnectionString -split ';' | Where-Object { $_ -like 'AccountKey=*' }).Substring('AccountKey='.Length)
+    Set-Secret -Name leak-tables -Vault TestVault -Secret $azurite.ConnectionString
+    $tables = $azurite.VaultReference('TestVault', 'leak-tables', (New-TestTablePrefix 'Leak'))
+    Invoke-Captured Copy-MlState { Copy-MlState -From (Join-Path $env:MLCONNECTOR_HOME 'state/mlconnector.db') -To $tables }
+    Invoke-Captured Copy-MlState { Copy-MlState -From $tables -To (Join-Path $env:MLCONNECTOR_HOME 'other/copied.db') }
+    Invoke-Captured Connect-MlStateStore { Connect-MlStateStore $tables -SaveProfile leak -PassThru }
+    Invoke-Admin "bc/customers/$($customer.Id)/modify" Post @{ city = 'Leakton tables' } | Out-Null
+    Invoke-Captured Invoke-MlSync { Invoke-MlSync -PassThru -RefreshFinancials Never }
+    Invoke-Captured Get-MlAuditLog { Get-MlAuditLog -StateStore $tables }
+    Invoke-Captured Get-MlSyncState { Get-MlSyncState -StateStore $tables }
+    Invoke-Captured Connect-MlStateStore { Connect-MlStateStore $azurite.ConnectionString -ErrorAction Stop }
+    Invoke-Captured Disconnect-MlConnection { Disconnect-MlConnection StateStore }
+
     # --- Runs that fail outright: Marketo identity down when the token must be renewed; BC refusing the read.
     # As many failures as one token request tries (6 attempts): the run fails outright without waiting out every retry of every call.
     $identityDown = Add-Fault @{ service = 3; httpStatus = 500; times = 6 }
@@ -229,6 +246,12 @@ Describe 'No secret or token leaks' {
             $Text | Should -Not -Match ([regex]::Escape($secret))
             $Text | Should -Not -Match ([regex]::Escape([uri]::EscapeDataString($secret)))
         }
+    }
+
+    It 'finds no storage account key, bare or URL-encoded, though the table store was used through its connection string' {
+        $Text | Should -Match 'Leakton tables|LeakAudit|Leak[0-9a-f]{10}' -Because 'the table store runs were captured'
+        $Text | Should -Not -Match ([regex]::Escape($AccountKey))
+        $Text | Should -Not -Match ([regex]::Escape([uri]::EscapeDataString($AccountKey)))
     }
 
     It "finds no webhook clientState (the subscription's shared secret, kept in the vault)" {

@@ -48,19 +48,11 @@ catch {
 
     # With -Gated the child connects, then waits for Open-Gate before it syncs (a child pwsh takes seconds to start).
     function script:Start-SyncProcess($Sandbox, [int] $LeaseTimeout, [int] $LeaseSeconds = 0, [switch] $Gated) {
-        $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
         $gate = if ($Gated) { Join-Path $TestDrive ("gate-{0}" -f [guid]::NewGuid().ToString('N')) } else { '' }
-        foreach ($argument in (Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $ChildScript,
-            '-SandboxFile', $Sandbox.File, '-HelpersModule', $HelpersModule, '-LeaseTimeout', $LeaseTimeout, '-Gate', $gate) { $start.ArgumentList.Add([string] $argument) }
-        $start.RedirectStandardOutput = $true
-        $start.RedirectStandardError = $true
-        $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
-        $start.Environment['MLCONNECTOR_HOME'] = $Sandbox.Home
-        $start.Environment['NO_COLOR'] = '1'
-        if ($LeaseSeconds -gt 0) { $start.Environment['MLCONNECTOR_LEASE_SECONDS'] = [string] $LeaseSeconds }
-        $process = [System.Diagnostics.Process]::Start($start)
-        $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
-        $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
+        $environment = @{ MLCONNECTOR_HOME = $Sandbox.Home }
+        if ($LeaseSeconds -gt 0) { $environment.MLCONNECTOR_LEASE_SECONDS = $LeaseSeconds }
+        $process = Start-ChildPwsh -File $ChildScript -Environment $environment `
+            -Arguments @('-SandboxFile', $Sandbox.File, '-HelpersModule', $HelpersModule, '-LeaseTimeout', $LeaseTimeout, '-Gate', $gate)
         $process | Add-Member -NotePropertyName Gate -NotePropertyValue $gate
         if ($Gated) {
             $deadline = [datetime]::UtcNow.AddSeconds(90)

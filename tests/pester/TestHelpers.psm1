@@ -63,6 +63,51 @@ function Disable-TestVault {
 }
 
 <#
+    Starts a script in a child pwsh (no profile, plain-text output) with extra environment variables ($null removes
+    one) and returns the process, its stdout and stderr read in the background as .Output and .Errors.
+#>
+function Start-ChildPwsh {
+    param([Parameter(Mandatory)] [string] $File, [object[]] $Arguments = @(), [hashtable] $Environment = @{})
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    foreach ($argument in @((Join-Path $PSHOME 'pwsh.dll'), '-NoProfile', '-NonInteractive', '-File', $File) + $Arguments) { $start.ArgumentList.Add([string] $argument) }
+    $start.RedirectStandardOutput = $true
+    $start.RedirectStandardError = $true
+    $start.Environment['MLCONNECTOR_MODULE'] = $env:MLCONNECTOR_MODULE
+    $start.Environment['NO_COLOR'] = '1'
+    foreach ($key in $Environment.Keys) {
+        if ($null -eq $Environment[$key]) { [void] $start.Environment.Remove($key) } else { $start.Environment[$key] = [string] $Environment[$key] }
+    }
+    $process = [System.Diagnostics.Process]::Start($start)
+    $process | Add-Member -NotePropertyName Output -NotePropertyValue $process.StandardOutput.ReadToEndAsync()
+    $process | Add-Member -NotePropertyName Errors -NotePropertyValue $process.StandardError.ReadToEndAsync()
+    return $process
+}
+
+<#
+    The azurite-table the suite started for this run (HTTPS with a pinned certificate, bearer tokens checked, Shared
+    Key too): TableEndpoint, Thumbprint, ConnectionString (the emulator's published development account), and
+    StateStore(): a -StateStore reference to it through a test vault secret, with tables of the caller's own.
+#>
+function Get-TestAzurite {
+    if (-not $env:MLCONNECTOR_TEST_AZURITE) { throw 'MLCONNECTOR_TEST_AZURITE is not set: run the suite through build.ps1 Test (Invoke-PesterSuite.ps1 starts azurite-table).' }
+    $azurite = $env:MLCONNECTOR_TEST_AZURITE | ConvertFrom-Json
+    # -StateStore for a table store whose connection string is the vault secret $SecretName, with its own tables.
+    $azurite | Add-Member -MemberType ScriptMethod -Name VaultReference -Value {
+        param([string] $Vault, [string] $SecretName, [string] $TablePrefix)
+        "vault:$Vault/$SecretName`?tablePrefix=$TablePrefix&tlsThumbprint=$($this.Thumbprint)"
+    }
+    # -StateStore for the Automation managed identity, with its own tables.
+    $azurite | Add-Member -MemberType ScriptMethod -Name IdentityReference -Value {
+        param([string] $TablePrefix)
+        "$($this.TableEndpoint)?tablePrefix=$TablePrefix&tlsThumbprint=$($this.Thumbprint)"
+    }
+    return $azurite
+}
+
+# A table prefix no other test of this run uses.
+function New-TestTablePrefix([string] $Name) { $Name + [guid]::NewGuid().ToString('N').Substring(0, 10) }
+
+<#
     Every row of every table of a SQLite state database, read-only, as text: an ordered dictionary of table name to
     sorted row lines (each row's columns as compact JSON). Reads through the Microsoft.Data.Sqlite the imported module
     loaded into its own load context, so the test needs no SQLite of its own. Returns $null when the file does not exist.
@@ -112,4 +157,5 @@ function Get-FolderText {
         ForEach-Object { "$([IO.Path]::GetRelativePath($Path, $_.FullName)): $(Get-Content -Raw $_.FullName)" })
 }
 
-Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Enable-TestVault, Disable-TestVault, Get-StateTables, Get-FolderText
+Export-ModuleMember -Function Get-MlModulePath, Get-RepositoryRoot, Invoke-InFreshPwsh, Start-ChildPwsh, Enable-TestVault, Disable-TestVault, Get-TestAzurite, New-TestTablePrefix,
+    Get-StateTables, Get-FolderText

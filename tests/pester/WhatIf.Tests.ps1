@@ -30,6 +30,9 @@ BeforeDiscovery {
         @{ Cmdlet = 'Receive-BcNotification'; Case = 'a validation handshake'; Plans = $false; Call = { Receive-BcNotification -Method POST -Query '?validationToken=whatif' -WhatIf } }
         @{ Cmdlet = 'Initialize-MlStateStore'; Case = 'the existing state file'; Plans = $false; Call = { Initialize-MlStateStore -Path $StatePath -WhatIf } }
         @{ Cmdlet = 'Initialize-MlStateStore'; Case = 'a new state file'; Plans = $false; Call = { Initialize-MlStateStore -Path $FreshState -WhatIf } }
+        @{ Cmdlet = 'Copy-MlState'; Case = 'to a state file that does not exist yet'; Plans = $false; Call = { Copy-MlState -From $StatePath -To $FreshState -WhatIf } }
+        @{ Cmdlet = 'Copy-MlState'; Case = 'replacing the pair in an existing state file'; Plans = $false; Call = { Copy-MlState -From $FreshStateCopy -To $StatePath -Force -WhatIf } }
+        @{ Cmdlet = 'Connect-MlStateStore'; Case = 'a new state file, saved in a profile'; Plans = $false; Call = { Connect-MlStateStore $FreshState -SaveProfile whatif -WhatIf } }
         @{ Cmdlet = 'Connect-MlBusinessCentral'; Case = 'saving a profile and a secret'; Plans = $false
             Call = { Connect-MlBusinessCentral @BcParameters -ClientId $Sandbox.bcClientId -ClientSecret $BcSecret -Vault TestVault -SecretName bc-whatif -SaveProfile whatif -WhatIf } }
         @{ Cmdlet = 'Connect-MlMarketo'; Case = 'saving a profile and a secret'; Plans = $false
@@ -94,6 +97,9 @@ BeforeAll {
     Invoke-Admin "bc/contacts/$($parkedContact.Id)/modify" Post @{ jobTitle = 'Parked by a duplicate' } | Out-Null
     $run = Invoke-MlSync -RefreshFinancials Never
     if ($run.Parked -ne 1) { throw "Setup: expected one parked record, got $($run.Parked)." }
+    # A second store holding the same pair, for a copy that would replace it.
+    $script:FreshStateCopy = Join-Path $TestDrive 'copy/state.db'
+    Copy-MlState -From $StatePath -To $FreshStateCopy | Out-Null
 
     # A lead marketing created in Marketo, for the reverse direction's plans.
     $script:ReverseSince = [DateTimeOffset]::UtcNow.AddHours(-1)

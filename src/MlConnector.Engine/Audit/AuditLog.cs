@@ -10,7 +10,7 @@ namespace MlConnector.Engine.Audit;
 /// last line: the next append starts on a fresh line and the reader skips it. Runs of different sync pairs may
 /// append to one trail at once, from several processes: each append holds the folder's lock file exclusively.
 /// </summary>
-public sealed class AuditLog
+public sealed class AuditLog : IAuditTrail
 {
     private static readonly object FileGate = new();
 
@@ -21,6 +21,8 @@ public sealed class AuditLog
     }
 
     public string Folder { get; }
+
+    public string Location => Folder;
 
     public static string FileNameFor(DateTimeOffset day) =>
         "audit-" + day.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".jsonl";
@@ -55,6 +57,8 @@ public sealed class AuditLog
     }
 
     public void Append(AuditRecord record) => Append([record]);
+
+    public IEnumerable<AuditRecord> Read(AuditQuery query, Action<AuditDamage>? onDamaged = null) => new AuditLogReader(Folder).Read(query, onDamaged);
 
     /// <summary>
     /// The folder's lock file, opened exclusively (FileShare.None: a sharing violation on Windows, an exclusive flock on

@@ -15,6 +15,9 @@ public sealed class ConnectionProfile
     public BusinessCentralProfile? BusinessCentral { get; set; }
 
     public MarketoProfile? Marketo { get; set; }
+
+    /// <summary>The state store runs from this profile use (Connect-MlStateStore -SaveProfile): a path, an endpoint or vault:&lt;vault&gt;/&lt;secret&gt; — never a secret.</summary>
+    public string? StateStore { get; set; }
 }
 
 /// <summary>

@@ -3,8 +3,8 @@ using System.Text.RegularExpressions;
 namespace MlConnector.Engine.Diagnostics;
 
 /// <summary>
-/// Removes credentials from text that may reach logs, errors or audit: bearer tokens, JWTs, secrets in query strings,
-/// form and JSON bodies, and bare Marketo access tokens.
+/// Removes credentials from text that may reach logs, errors or audit: bearer tokens, JWTs, secrets in query strings
+/// (a SAS signature too), form and JSON bodies, bare Marketo access tokens and storage connection strings.
 /// </summary>
 public static partial class Redactor
 {
@@ -18,6 +18,7 @@ public static partial class Redactor
         text = MarketoTokenPattern().Replace(text, Mask);
         text = SecretParameterPattern().Replace(text, m => m.Groups["name"].Value + "=" + Mask);
         text = SecretJsonPattern().Replace(text, m => "\"" + m.Groups["name"].Value + "\":\"" + Mask + "\"");
+        text = ConnectionStringSecretPattern().Replace(text, m => m.Groups["name"].Value + "=" + Mask);
         return text;
     }
 
@@ -35,8 +36,12 @@ public static partial class Redactor
     [GeneratedRegex(@"(?<![0-9A-Za-z-])[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}(?::|%3[Aa])[A-Za-z][A-Za-z0-9]{1,7}(?![0-9A-Za-z])")]
     private static partial Regex MarketoTokenPattern();
 
-    [GeneratedRegex(@"(?<name>client_secret|access_token|refresh_token|client_assertion|password|clientState)=[^&\s""]+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(?<name>client_secret|access_token|refresh_token|client_assertion|password|clientState|sig)=[^&\s""]+", RegexOptions.IgnoreCase)]
     private static partial Regex SecretParameterPattern();
+
+    /// <summary>A storage connection string's account key or SAS (the value runs to the next ';').</summary>
+    [GeneratedRegex(@"\b(?<name>AccountKey|SharedAccessSignature)=[^;\s""]+", RegexOptions.IgnoreCase)]
+    private static partial Regex ConnectionStringSecretPattern();
 
     /// <summary>A secret member of a JSON body; the value may contain escaped quotes.</summary>
     [GeneratedRegex(@"""(?<name>client_secret|access_token|refresh_token|password|clientSecret|accessToken|clientState)""\s*:\s*""(?:[^""\\]|\\.)*""", RegexOptions.IgnoreCase)]

@@ -33,11 +33,11 @@ public sealed class BcSubscriptionManager
     private readonly IPairState _state;
     private readonly TimeProvider _time;
     private readonly IEngineLog _log;
-    private readonly AuditLog? _audit;
+    private readonly IAuditTrail? _audit;
     private readonly string _correlationId = Guid.NewGuid().ToString("D");
 
     /// <param name="audit">Where each subscription created, renewed, re-created, removed or failed leaves one line (none when null).</param>
-    public BcSubscriptionManager(BusinessCentralClient bc, IPairState state, TimeProvider time, IEngineLog log, AuditLog? audit = null)
+    public BcSubscriptionManager(BusinessCentralClient bc, IPairState state, TimeProvider time, IEngineLog log, IAuditTrail? audit = null)
     {
         ArgumentNullException.ThrowIfNull(bc);
         ArgumentNullException.ThrowIfNull(state);
@@ -220,11 +220,14 @@ public sealed class BcSubscriptionManager
     private BcSubscriptionStatus Audited(BcSubscriptionStatus row)
     {
         if (_audit is null || row.Action is SubscriptionAction.None or SubscriptionAction.Existing or SubscriptionAction.Skipped) return row;
-        _audit.Append(new AuditRecord
-        {
-            Time = _time.GetUtcNow(), CorrelationId = _correlationId, Direction = "BcSubscriptions", PairId = row.PairId, SourceType = "Subscription",
-            SourceNumber = row.SubscriptionId ?? "-", TargetType = "BusinessCentral", TargetKey = row.EntitySet, Action = row.Action.ToString(), Reason = row.Reason,
-        });
+        _audit.Append(
+        [
+            new AuditRecord
+            {
+                Time = _time.GetUtcNow(), CorrelationId = _correlationId, Direction = "BcSubscriptions", PairId = row.PairId, SourceType = "Subscription",
+                SourceNumber = row.SubscriptionId ?? "-", TargetType = "BusinessCentral", TargetKey = row.EntitySet, Action = row.Action.ToString(), Reason = row.Reason,
+            },
+        ]);
         return row;
     }
 }

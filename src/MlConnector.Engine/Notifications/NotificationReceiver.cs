@@ -16,13 +16,13 @@ public sealed class NotificationReceiver
 {
     private readonly NotificationHandler _handler;
     private readonly IStateStore _store;
-    private readonly AuditLog _audit;
+    private readonly IAuditTrail _audit;
     private readonly TimeProvider _time;
     private readonly IEngineLog _log;
     private readonly object _gate;
 
     /// <param name="storeGate">Held around every use of <paramref name="store"/> (share it with whatever else uses that store instance).</param>
-    public NotificationReceiver(IKnownSubscriptions subscriptions, IStateStore store, object storeGate, AuditLog audit, TimeProvider time, IEngineLog log)
+    public NotificationReceiver(IKnownSubscriptions subscriptions, IStateStore store, object storeGate, IAuditTrail audit, TimeProvider time, IEngineLog log)
     {
         _handler = new NotificationHandler(subscriptions);
         _store = store;

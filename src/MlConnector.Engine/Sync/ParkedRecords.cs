@@ -53,7 +53,7 @@ public static class ParkedRecords
     /// Drops a parked record from the queue: it will not be sent. The audit line comes first; a record replayed or
     /// enqueued again since it was listed is left alone (false).
     /// </summary>
-    public static bool Clear(IPairState state, ParkedRecord record, AuditLog audit, string correlationId, TimeProvider time)
+    public static bool Clear(IPairState state, ParkedRecord record, IAuditTrail audit, string correlationId, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(record);
@@ -62,12 +62,15 @@ public static class ParkedRecords
         var job = queue.Take(QueuedJobStatus.Parked, record.TargetType, int.MaxValue, [record.SourceNumber])
             .FirstOrDefault(j => j.JobId == record.JobId && j.UpdatedAt == record.LastFailedAt);
         if (job is null) return false;
-        audit.Append(new AuditRecord
-        {
-            Time = time.GetUtcNow(), CorrelationId = correlationId, Direction = record.Direction.ToString(), PairId = state.PairId,
-            SourceType = job.SourceType, SourceNumber = job.SourceNumber, TargetType = job.TargetType, Action = ClearedAction,
-            Reason = $"Cleared from the parked records after {job.Attempts} attempt(s); last refusal: {job.LastError}",
-        });
+        audit.Append(
+        [
+            new AuditRecord
+            {
+                Time = time.GetUtcNow(), CorrelationId = correlationId, Direction = record.Direction.ToString(), PairId = state.PairId,
+                SourceType = job.SourceType, SourceNumber = job.SourceNumber, TargetType = job.TargetType, Action = ClearedAction,
+                Reason = $"Cleared from the parked records after {job.Attempts} attempt(s); last refusal: {job.LastError}",
+            },
+        ]);
         queue.Complete([job]);
         return true;
     }

@@ -1,4 +1,5 @@
 using MlConnector.Engine.Audit;
+using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.Sync;
 
@@ -23,10 +24,10 @@ internal static class SyncAudit
         {
             context.Audit.Append(lines);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
         {
             throw new MlConnectorException(UnwritableId, MlErrorCategory.ResourceUnavailable,
-                $"The audit trail in '{context.Audit.Folder}' could not be written ({e.Message}), so the run stopped: no record is settled without its audit line. " +
+                $"The audit trail in '{context.Audit.Location}' could not be written ({e.Message}), so the run stopped: no record is settled without its audit line. " +
                 "The next run writes the missing lines; records the target had already answered for are not sent again.", e);
         }
     }

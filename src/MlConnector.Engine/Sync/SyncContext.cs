@@ -21,7 +21,8 @@ public sealed class SyncContext
     public required MarketoClient Marketo { get; init; }
     /// <summary>The state of the sync pair this run works for.</summary>
     public required IPairState State { get; init; }
-    public required AuditLog Audit { get; init; }
+    /// <summary>Daily files at the console; the state store's audit table when the state lives in Table Storage.</summary>
+    public required IAuditTrail Audit { get; init; }
     public IEngineLog Log { get; init; } = NullEngineLog.Instance;
     public TimeProvider Time { get; init; } = TimeProvider.System;
     public string CorrelationId { get; init; } = Guid.NewGuid().ToString("D");

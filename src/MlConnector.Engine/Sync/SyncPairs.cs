@@ -49,7 +49,7 @@ public static class SyncPairs
     /// upserts, so Marketo gets no duplicates). Said as a warning (<see cref="EngineWarnings.StateCreated"/>) when the
     /// audit trail shows earlier runs — the database was deleted or emptied — else, on a first run, as verbose.
     /// </summary>
-    public static void ReportCreatedStore(IStateStore store, AuditLog audit, IEngineLog log)
+    public static void ReportCreatedStore(IStateStore store, IAuditTrail audit, IEngineLog log)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(audit);
@@ -57,7 +57,7 @@ public static class SyncPairs
         if (audit.HasHistory)
         {
             log.Warning(EngineWarnings.StateCreated,
-                $"The state database '{store.Location}' was missing or empty and has been created again, though the audit trail in '{audit.Folder}' shows earlier runs: " +
+                $"The state database '{store.Location}' was missing or empty and has been created again, though the audit trail in '{audit.Location}' shows earlier runs: " +
                 "with no checkpoints or content hashes left, every customer and contact is read and sent to Marketo again (as updates, so no duplicates are made).");
         }
         else

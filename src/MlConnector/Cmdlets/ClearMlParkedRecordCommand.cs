@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using MlConnector.Engine.Audit;
+using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 using MlConnector.Infrastructure;
 
@@ -43,13 +43,13 @@ public sealed class ClearMlParkedRecordCommand : SyncCmdlet
 
     protected override void EndProcessing()
     {
-        if (!File.Exists(ResolvedStatePath))
+        using var store = OpenState(createIfMissing: false);
+        if (store.Created)
         {
-            WriteVerbose($"No state database at '{ResolvedStatePath}': nothing is parked.");
+            WriteVerbose($"No state store at '{store.Location}': nothing is parked.");
             return;
         }
-        using var store = OpenState();
-        var audit = new AuditLog(ResolvedAuditPath);
+        var audit = AuditFor(store);
         var correlationId = Guid.NewGuid().ToString("D");
         var pairs = ParkedQueues.Pairs(store, Connection ?? Connections.DefaultConnection.Current);
         var matches = _wanted.SelectMany(w => pairs.Where(p => w.PairId is null || string.Equals(p.PairId, w.PairId, StringComparison.OrdinalIgnoreCase))
@@ -65,10 +65,10 @@ public sealed class ClearMlParkedRecordCommand : SyncCmdlet
             {
                 cleared = ParkedRecords.Clear(state, record, audit, correlationId, TimeProvider.System);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
             {
-                ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "AuditUnwritable", ErrorCategory.WriteError, ResolvedAuditPath,
-                    "Make the audit folder writable, or pass another -AuditPath: a record is cleared only after its audit line is written."));
+                ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "AuditUnwritable", ErrorCategory.WriteError, audit.Location,
+                    "Make the audit folder (or the audit table) writable, or pass another -AuditPath: a record is cleared only after its audit line is written."));
                 return;
             }
             if (!cleared)

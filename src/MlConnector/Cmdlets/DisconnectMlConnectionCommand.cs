@@ -4,13 +4,13 @@ using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
 
-/// <summary>Forgets a service (or both) of a connection; the runspace's default unless -Connection is given.</summary>
+/// <summary>Forgets a service (or all, with the state store it names) of a connection; the runspace's default unless -Connection is given.</summary>
 [Cmdlet(VerbsCommunications.Disconnect, "MlConnection")]
 [OutputType(typeof(void))]
 public sealed class DisconnectMlConnectionCommand : ConnectedCmdlet
 {
     [Parameter(Position = 0)]
-    [ValidateSet("BusinessCentral", "Marketo", "All")]
+    [ValidateSet("BusinessCentral", "Marketo", "StateStore", "All")]
     public string Service { get; set; } = "All";
 
     protected override void EndProcessing()
@@ -27,6 +27,7 @@ public sealed class DisconnectMlConnectionCommand : ConnectedCmdlet
             connection.Marketo?.Client.Dispose();
             connection.Marketo = null;
         }
-        if (Connection is null && connection.BusinessCentral is null && connection.Marketo is null) DefaultConnection.Set(null);
+        if (Service is "StateStore" or "All") connection.StateStore = null;
+        if (Connection is null && connection.BusinessCentral is null && connection.Marketo is null && connection.StateStore is null) DefaultConnection.Set(null);
     }
 }

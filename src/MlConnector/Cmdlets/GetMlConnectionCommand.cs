@@ -5,7 +5,7 @@ using MlConnector.Output;
 
 namespace MlConnector.Cmdlets;
 
-/// <summary>Shows the services a connection is bound to, one flat row per service.</summary>
+/// <summary>Shows the services a connection is bound to, one flat row per service (and the state store it names, if any).</summary>
 [Cmdlet(VerbsCommon.Get, "MlConnection")]
 [OutputType(typeof(MlConnectionInfo))]
 public sealed class GetMlConnectionCommand : ConnectedCmdlet
@@ -44,5 +44,7 @@ public sealed class GetMlConnectionCommand : ConnectedCmdlet
                 CompaniesWritable = marketo.Client.CompaniesWritable,
             });
         }
+        if (connection.StateStore is { } stateStore)
+            WriteObject(new MlConnectionInfo { Service = "StateStore", BaseUri = stateStore });
     }
 }

@@ -6,7 +6,7 @@ namespace MlConnector.Cmdlets;
 
 /// <summary>
 /// Lists the records parked in the work queue after their target refused them: why, since when, how many attempts.
-/// Reads the local state only (no call to BC or Marketo); connected, only the connection's sync pair.
+/// Reads the state store only (SQLite in the home, or -StateStore; no call to BC or Marketo); connected, only the connection's sync pair.
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "MlParkedRecord")]
 [OutputType(typeof(ParkedRecord))]
@@ -19,12 +19,13 @@ public sealed class GetMlParkedRecordCommand : ParkedRecordCmdlet
 
     protected override void EndProcessing()
     {
-        if (!File.Exists(ResolvedStatePath))
+        // A missing store holds nothing parked: read it as empty rather than create it.
+        using var store = OpenState(createIfMissing: false);
+        if (store.Created)
         {
-            WriteVerbose($"No state database at '{ResolvedStatePath}': no sync has run from this home yet, so nothing is parked.");
+            WriteVerbose($"No state store at '{store.Location}': no sync has run against it yet, so nothing is parked.");
             return;
         }
-        using var store = OpenState();
         foreach (var record in ParkedQueues.List(store, Connection ?? Connections.DefaultConnection.Current, Patterns, ParkedQueues.DirectionOf(Direction)))
             WriteObject(record);
     }

@@ -9,7 +9,7 @@ namespace MlConnector.Cmdlets;
 /// Sends parked records again (all, or those whose number matches): records Marketo refused, each planned afresh from its
 /// BC record as it is now and the current mapping, so a fixed mapping or fixed data lets them through; and leads Business
 /// Central refused (by Marketo lead id), planned again with the mapping's marketoToBc section. -WhatIf lists the parked
-/// records that would be replayed, from the local state store only.
+/// records that would be replayed, from the state store alone (SQLite in the home, or -StateStore).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "MlReplay", SupportsShouldProcess = true)]
 [OutputType(typeof(SyncResult), typeof(ParkedRecord))]

@@ -148,7 +148,7 @@ public sealed class InvokeMlSyncCommand : LeadSyncCmdlet
 
     private static SyncSummary Summary(SyncContext context, SyncDirection direction, bool stateCreated) => new()
     {
-        CorrelationId = context.CorrelationId, Direction = direction.ToString(), PairId = context.State.PairId, AuditPath = context.Audit.Folder, StateCreated = stateCreated,
+        CorrelationId = context.CorrelationId, Direction = direction.ToString(), PairId = context.State.PairId, AuditPath = context.Audit.Location, StateCreated = stateCreated,
     };
 
     /// <summary>Marketo → Business Central: the leads changed since the reverse watermark (or -Since), then whatever it still has pending.</summary>
@@ -175,7 +175,8 @@ public sealed class InvokeMlSyncCommand : LeadSyncCmdlet
         progress.Pass = Resync ? "Resync: " : "Incremental sync: ";
         await foreach (var row in Pass(whatIf, sync, new CustomerSyncRequest { Resync = Resync, BulkImportThreshold = BulkImportFrom }, cancel).ConfigureAwait(false))
         {
-            seen.Add(Key(row));
+            // Only a plan needs them (to list each record once); a run of 100,000 customers would hold every key.
+            if (whatIf) seen.Add(Key(row));
             Emit(row, summary);
         }
         // A first run, like a resync, reads every customer with its financial details, which counts as the day's refresh.

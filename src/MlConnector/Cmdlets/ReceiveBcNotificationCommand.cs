@@ -2,10 +2,8 @@ using System.Collections;
 using System.Management.Automation;
 using System.Security;
 using MlConnector.Connections;
-using MlConnector.Engine.Audit;
 using MlConnector.Engine.Notifications;
 using MlConnector.Engine.State;
-using MlConnector.Engine.State.Sqlite;
 using MlConnector.Infrastructure;
 
 namespace MlConnector.Cmdlets;
@@ -55,7 +53,15 @@ public sealed class ReceiveBcNotificationCommand : AsyncCmdlet
     [ValidateNotNullOrEmpty]
     public string? StatePath { get; set; }
 
-    /// <summary>The folder of the JSONL audit trail; default &lt;home&gt;/audit.</summary>
+    /// <summary>
+    /// The state store: a SQLite file, https://&lt;account&gt;.table.core.windows.net (managed identity) or vault:&lt;vault&gt;/&lt;secret&gt;;
+    /// default: the connection's (Connect-MlStateStore), else the SQLite database in the home.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateStore { get; set; }
+
+    /// <summary>The folder of the JSONL audit trail; default &lt;home&gt;/audit, or the audit table of a table state store.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
@@ -63,16 +69,16 @@ public sealed class ReceiveBcNotificationCommand : AsyncCmdlet
     protected override void ProcessRecord()
     {
         var request = ParameterSetName == RequestSet ? FromRequestObject(Request) : NotificationRequest.FromParts(Method, QueryPairs(Query), Pairs(Headers), Body);
-        var path = LocalPaths.StatePath(this, StatePath);
-        SqliteStateStore store;
+        var reference = StateStoreSelection.Resolve(this, StateStore, StatePath, DefaultConnection.Current, ErrorIdPrefix);
+        IStateStore store;
         try
         {
-            store = SqliteStateStore.Open(path);
+            store = StateStoreSelection.OpenOrThrow(this, reference, ErrorIdPrefix);
         }
         catch (StateStoreException e)
         {
             // No store, no subscriptions to check against: Business Central must deliver again later.
-            WriteError(ErrorRecords.From(e, ErrorIdPrefix, path));
+            WriteError(ErrorRecords.From(e, ErrorIdPrefix, reference.ToString()));
             WriteObject(new NotificationReceipt { StatusCode = 503, ContentType = "text/plain; charset=utf-8", Body = "", Headers = new Dictionary<string, string>(), Kind = "Unavailable", Failure = e.Message });
             return;
         }
@@ -81,14 +87,14 @@ public sealed class ReceiveBcNotificationCommand : AsyncCmdlet
             var subscriptions = StoredSubscriptions.ReadAll(store);
             var states = ClientStates.For(this, ErrorIdPrefix, ClientState);
             var known = new StoredSubscriptions(() => subscriptions, states.ResolveAll(subscriptions.Select(s => s.Record.ClientState)), TimeProvider.System, EngineLog);
-            var receiver = new NotificationReceiver(known, store, new object(), new AuditLog(LocalPaths.AuditPath(this, AuditPath)), TimeProvider.System, EngineLog);
+            var receiver = new NotificationReceiver(known, store, new object(), StateStoreSelection.AuditFor(this, store, AuditPath), TimeProvider.System, EngineLog);
             NotificationReceipt? receipt = null;
             RunPumped(async cancel =>
             {
                 var decision = await receiver.DecideAsync(request, cancel).ConfigureAwait(false);
                 var queues = decision.Changes.Count + decision.Collections.Count + decision.Deletions.Count + decision.Rejected.Count;
                 receipt = decision.Kind == NotificationResultKind.ValidationHandshake || queues == 0
-                    || await ShouldProcessAsync($"the state store {path}", $"Queue {decision.Changes.Count} changed entit(ies) and {decision.Collections.Count} re-read(s); audit {decision.Deletions.Count} deletion(s) and {decision.Rejected.Count} rejection(s)").ConfigureAwait(false)
+                    || await ShouldProcessAsync($"the state store {store.Location}", $"Queue {decision.Changes.Count} changed entit(ies) and {decision.Collections.Count} re-read(s); audit {decision.Deletions.Count} deletion(s) and {decision.Rejected.Count} rejection(s)").ConfigureAwait(false)
                     ? receiver.Accept(decision)
                     : receiver.Describe(decision);
             });

@@ -2,7 +2,6 @@ using System.Management.Automation;
 using System.Net;
 using System.Security;
 using MlConnector.Connections;
-using MlConnector.Engine.Audit;
 using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Notifications;
 using MlConnector.Engine.State;
@@ -103,7 +102,7 @@ public sealed class StartMlNotificationListenerCommand : SyncCmdlet
         {
             var registered = SyncPairs.Register(workerStore, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
             var storeGate = new object();
-            var audit = new AuditLog(ResolvedAuditPath);
+            var audit = AuditFor(workerStore);
             var receiver = new NotificationReceiver(KnownSubscriptions(receiverStore, storeGate, registered.PairId, log), receiverStore, storeGate, audit, TimeProvider.System, log);
             var state = workerStore.Pair(registered.PairId);
             var mapper = new BcToMarketoMapper(mapping, pair.CompanyKeyPrefix);

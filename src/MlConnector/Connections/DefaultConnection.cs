@@ -20,6 +20,23 @@ internal static class DefaultConnection
         Slots.GetValue(runspace, _ => new Slot()).Connection = connection;
     }
 
+    /// <summary>
+    /// Applies <paramref name="update"/> to <paramref name="given"/> (-Connection), or to a copy of this runspace's default
+    /// that then becomes the default — a new object, so a connection captured earlier with -PassThru keeps pointing where it did.
+    /// </summary>
+    public static MlConnection Update(MlConnection? given, Action<MlConnection> update)
+    {
+        if (given is not null)
+        {
+            update(given);
+            return given;
+        }
+        var connection = Current?.Copy() ?? new MlConnection();
+        update(connection);
+        Set(connection);
+        return connection;
+    }
+
     /// <summary>Forgets the current runspace's connection (Remove-Module).</summary>
     public static void Reset()
     {

@@ -23,7 +23,10 @@ public sealed class MlConnection
 
     public string? Profile => BusinessCentral?.ProfileName ?? Marketo?.ProfileName;
 
-    internal MlConnection Copy() => new() { BusinessCentral = BusinessCentral, Marketo = Marketo };
+    /// <summary>The state store sync cmdlets use when given none (Connect-MlStateStore): a reference, never a secret.</summary>
+    public string? StateStore { get; internal set; }
+
+    internal MlConnection Copy() => new() { BusinessCentral = BusinessCentral, Marketo = Marketo, StateStore = StateStore };
 
     public override string ToString() => $"MlConnection(BusinessCentral: {BusinessCentralCompany ?? "-"}, Marketo: {MarketoMunchkinId ?? "-"})";
 }

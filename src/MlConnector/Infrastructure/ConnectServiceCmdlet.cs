@@ -138,29 +138,26 @@ public abstract class ConnectServiceCmdlet : AsyncCmdlet
         }
     }
 
+    /// <summary>The state store of the profile this call connects from, if it names one (the connection takes it on).</summary>
+    private string? _profileStateStore;
+
     /// <summary>Loads a saved profile or ends with a terminating error.</summary>
     private protected ConnectionProfile LoadProfile()
     {
-        try { return Profiles.Get(Profile); }
+        try
+        {
+            var profile = Profiles.Get(Profile);
+            _profileStateStore = profile.StateStore;
+            return profile;
+        }
         catch (MlConnectorException e) { ThrowTerminatingError(ErrorRecords.From(e, ErrorIdPrefix, Profile)); throw; }
     }
 
     /// <summary>Puts the updated connection in place: into -Connection, or as a new default for this runspace.</summary>
     private protected void Install(Action<MlConnection> update)
     {
-        MlConnection connection;
-        if (Connection is not null)
-        {
-            connection = Connection;
-            update(connection);
-        }
-        else
-        {
-            // A new object, so a connection captured earlier with -PassThru keeps pointing where it did.
-            connection = DefaultConnection.Current?.Copy() ?? new MlConnection();
-            update(connection);
-            DefaultConnection.Set(connection);
-        }
+        if (_profileStateStore is { } stateStore) update += connection => connection.StateStore = stateStore;
+        var connection = DefaultConnection.Update(Connection, update);
         if (PassThru) WriteObject(connection);
     }
 

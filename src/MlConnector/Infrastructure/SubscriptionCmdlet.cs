@@ -52,7 +52,7 @@ public abstract class SubscriptionCmdlet : SyncCmdlet
             var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
             await using var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
                 options, TimeProvider.System, log, cancel).ConfigureAwait(false);
-            var audit = new Engine.Audit.AuditLog(ResolvedAuditPath);
+            var audit = AuditFor(store);
             await lease.RunAsync(token => work(new BcSubscriptionManager(bc, state, TimeProvider.System, log, audit), token), cancel).ConfigureAwait(false);
         });
     }

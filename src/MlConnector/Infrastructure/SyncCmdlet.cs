@@ -6,14 +6,13 @@ using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.Sync.MarketoToBc;
 using MlConnector.Engine.State;
-using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.Sync;
 
 namespace MlConnector.Infrastructure;
 
 /// <summary>
-/// What the sync cmdlets share: -StatePath and -AuditPath (defaults under the MlConnector home folder), opening
-/// the state store, building the engine's SyncContext, one warning per distinct engine warning, and mapping
+/// What the sync cmdlets share: -StateStore, -StatePath and -AuditPath (defaults under the MlConnector home folder),
+/// opening the state store, building the engine's SyncContext, one warning per distinct engine warning, and mapping
 /// failures raised mid-run as terminating errors whose target is the field they name.
 /// </summary>
 public abstract class SyncCmdlet : ConnectedCmdlet
@@ -23,7 +22,16 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     [ValidateNotNullOrEmpty]
     public string? StatePath { get; set; }
 
-    /// <summary>The folder of the JSONL audit trail; default &lt;home&gt;/audit.</summary>
+    /// <summary>
+    /// The state store: a SQLite file, https://&lt;account&gt;.table.core.windows.net (Azure Table Storage with the Automation
+    /// managed identity) or vault:&lt;vault&gt;/&lt;secret&gt; (a connection string or SAS URL in a vault); default: the connection's
+    /// (Connect-MlStateStore), else the SQLite database in the home.
+    /// </summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? StateStore { get; set; }
+
+    /// <summary>The folder of the JSONL audit trail; default &lt;home&gt;/audit, or the audit table of a table state store.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? AuditPath { get; set; }
@@ -33,31 +41,27 @@ public abstract class SyncCmdlet : ConnectedCmdlet
     [ValidateRange(0, 86400)]
     public int LeaseTimeout { get; set; }
 
-    private protected string ResolvedStatePath => LocalPaths.StatePath(this, StatePath);
-
-    private protected string ResolvedAuditPath => LocalPaths.AuditPath(this, AuditPath);
-
     /// <summary>Whether a warning about CRM sync has been written in this call (so the cmdlet adds none of its own).</summary>
     private protected bool WarnedAboutCrmSync { get; private set; }
 
+    /// <summary>The state store this call works on: -StateStore, -StatePath, the connection's, else the SQLite database in the home.</summary>
+    private protected StateStoreReference ResolvedStateStore
+        => StateStoreSelection.Resolve(this, StateStore, StatePath, Connection ?? DefaultConnection.Current, ErrorIdPrefix);
+
     /// <summary>
-    /// Opens (and creates, when missing) the state database. With <paramref name="createIfMissing"/> false — a -WhatIf
-    /// plan, or a listing — a missing file is not created: the cmdlet reads an empty store in memory instead.
+    /// Opens (and creates, when missing) the state store. With <paramref name="createIfMissing"/> false — a -WhatIf
+    /// plan, or a listing — nothing is created: a missing SQLite file is read as an empty store in memory, a table
+    /// store's missing tables as empty tables.
     /// </summary>
     private protected IStateStore OpenState(bool createIfMissing = true)
     {
-        var path = ResolvedStatePath;
-        try
-        {
-            return createIfMissing || File.Exists(path) ? SqliteStateStore.Open(path) : SqliteStateStore.InMemory(path);
-        }
-        catch (StateStoreException e)
-        {
-            ThrowTerminatingError(ErrorRecords.Create(e, ErrorIdPrefix + "StateStoreUnavailable", ErrorCategory.ResourceUnavailable, path,
-                "Check that the state file's folder is writable and no other program holds the file, or pass another -StatePath."));
-            throw;
-        }
+        var store = StateStoreSelection.Open(this, ResolvedStateStore, ErrorIdPrefix, createIfMissing);
+        WriteVerbose("State store: " + store.Location);
+        return store;
     }
+
+    /// <summary>-AuditPath, else the table store's audit table, else the home's audit folder.</summary>
+    private protected IAuditTrail AuditFor(IStateStore store) => StateStoreSelection.AuditFor(this, store, AuditPath);
 
     /// <summary>The sync pair of a connection to both services: its key, BC company name and company key prefix.</summary>
     private protected static PairTarget PairOf(MlConnection connection)
@@ -76,34 +80,35 @@ public abstract class SyncCmdlet : ConnectedCmdlet
         Func<SyncContext, CancellationToken, Task> work)
     {
         var log = new OnceLog(this, progress as SyncProgressReporter);
+        var audit = AuditFor(store);
         RunSync(log, async cancel =>
         {
             if (whatIf)
             {
                 SyncPairs.CheckCompanyKeys(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix);
-                await work(CreateContext(connection, SyncPairs.Peek(store, pair.Key), log, progress), cancel).ConfigureAwait(false);
+                await work(CreateContext(connection, SyncPairs.Peek(store, pair.Key), audit, log, progress), cancel).ConfigureAwait(false);
                 return;
             }
             var registered = SyncPairs.Register(store, pair.Key, pair.BcCompanyName, pair.CompanyKeyPrefix, TimeProvider.System, log);
-            SyncPairs.ReportCreatedStore(store, new AuditLog(ResolvedAuditPath), log);
+            SyncPairs.ReportCreatedStore(store, audit, log);
             var state = store.Pair(registered.PairId);
             var options = SyncLeaseOptions.FromEnvironment(TimeSpan.FromSeconds(LeaseTimeout));
             await using (var lease = await SyncLease.AcquireAsync(state.Lease, $"{registered.PairId} ({pair.BcCompanyName} <-> Marketo {pair.Key.MarketoInstance})",
                 options, TimeProvider.System, log, cancel).ConfigureAwait(false))
             {
-                await lease.RunAsync(token => work(CreateContext(connection, state, log, progress), token), cancel).ConfigureAwait(false);
+                await lease.RunAsync(token => work(CreateContext(connection, state, audit, log, progress), token), cancel).ConfigureAwait(false);
             }
             store.RecordRun(state.PairId, DateTimeOffset.UtcNow);
         });
     }
 
-    private SyncContext CreateContext(MlConnection connection, IPairState state, IEngineLog log, IProgress<SyncProgress>? progress) => new()
+    private static SyncContext CreateContext(MlConnection connection, IPairState state, IAuditTrail audit, IEngineLog log, IProgress<SyncProgress>? progress) => new()
     {
         // Absent for a replay without a BC connection: replay only sends what the queue holds.
         BusinessCentral = connection.BusinessCentral?.Client,
         Marketo = connection.Marketo!.Client,
         State = state,
-        Audit = new AuditLog(ResolvedAuditPath),
+        Audit = audit,
         Log = log,
         Progress = progress,
     };

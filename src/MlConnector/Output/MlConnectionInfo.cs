@@ -3,7 +3,7 @@ namespace MlConnector.Output;
 /// <summary>One connected service, as Get-MlConnection shows it. Never a secret or a token.</summary>
 public sealed class MlConnectionInfo
 {
-    /// <summary>BusinessCentral or Marketo.</summary>
+    /// <summary>BusinessCentral, Marketo or StateStore (BaseUri then names the store: a path, an endpoint or vault:&lt;vault&gt;/&lt;secret&gt;).</summary>
     public required string Service { get; init; }
     public string? Profile { get; init; }
     public string? TenantId { get; init; }

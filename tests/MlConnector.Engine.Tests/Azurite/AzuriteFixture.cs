@@ -20,3 +20,23 @@ public sealed class AzuriteCollection : ICollectionFixture<AzuriteFixture>
 {
     public const string Name = "Azurite";
 }
+
+/// <summary>One azurite-table over HTTPS with --oauth basic (bearer tokens checked) for the tests of the managed identity.</summary>
+public sealed class AzuriteOAuthFixture : IAsyncLifetime
+{
+    private int _tables;
+
+    public AzuriteServer Server { get; private set; } = null!;
+
+    public async Task InitializeAsync() => Server = await AzuriteServer.StartAsync(httpsWithOAuth: true);
+
+    public string NewTableName(string prefix) => prefix + Interlocked.Increment(ref _tables).ToString(System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..8];
+
+    public async Task DisposeAsync() => await Server.DisposeAsync();
+}
+
+[CollectionDefinition(Name)]
+public sealed class AzuriteOAuthCollection : ICollectionFixture<AzuriteOAuthFixture>
+{
+    public const string Name = "Azurite over HTTPS with OAuth";
+}

@@ -14,18 +14,15 @@ namespace MlConnector.Engine.Tests.Azurite;
 /// How far Azurite (HTTPS, --oauth basic) checks a token from the sandbox's Automation identity endpoint,
 /// so docs/sandbox.md stays true: it takes a storage token as a bearer, and refuses one for another
 /// audience or past its expiry; it does not check the signature. The credential here is a test's
-/// stand-in; the table store's own comes with the store.
+/// stand-in; the table store's own is tested in TableStoreIdentityTests.
 /// </summary>
-public sealed class AzuriteOAuthTests : IAsyncLifetime
+[Collection(AzuriteOAuthCollection.Name)]
+public sealed class AzuriteOAuthTests(AzuriteOAuthFixture fixture) : IAsyncLifetime
 {
     private SandboxHost _sandbox = null!;
-    private AzuriteServer _azurite = null!;
+    private readonly AzuriteServer _azurite = fixture.Server;
 
-    public async Task InitializeAsync()
-    {
-        _sandbox = await SandboxHost.StartAsync(new SandboxOptions { Customers = 1 });
-        _azurite = await AzuriteServer.StartAsync(httpsWithOAuth: true);
-    }
+    public async Task InitializeAsync() => _sandbox = await SandboxHost.StartAsync(new SandboxOptions { Customers = 1 });
 
     [Fact]
     public async Task A_storage_token_from_the_identity_endpoint_is_accepted_as_a_bearer_over_HTTPS()
@@ -77,11 +74,7 @@ public sealed class AzuriteOAuthTests : IAsyncLifetime
         return new TableClient(_azurite.TableEndpoint, table, credential, options);
     }
 
-    public async Task DisposeAsync()
-    {
-        await _azurite.DisposeAsync();
-        await _sandbox.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _sandbox.DisposeAsync();
 
     /// <summary>Asks the sandbox's Automation identity endpoint, as a job would, for the scope's resource (or a fixed one).</summary>
     private sealed class IdentityEndpointCredential(SandboxHost sandbox, string? resource = null) : TokenCredential

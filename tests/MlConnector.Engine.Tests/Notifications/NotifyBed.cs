@@ -32,14 +32,14 @@ internal sealed class NotifyBed : IAsyncDisposable
     {
         Sync = sync;
         Url = url;
-        _receiverStore = SqliteStateStore.Open(sync.Store.Path);
+        _receiverStore = SqliteStateStore.Open(sync.Sqlite.Path);
         var receiverStore = wrapReceiverStore?.Invoke(_receiverStore) ?? _receiverStore;
         Known = new StoredSubscriptions(() => { lock (_receiverGate) return StoredSubscriptions.ReadAll(receiverStore); },
             location => location.InVault && location.SecretName == SecretName ? ClientState : null, sync.Host.Clock, sync.Log);
         Receiver = new NotificationReceiver(Known, receiverStore, _receiverGate, sync.Audit, sync.Host.Clock, sync.Log);
         if (withWorker)
         {
-            _workerStore = SqliteStateStore.Open(sync.Store.Path);
+            _workerStore = SqliteStateStore.Open(sync.Sqlite.Path);
             var state = _workerStore.Pair(sync.Pair.PairId);
             Worker = new NotificationListenerWorker(sync.Pair.PairId, sync.Pair.PairId, () => new NotificationWorker(sync.Context(state: state), Mapper()), state.Lease, sync.Host.Clock, sync.Log);
         }

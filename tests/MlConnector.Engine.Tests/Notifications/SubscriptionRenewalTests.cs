@@ -154,9 +154,9 @@ public sealed class SubscriptionRenewalTests
         await using var bed = await NotifyBed.StartAsync(withWorker: false, initialSync: false);
         var stored = Assert.Single(bed.Subscriptions.Stored);
         Assert.Equal(bed.Location, stored.ClientState);
-        bed.Sync.Store.Describe();
+        bed.Sync.Sqlite.Describe();
 
-        Assert.DoesNotContain(bed.ClientState.Reveal(), await File.ReadAllTextAsync(bed.Sync.Store.Path), StringComparison.Ordinal);
+        Assert.DoesNotContain(bed.ClientState.Reveal(), await File.ReadAllTextAsync(bed.Sync.Sqlite.Path), StringComparison.Ordinal);
         Assert.Equal(bed.ClientState.Reveal(), Assert.Single(bed.Webhooks.Subscriptions).ClientState);
     }
 }

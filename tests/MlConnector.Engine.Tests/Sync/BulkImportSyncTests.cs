@@ -136,16 +136,7 @@ public sealed class BulkImportSyncTests
     {
         // Slow enough that the import is still running when the first status poll comes back.
         await using var sandbox = await StartAsync(rowsPerSecond: 2);
-        using var stop = new CancellationTokenSource();
-        var watcher = Task.Run(async () =>
-        {
-            // A status poll is only made after the accepted import was stored in the pair's state.
-            while (!sandbox.Host.Journal.For(SandboxService.Marketo).Any(IsStatusPoll)) await Task.Delay(10);
-            await stop.CancelAsync();
-        });
-        var first = sandbox.Sync(correlationId: "stopped").RunAsync(new CustomerSyncRequest { BulkImportThreshold = 1 }, stop.Token);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { await foreach (var _ in first) { } });
-        await watcher;
+        await StopWhileImportingAsync(sandbox, "stopped");
 
         // The leads went as two files (one per import slot), both accepted and stored, both still importing.
         var open = sandbox.State.BulkImports.Open();
@@ -178,9 +169,23 @@ public sealed class BulkImportSyncTests
         Assert.Equal(emails.Count, audit.Count);
     }
 
-    private static bool IsUpload(JournalEntry e) => e.Method == "POST" && e.Path.StartsWith("/bulk/v1/leads.json", StringComparison.Ordinal);
+    /// <summary>Runs a bulk sync and stops it at its first import status poll: by then the accepted imports are stored in the pair's state.</summary>
+    internal static async Task StopWhileImportingAsync(SyncSandbox sandbox, string correlationId)
+    {
+        using var stop = new CancellationTokenSource();
+        var watcher = Task.Run(async () =>
+        {
+            while (!sandbox.Host.Journal.For(SandboxService.Marketo).Any(IsStatusPoll)) await Task.Delay(10);
+            await stop.CancelAsync();
+        });
+        var run = sandbox.Sync(correlationId: correlationId).RunAsync(new CustomerSyncRequest { BulkImportThreshold = 1 }, stop.Token);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => { await foreach (var _ in run) { } });
+        await watcher;
+    }
 
-    private static bool IsStatusPoll(JournalEntry e) => e.Method == "GET" && e.Path.StartsWith("/bulk/v1/leads/batch/", StringComparison.Ordinal)
+    internal static bool IsUpload(JournalEntry e) => e.Method == "POST" && e.Path.StartsWith("/bulk/v1/leads.json", StringComparison.Ordinal);
+
+    internal static bool IsStatusPoll(JournalEntry e) => e.Method == "GET" && e.Path.StartsWith("/bulk/v1/leads/batch/", StringComparison.Ordinal)
         && !e.Path.Contains("failures", StringComparison.Ordinal) && !e.Path.Contains("warnings", StringComparison.Ordinal);
 
     private static Task<SyncSandbox> StartAsync(int rowsPerSecond)

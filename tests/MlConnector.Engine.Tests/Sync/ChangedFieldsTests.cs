@@ -82,7 +82,7 @@ public sealed class ChangedFieldsTests
         Assert.Contains("billingCity", state.FieldHashes!.Keys);
         Assert.All(state.FieldHashes.Values, d => Assert.Matches("^[0-9a-f]{8}$", d));
 
-        var path = sandbox.Store.Describe().Path;
+        var path = sandbox.Sqlite.Describe().Path;
         using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
         connection.Open();
         using var command = connection.CreateCommand();

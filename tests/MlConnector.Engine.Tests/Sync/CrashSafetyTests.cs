@@ -308,7 +308,7 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
             var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             // A killed run keeps its lease on the pair until it expires: short leases, and the next run waits them out.
             info.Environment[SyncLeaseOptions.DurationVariable] = "2";
-            foreach (var argument in new[] { RunnerPath(), "sync", "--sandbox-json", ready, "--state", Path.Combine(work, "state.db"), "--audit", Path.Combine(work, "audit"),
+            foreach (var argument in new[] { SyncRunnerProcess.Path(), "sync", "--sandbox-json", ready, "--state", Path.Combine(work, "state.db"), "--audit", Path.Combine(work, "audit"),
                          "--lease-timeout", "30", "--max-concurrency", concurrency.ToString(System.Globalization.CultureInfo.InvariantCulture) }.Concat(extra))
                 info.ArgumentList.Add(argument);
             return new Runner(Process.Start(info)!);
@@ -385,20 +385,6 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
                 ["marketoClientSecret"] = host.Marketo.Options.ClientSecret,
                 ["adminUrl"] = host.AdminUri.ToString(),
             });
-        }
-
-        /// <summary>The runner built next to this test assembly (same configuration; the test project references it for the build order only).</summary>
-        private static string RunnerPath()
-        {
-            var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            var framework = here.Name;
-            var configuration = here.Parent!.Name;
-            var root = here;
-            while (root is not null && !File.Exists(Path.Combine(root.FullName, "MlConnector.sln"))) root = root.Parent;
-            Assert.NotNull(root);
-            var runner = Path.Combine(root.FullName, "tests", "MlConnector.SyncRunner", "bin", configuration, framework, "MlConnector.SyncRunner.dll");
-            Assert.True(File.Exists(runner), $"The sync runner was not built at {runner}.");
-            return runner;
         }
     }
 }

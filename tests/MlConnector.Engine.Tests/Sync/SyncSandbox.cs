@@ -5,6 +5,7 @@ using MlConnector.Engine.Marketo;
 using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Sqlite;
+using MlConnector.Engine.State.Tables;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.Tests.BusinessCentral;
@@ -21,12 +22,12 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private readonly BcSandbox _bc;
     private readonly string _folder = Directory.CreateTempSubdirectory("mlc-sync-").FullName;
 
-    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, string? companyKeyPrefix)
+    private SyncSandbox(BcSandbox bc, BusinessCentralClient bcClient, MarketoClient marketo, string? statePath, string? companyKeyPrefix, Func<IStateStore>? openStore)
     {
         _bc = bc;
         BusinessCentral = bcClient;
         Marketo = marketo;
-        Store = SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
+        Store = openStore?.Invoke() ?? SqliteStateStore.Open(statePath ?? Path.Combine(_folder, "state.db"));
         Pair = SyncPairs.Register(Store, SyncPairs.KeyOf(bcClient, marketo), bcClient.Company.Name, companyKeyPrefix, bc.Host.Clock, bc.Log);
         Audit = new AuditLog(Path.Combine(_folder, "audit"));
     }
@@ -37,7 +38,10 @@ internal sealed class SyncSandbox : IAsyncDisposable
     public BcSandbox Bc => _bc;
     public BusinessCentralClient BusinessCentral { get; }
     public MarketoClient Marketo { get; }
-    public SqliteStateStore Store { get; }
+    public IStateStore Store { get; }
+
+    /// <summary>The store as the SQLite database it is unless the sandbox was started on another store.</summary>
+    public SqliteStateStore Sqlite => Store as SqliteStateStore ?? throw new InvalidOperationException("This sandbox keeps its state in " + Store.Location + ", not SQLite.");
 
     /// <summary>The sync pair of the two clients, registered in <see cref="Store"/>.</summary>
     public SyncPair Pair { get; }
@@ -50,16 +54,17 @@ internal sealed class SyncSandbox : IAsyncDisposable
     /// <summary>The folder this sandbox's state and audit live in.</summary>
     public string Folder => _folder;
 
-    /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, or in <paramref name="statePath"/> when given.</summary>
+    /// <summary>A sandbox seeded with <paramref name="customers"/>; the state in a fresh file, in <paramref name="statePath"/>, or in the store <paramref name="openStore"/> opens.</summary>
     public static async Task<SyncSandbox> StartAsync(int customers = 40, Action<SandboxOptions>? configure = null, string? statePath = null,
-        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, string? companyKeyPrefix = null)
+        Action<BusinessCentralSettings>? bcSettings = null, Action<MarketoSettings>? marketoSettings = null, string? companyKeyPrefix = null,
+        Func<IStateStore>? openStore = null)
     {
         var bc = await BcSandbox.StartAsync(customers, configure);
         var settings = bc.Settings(pageSize: 200);
         bcSettings?.Invoke(settings);
         var bcClient = await bc.ConnectAsync(settings);
         var marketo = await ConnectMarketoAsync(bc, marketoSettings);
-        return new SyncSandbox(bc, bcClient, marketo, statePath, companyKeyPrefix);
+        return new SyncSandbox(bc, bcClient, marketo, statePath, companyKeyPrefix, openStore);
     }
 
     /// <summary>Another connection to the sandbox's Marketo (as a later run in a new process would make), with its own quota gate.</summary>
@@ -72,8 +77,8 @@ internal sealed class SyncSandbox : IAsyncDisposable
     public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null, IPairState? state = null, MarketoClient? marketo = null,
         int? batchesInFlight = null, int chunkSize = 50) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = marketo ?? Marketo, State = state ?? State, Audit = Audit, Time = Host.Clock, Log = _bc.Log,
-        CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = chunkSize, Progress = progress, BatchesInFlight = batchesInFlight,
+        BusinessCentral = BusinessCentral, Marketo = marketo ?? Marketo, State = state ?? State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock,
+        Log = _bc.Log, CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = chunkSize, Progress = progress, BatchesInFlight = batchesInFlight,
     };
 
     /// <summary>The BC → Marketo sync over a fresh context (default mapping unless given).</summary>

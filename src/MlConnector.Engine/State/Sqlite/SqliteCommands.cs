@@ -40,9 +40,9 @@ internal static class SqliteCommands
         return 0;
     });
 
-    public static string Time(DateTimeOffset value) => value.ToUniversalTime().ToString("O", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset value) => StateTime.Format(value);
 
-    public static DateTimeOffset ParseTime(string value) => DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+    public static DateTimeOffset ParseTime(string value) => StateTime.Parse(value);
 
     /// <summary>
     /// " AND (column LIKE $p0 ESCAPE '\' OR ...)" for source-number patterns (* and ?), with its parameters added to the

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Microsoft.Data.Sqlite;
 using MlConnector.Engine.Sync;
 using static MlConnector.Engine.State.Sqlite.SqliteCommands;
@@ -8,28 +7,28 @@ namespace MlConnector.Engine.State.Sqlite;
 /// <summary>The record state of one pair and direction in the record_state table.</summary>
 internal sealed class SqliteRecordStates(SqliteConnection connection, string pairId, SyncDirection direction) : IRecordStates
 {
+    public const string Columns = "target_key, source_number, content_hash, target_id, written_at, field_hashes";
+
     private readonly string _direction = direction.ToString();
+
+    /// <summary>A row read with <see cref="Columns"/>.</summary>
+    public static RecordState State(SqliteDataReader reader) => new(reader.GetString(0), reader.GetString(1), reader.GetString(2),
+        reader.IsDBNull(3) ? null : reader.GetString(3), ParseTime(reader.GetString(4)))
+    {
+        FieldHashes = FieldHashesJson.Read(reader.IsDBNull(5) ? null : reader.GetString(5)),
+    };
 
     public IReadOnlyDictionary<string, RecordState> Get(IEnumerable<string> targetKeys) => Guard(() =>
     {
         var result = new Dictionary<string, RecordState>(StringComparer.Ordinal);
-        using var command = Create(connection, """
-            SELECT target_key, source_number, content_hash, target_id, written_at, field_hashes FROM record_state
-            WHERE pair_id = $pair AND direction = $direction AND target_key = $key;
-            """, ("$pair", pairId), ("$direction", _direction));
+        using var command = Create(connection, $"SELECT {Columns} FROM record_state WHERE pair_id = $pair AND direction = $direction AND target_key = $key;",
+            ("$pair", pairId), ("$direction", _direction));
         var key = command.Parameters.Add("$key", SqliteType.Text);
         foreach (var targetKey in targetKeys.Distinct(StringComparer.Ordinal))
         {
             key.Value = targetKey;
             using var reader = command.ExecuteReader();
-            if (reader.Read())
-            {
-                result[targetKey] = new RecordState(reader.GetString(0), reader.GetString(1), reader.GetString(2),
-                    reader.IsDBNull(3) ? null : reader.GetString(3), ParseTime(reader.GetString(4)))
-                {
-                    FieldHashes = reader.IsDBNull(5) ? null : JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(5)),
-                };
-            }
+            if (reader.Read()) result[targetKey] = State(reader);
         }
         return (IReadOnlyDictionary<string, RecordState>)result;
     });
@@ -57,7 +56,7 @@ internal sealed class SqliteRecordStates(SqliteConnection connection, string pai
             hash.Value = state.ContentHash;
             id.Value = (object?)state.TargetId ?? DBNull.Value;
             at.Value = Time(state.WrittenAt);
-            fields.Value = state.FieldHashes is { } hashes ? JsonSerializer.Serialize(hashes) : DBNull.Value;
+            fields.Value = (object?)FieldHashesJson.Write(state.FieldHashes) ?? DBNull.Value;
             command.ExecuteNonQuery();
         }
         transaction.Commit();

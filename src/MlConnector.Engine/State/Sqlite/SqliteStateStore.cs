@@ -226,8 +226,8 @@ public sealed class SqliteStateStore : IStateStore
     }
 }
 
-/// <summary>One pair's views over the store's tables.</summary>
-internal sealed class SqlitePairState(SqliteConnection connection, SqliteLeaseConnection leases, string pairId) : IPairState
+/// <summary>One pair's views over the store's tables (its transfer half is in SqliteStateTransfer.cs).</summary>
+internal sealed partial class SqlitePairState(SqliteConnection connection, SqliteLeaseConnection leases, string pairId) : IPairState
 {
     public string PairId => pairId;
 
