@@ -46,7 +46,13 @@ public abstract partial class StateStoreContract
         subscriptions.Save(Subscription("mm") with { CreatedAt = T0.AddMinutes(-1) });
         Assert.Equal(["zz/last#?", "aa", "mm"], other.Pair(PairA.PairId).Subscriptions.All().Select(s => s.SubscriptionId));
 
-        Parallel.For(0, 8, i => (i % 2 == 0 ? store : other).Pair(PairA.PairId).Subscriptions.Save(Subscription("aa") with { ExpiresAt = T0.AddDays(3).AddMinutes(i), CreatedAt = T0.AddDays(1) }));
+        // Each writer is one store used by one flow, as a run uses its store; the two run at once.
+        void Renew(IStateStore writer, int first)
+        {
+            for (var i = first; i < 8; i += 2)
+                writer.Pair(PairA.PairId).Subscriptions.Save(Subscription("aa") with { ExpiresAt = T0.AddDays(3).AddMinutes(i), CreatedAt = T0.AddDays(1) });
+        }
+        Parallel.Invoke(() => Renew(store, 0), () => Renew(other, 1));
         var renewed = Assert.Single(store.Pair(PairA.PairId).Subscriptions.All(), s => s.SubscriptionId == "aa");
         Assert.Equal(T0.AddMinutes(-1), renewed.CreatedAt);
         Assert.InRange(renewed.ExpiresAt, T0.AddDays(3), T0.AddDays(3).AddMinutes(7));
