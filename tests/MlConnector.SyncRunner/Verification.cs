@@ -6,8 +6,8 @@ namespace MlConnector.SyncRunner;
 
 /// <summary>
 /// Compares Marketo's state (read through the admin API) with what BC holds (read through the BC API): every
-/// customer one company by externalCompanyId (unless Companies are read-only under CRM sync), every person
-/// contact with a usable email one lead per distinct normalized email. Lost = expected but absent; duplicates =
+/// customer not blocked for all transactions one company by externalCompanyId (unless Companies are read-only under
+/// CRM sync), every person contact with a usable email and not Privacy Blocked one lead per distinct normalized email. Lost = expected but absent; duplicates =
 /// more than one company per externalCompanyId or lead per email.
 /// </summary>
 internal static class Verification
@@ -25,8 +25,10 @@ internal static class Verification
         var persons = contacts.Where(c => string.Equals(c.Type, "Person", StringComparison.OrdinalIgnoreCase)).ToList();
         var crmSync = (await admin.GetAsync("marketo/state", cancellationToken)).GetProperty("crmSync").GetBoolean();
 
-        var expectedCompanies = crmSync ? new HashSet<string>(StringComparer.OrdinalIgnoreCase) : customers.Select(c => c.Number).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var expectedLeads = persons.Where(c => EmailRules.Problem(c.Email) is null).Select(c => EmailRules.Normalize(c.Email!)).ToHashSet(StringComparer.Ordinal);
+        // What the default mapping sends: customers not blocked for all transactions, and persons not Privacy Blocked.
+        var expectedCompanies = crmSync ? new HashSet<string>(StringComparer.OrdinalIgnoreCase)
+            : customers.Where(c => !string.Equals(c.Blocked, "All", StringComparison.OrdinalIgnoreCase)).Select(c => c.Number).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var expectedLeads = persons.Where(c => !c.PrivacyBlocked && EmailRules.Problem(c.Email) is null).Select(c => EmailRules.Normalize(c.Email!)).ToHashSet(StringComparer.Ordinal);
 
         var companies = (await admin.ListAsync("marketo/companies", cancellationToken)).Select(c => c.GetProperty("externalCompanyId").GetString() ?? "").ToList();
         var leads = (await admin.ListAsync("marketo/leads", cancellationToken))
