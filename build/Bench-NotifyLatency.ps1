@@ -51,7 +51,8 @@ try {
     $endpoint = Start-MlNotificationListener -Prefix $url -ClientState $clientState -WarningAction SilentlyContinue
     $null = Register-BcSubscription -NotificationUrl $url -ClientState $clientState
 
-    $targets = @(Get-BcCustomer | Select-Object -First $Changes)
+    # Customers blocked for all transactions are skipped by design (CustomerBlocked): they would never reach Marketo.
+    $targets = @(Get-BcCustomer | Where-Object Blocked -NE 'All' | Select-Object -First $Changes)
     Invoke-Admin Delete 'bc/webhooks/journal' | Out-Null
     Invoke-Admin Delete 'marketo/writes' | Out-Null
     $expected = @{}
