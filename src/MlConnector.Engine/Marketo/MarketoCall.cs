@@ -15,9 +15,13 @@ internal sealed record MarketoCall(HttpMethod Method, string Path, IReadOnlyList
 
     public static MarketoCall PostJson(string path, Http.SegmentedBuffer utf8Json) => new(HttpMethod.Post, path, Array.Empty<KeyValuePair<string, string>>(), () => utf8Json.ToContent("application/json"));
 
-    /// <summary>A small JSON body (an export job, a list of ids).</summary>
-    public static MarketoCall PostJson(string path, byte[] utf8Json) => new(HttpMethod.Post, path, Array.Empty<KeyValuePair<string, string>>(),
-        () => new ByteArrayContent(utf8Json) { Headers = { ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "utf-8" } } });
+    /// <summary>A small JSON body (an export job, a list of ids), sent the same way as a large one.</summary>
+    public static MarketoCall PostJson(string path, byte[] utf8Json)
+    {
+        var buffer = new Http.SegmentedBuffer();
+        buffer.Write(utf8Json);
+        return PostJson(path, buffer);
+    }
 
     /// <summary>A POST with a body of its own kind (multipart/form-data for a bulk import).</summary>
     public static MarketoCall Post(string path, Func<HttpContent> body, params (string Name, string? Value)[] query)
