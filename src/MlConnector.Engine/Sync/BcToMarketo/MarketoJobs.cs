@@ -33,8 +33,9 @@ internal static class MarketoJobs
         var root = document.RootElement;
         if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty(nameof(Payload.Key), out var key) || key.ValueKind != JsonValueKind.String)
             throw new InvalidDataException("A job payload without a key in the work queue: " + job.JobId);
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
-        if (root.TryGetProperty(nameof(Payload.Fields), out var values) && values.ValueKind == JsonValueKind.Object)
+        var hasFields = root.TryGetProperty(nameof(Payload.Fields), out var values) && values.ValueKind == JsonValueKind.Object;
+        var fields = new Dictionary<string, object?>(hasFields ? values.EnumerateObject().Count() : 0, StringComparer.Ordinal);
+        if (hasFields)
             foreach (var field in values.EnumerateObject()) fields[field.Name] = Plain(field.Value);
         var hash = root.TryGetProperty(nameof(Payload.Hash), out var h) && h.ValueKind == JsonValueKind.String ? h.GetString()! : "";
         // SourceId is absent from payloads queued before links existed.
