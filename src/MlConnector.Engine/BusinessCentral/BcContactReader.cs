@@ -157,6 +157,12 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
             e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
             if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = new PersonLink(number, first, last);
+        // A read of persons needs only their links from here on (no company contact is resolved through the customers).
+        if (_personsOnly)
+        {
+            _customerNumbers.Clear();
+            _customerNumbers.TrimExcess();
+        }
     }
 
     /// <summary>
