@@ -66,9 +66,6 @@ internal sealed class QueueDrain
 
     public int InFlight => _inFlight.Count;
 
-    /// <summary>Batches in flight at most.</summary>
-    public int Concurrency => _concurrency;
-
     /// <summary>Jobs whose batch was answered and settled (done or parked) since the drain was made.</summary>
     public long Settled { get; private set; }
 

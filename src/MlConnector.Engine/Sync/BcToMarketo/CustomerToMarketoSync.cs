@@ -102,7 +102,7 @@ public sealed class CustomerToMarketoSync
         var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
         var phases = new SendPhases(writer, request.BulkImportThreshold, () => _queue.Count(QueuedJobStatus.Pending), cancellationToken);
         var pump = new SendPump(writer.Drain, phases.Start);
-        var queuedAhead = QueuedAhead(writer);
+        var queuedAhead = QueuedAhead();
         long enqueued = 0;
         await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, pump, cancellationToken).ConfigureAwait(false))
         {
@@ -149,13 +149,14 @@ public sealed class CustomerToMarketoSync
     }
 
     /// <summary>
-    /// How many jobs this run may have queued and not yet sent before planning waits for sending: several rounds of full
-    /// batches in flight, so the sender never waits for BC (a chunk is planned between two answers).
+    /// How many jobs this run may have queued and not yet sent before planning waits for sending: full batches for every
+    /// call of two rate windows. The quota gate lets a window's calls go in a burst, so the sender, not BC, must never be
+    /// the one waiting when a window opens.
     /// </summary>
-    private static long QueuedAhead(MarketoWriter writer) => (long)RoundsAhead * writer.Drain.Concurrency * MarketoLimits.MaxBatch;
+    private long QueuedAhead() => (long)WindowsAhead * _context.Marketo.CallsPerWindow * MarketoLimits.MaxBatch;
 
-    /// <summary>Rounds of full batches in flight that planning keeps queued ahead of sending.</summary>
-    private const int RoundsAhead = 4;
+    /// <summary>Rate windows of full batches that planning keeps queued ahead of sending.</summary>
+    private const int WindowsAhead = 2;
 
     /// <summary>
     /// Which batches may start: full company batches while customers are read; once they are all planned, the last company
