@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using MlConnector.Engine.Diagnostics;
 using MlConnector.Engine.Http;
@@ -108,7 +107,7 @@ internal sealed class MarketoTokenProvider
 
         if (status >= 500 || (status == 200 && accessToken is null && error is null))
             throw new MarketoApiException(status.ToString(System.Globalization.CultureInfo.InvariantCulture), "identity service answered without a token", null, status, "identity/oauth/token");
-        if (status is (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.Forbidden or (int)HttpStatusCode.BadRequest || error is not null || accessToken is null)
+        if (error is not null || accessToken is null)
             throw new MarketoAuthenticationException(Redact(
                 $"Marketo refused the client credentials for client id '{_clientId}' (HTTP {status}, {error ?? "no error code"}: {description ?? "no description"}). " +
                 "Check the Client Id and Client Secret of the custom service (Admin > Integration > LaunchPoint > View Details) and that its API-only user is active."));
