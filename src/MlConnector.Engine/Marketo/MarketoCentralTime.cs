@@ -22,7 +22,12 @@ public static class MarketoCentralTime
             catch (TimeZoneNotFoundException) { }
             catch (InvalidTimeZoneException) { }
         }
-        // No tz database (invariant containers): US rules since 2007, second Sunday of March to first Sunday of November at 2 AM.
+        return UsCentralRules();
+    }
+
+    /// <summary>Without a tz database (invariant containers): US rules since 2007, second Sunday of March to first Sunday of November at 2 AM.</summary>
+    internal static TimeZoneInfo UsCentralRules()
+    {
         var start = TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 2, 0, 0), 3, 2, DayOfWeek.Sunday);
         var end = TimeZoneInfo.TransitionTime.CreateFloatingDateRule(new DateTime(1, 1, 1, 2, 0, 0), 11, 1, DayOfWeek.Sunday);
         var rule = TimeZoneInfo.AdjustmentRule.CreateAdjustmentRule(new DateTime(2007, 1, 1), DateTime.MaxValue.Date, TimeSpan.FromHours(1), start, end);

@@ -49,3 +49,26 @@ public sealed class MarketoEnvelopeShapeTests
         Assert.Empty(answer.Result);
     }
 }
+
+/// <summary>The US Central rules used where no tz database is installed agree with America/Chicago since 2007.</summary>
+public sealed class MarketoCentralTimeRulesTests
+{
+    [Fact]
+    public void The_built_in_rules_give_the_same_local_time_as_the_tz_database_every_hour_around_each_change()
+    {
+        var database = TimeZoneInfo.FindSystemTimeZoneById("America/Chicago");
+        var rules = MarketoCentralTime.UsCentralRules();
+        for (var year = 2007; year <= 2035; year++)
+        {
+            foreach (var month in new[] { 1, 3, 7, 11 })
+            {
+                var first = new DateTimeOffset(year, month, 1, 0, 0, 0, TimeSpan.Zero);
+                for (var at = first; at < first.AddDays(14); at = at.AddHours(1))
+                {
+                    Assert.Equal(TimeZoneInfo.ConvertTime(at, database).DateTime, TimeZoneInfo.ConvertTime(at, rules).DateTime);
+                }
+            }
+        }
+        Assert.Equal(("CST", "CDT"), (rules.StandardName, rules.DaylightName));
+    }
+}
