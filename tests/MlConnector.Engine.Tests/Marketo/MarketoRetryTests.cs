@@ -117,6 +117,15 @@ public sealed class MarketoRetryTests(SeededMarketoFixture seeded) : IClassFixtu
             await Assert.ThrowsAsync<MarketoQuotaExceededException>(() => test.Client.DescribeLeadsAsync(CancellationToken.None));
             Assert.Equal(4, test.Rest.Count);
         }
+        else
+        {
+            // Only the bulk allocation is gone: bulk calls are refused locally, other calls still go.
+            await Assert.ThrowsAsync<MarketoQuotaExceededException>(() => test.Client.GetLeadExportStatusAsync("any-export", CancellationToken.None));
+            Assert.Equal(4, test.Rest.Count);
+            Assert.NotEmpty(await test.Client.DescribeLeadsAsync(CancellationToken.None));
+            Assert.Equal(5, test.Rest.Count);
+        }
+        Assert.Contains(test.Log.Lines, l => l.StartsWith("DEBUG: Marketo GET /rest/v1/leads.json", StringComparison.Ordinal) && l.EndsWith($"errors {code}", StringComparison.Ordinal));
     }
 
     [Fact]
