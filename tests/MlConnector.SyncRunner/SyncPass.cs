@@ -15,11 +15,12 @@ internal static class SyncPass
     {
         var log = new StderrLog();
         var clock = Stopwatch.StartNew();
+        using var trace = MemoryTrace.FromEnvironment();
         using var session = await RunnerSession.OpenAsync(sandbox, arguments, log, cancellationToken);
         var (bc, marketo, state) = (session.Bc, session.Marketo, PausingState.Wrap(session.State, arguments));
         var connected = clock.Elapsed;
 
-        var phases = new PhaseClock(clock);
+        var phases = new PhaseClock(clock, trace);
         var context = new SyncContext
         {
             BusinessCentral = bc, Marketo = marketo, State = state, Audit = new AuditLog(arguments.Required("--audit")),
@@ -58,7 +59,7 @@ internal static class SyncPass
     }
 
     /// <summary>When (seconds since start) each phase, by the first word of its progress report, was first and last reported.</summary>
-    private sealed class PhaseClock(Stopwatch clock) : IProgress<SyncProgress>
+    private sealed class PhaseClock(Stopwatch clock, MemoryTrace? trace) : IProgress<SyncProgress>
     {
         private readonly Dictionary<string, (TimeSpan First, TimeSpan Last)> _phases = new(StringComparer.Ordinal);
         private readonly object _lock = new();
@@ -67,6 +68,7 @@ internal static class SyncPass
         {
             var phase = value.Phase.Split(' ')[0];
             var now = clock.Elapsed;
+            trace?.Phase($"{phase}:{value.Processed}");
             lock (_lock) _phases[phase] = _phases.TryGetValue(phase, out var seen) ? (seen.First, now) : (now, now);
         }
 

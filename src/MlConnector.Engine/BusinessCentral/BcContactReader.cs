@@ -15,7 +15,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     private readonly Dictionary<Guid, string> _customerNumbers = new();
     private readonly Dictionary<Guid, string> _customerNames = new();
     private bool _personsOnly;
-    private readonly Dictionary<Guid, (string CustomerNumber, string First, string Last)> _persons = new();
+    private readonly Dictionary<Guid, PersonLink> _persons = new();
     private readonly Dictionary<string, string> _companyCustomer = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<Guid> _personsOfCustomers = new();
 
@@ -50,7 +50,9 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         foreach (var filter in filters)
         {
             var uri = client.Endpoints.Company("contacts", BcFilter.Query(filter));
-            await foreach (var (read, more) in client.Reader.ReadPagesAsync(uri, "contacts", e => e.Clone(), query.OnPage, cancellationToken).ConfigureAwait(false))
+            // Each page's records are read where they stand in its document (valid until the next page); only the few
+            // company contacts resolved at the end are copied out of it.
+            await foreach (var (read, more) in client.Reader.LendPagesAsync(uri, "contacts", query.OnPage, cancellationToken).ConfigureAwait(false))
             {
                 var page = query.AlreadyRead is null ? read
                     : read.Where(r => !AlreadyReadRecords.Contains(query.AlreadyRead, BcJson.Guid(r, "id"), BcJson.Time(r, "lastModifiedDateTime"))).ToList();
@@ -72,7 +74,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
                 {
                     if (seen is not null && !seen.Add(BcJson.Guid(raw, "id"))) continue;
                     var contact = Map(raw, query.PersonsOnly);
-                    if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw);
+                    if (contact.CustomerNumber is null && contact.Type == "Company" && contact.ContactBusinessRelation == "Customer") deferred.Add(raw.Clone());
                     else yield return contact;
                 }
             }
@@ -100,7 +102,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         if (persons ? _persons.Remove(id, out var person) : _persons.TryGetValue(id, out person))
         {
             customer = person.CustomerNumber;
-            names = (person.First, person.Last);
+            names = person.Names;
             if (company.Length > 0 && !persons) _companyCustomer.TryAdd(company, customer);
         }
         customer ??= _companyCustomer.GetValueOrDefault(company.Length > 0 ? company : number) ?? _companyCustomer.GetValueOrDefault(number);
@@ -146,7 +148,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
             }
         }
         foreach (var (id, customerId, first, last) in links)
-            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
+            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = new PersonLink(number, first, last);
     }
 
     private async Task LoadAllCustomerContactsAsync(CancellationToken cancellationToken)
@@ -154,7 +156,13 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(null, select: "id,customerId,firstName,lastName"));
         await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
             e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
-            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = (number, first, last);
+            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = new PersonLink(number, first, last);
+        // A read of persons needs only their links from here on (no company contact is resolved through the customers).
+        if (_personsOnly)
+        {
+            _customerNumbers.Clear();
+            _customerNumbers.TrimExcess();
+        }
     }
 
     /// <summary>
@@ -206,4 +214,18 @@ internal sealed class BcContactReader(BusinessCentralClient client)
 
     private static IEnumerable<string?> Chunk(IEnumerable<string> terms)
         => terms.Chunk(BcFilter.ChunkSize).Select(c => string.Join(" or ", c));
+
+    /// <summary>
+    /// A person's customer (the number string the customer map holds) and its first and last name kept as one string: a
+    /// full read holds one of these per person contact until the contact is read, hundreds of thousands at once.
+    /// </summary>
+    private readonly struct PersonLink(string customerNumber, string first, string last)
+    {
+        private readonly string _names = first + last;
+        private readonly int _firstLength = first.Length;
+
+        public string CustomerNumber { get; } = customerNumber;
+
+        public (string First, string Last) Names => (_names[.._firstLength], _names[_firstLength..]);
+    }
 }

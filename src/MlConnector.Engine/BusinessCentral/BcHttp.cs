@@ -76,14 +76,8 @@ internal sealed class BcHttp : IDisposable
 
         using (response)
         {
-            if (response.IsSuccessStatusCode)
-            {
-                if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0) return null;
-                // The body was read in segments (see CallState) and is parsed with pooled buffers: a page as one array or
-                // string would be a large-object allocation per call.
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
+            // A success was parsed as it was read, within its attempt (see CallState); null for 204 or an empty body.
+            if (response.IsSuccessStatusCode) return state.TakeDocument();
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             throw BcErrorTranslator.Translate(request, response, text, state.Attempts);
         }
@@ -135,6 +129,15 @@ internal sealed class BcHttp : IDisposable
     private sealed class CallState(BcHttp owner, BcRequest request)
     {
         private bool _renewed;
+        private JsonDocument? _document;
+
+        /// <summary>The parsed body of the successful answer (null for none); the caller disposes it.</summary>
+        public JsonDocument? TakeDocument()
+        {
+            var document = _document;
+            _document = null;
+            return document;
+        }
 
         public int Attempts { get; private set; }
 
@@ -154,10 +157,32 @@ internal sealed class BcHttp : IDisposable
         }
 
         /// <summary>
-        /// Reads the body within the attempt (its time-out and retries cover a body that stalls), into small segments: a
-        /// page of 1,000 records read into one growing buffer left large arrays behind on every call.
+        /// Reads the body within the attempt (its time-out and retries cover a body that stalls). A success is parsed
+        /// straight from the connection with pooled buffers (a page of 1,000 records as one array or string would be a
+        /// large-object allocation per call, and a copy of it first would be another megabyte per page); any other answer
+        /// is kept in small segments for its error text.
         /// </summary>
-        private static async Task<HttpResponseMessage> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        private async Task<HttpResponseMessage> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+        {
+            if (!response.IsSuccessStatusCode) return await ReadSegmentsAsync(response, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                _document?.Dispose();
+                _document = null;
+                if (response.StatusCode == HttpStatusCode.NoContent || response.Content.Headers.ContentLength == 0) return response;
+                await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                _document = await JsonDocument.ParseAsync(stream, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return response;
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+
+        /// <summary>An answer other than success, read into small segments (a growing buffer would leave large arrays behind).</summary>
+        private static async Task<HttpResponseMessage> ReadSegmentsAsync(HttpResponseMessage response, CancellationToken cancellationToken)
         {
             try
             {

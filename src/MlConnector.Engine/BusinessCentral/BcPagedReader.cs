@@ -25,6 +25,22 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
     public async IAsyncEnumerable<(List<T> Page, bool More)> ReadPagesAsync<T>(Uri first, string entitySet, Func<JsonElement, T> map, Action<BcPageProgress>? onPage,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        await foreach (var (records, more) in LendPagesAsync(first, entitySet, onPage, cancellationToken).ConfigureAwait(false))
+        {
+            var page = new List<T>(records.Count);
+            foreach (var item in records) page.Add(map(item));
+            yield return (page, more);
+        }
+    }
+
+    /// <summary>
+    /// Page by page, the records as they stand in the page's document, valid only until the next page is asked for (the
+    /// document and its pooled buffers are let go then): a record kept longer must be cloned. Copying each record of
+    /// every page out of its document cost several allocations per record on reads of hundreds of thousands.
+    /// </summary>
+    public async IAsyncEnumerable<(IReadOnlyList<JsonElement> Records, bool More)> LendPagesAsync(Uri first, string entitySet, Action<BcPageProgress>? onPage,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         Uri? next = first;
         var pageNumber = 0;
         var emptyInARow = 0;
@@ -35,25 +51,23 @@ internal sealed class BcPagedReader(BcHttp http, BcEndpoints endpoints, int page
             if (!read.Add(next.AbsoluteUri))
                 throw PagingLoop(entitySet, pageNumber, $"its next-page link points back to a page already read ({BcHttp.Describe(next)})");
             cancellationToken.ThrowIfCancellationRequested();
-            List<T> page;
-            using (var doc = await http.SendAsync(BcRequest.Get(next, pageSize), cancellationToken).ConfigureAwait(false))
-            {
-                if (doc is null || !doc.RootElement.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
-                    throw new BusinessCentralException("BusinessCentralUnexpectedResponse", MlErrorCategory.InvalidData,
-                        $"Business Central answered {BcHttp.Describe(next)} without a 'value' array.");
-                page = new List<T>(value.GetArrayLength());
-                foreach (var item in value.EnumerateArray()) page.Add(map(item));
-                next = doc.RootElement.TryGetProperty("@odata.nextLink", out var link) && link.ValueKind == JsonValueKind.String
-                    ? endpoints.NextLink(link.GetString()!) : null;
-            }
+            var page = next;
+            using var doc = await http.SendAsync(BcRequest.Get(page, pageSize), cancellationToken).ConfigureAwait(false);
+            if (doc is null || !doc.RootElement.TryGetProperty("value", out var value) || value.ValueKind != JsonValueKind.Array)
+                throw new BusinessCentralException("BusinessCentralUnexpectedResponse", MlErrorCategory.InvalidData,
+                    $"Business Central answered {BcHttp.Describe(page)} without a 'value' array.");
+            var records = new List<JsonElement>(value.GetArrayLength());
+            foreach (var item in value.EnumerateArray()) records.Add(item);
+            next = doc.RootElement.TryGetProperty("@odata.nextLink", out var link) && link.ValueKind == JsonValueKind.String
+                ? endpoints.NextLink(link.GetString()!) : null;
             pageNumber++;
-            total += page.Count;
-            emptyInARow = page.Count == 0 ? emptyInARow + 1 : 0;
+            total += records.Count;
+            emptyInARow = records.Count == 0 ? emptyInARow + 1 : 0;
             if (next is not null && emptyInARow >= MaxEmptyPagesInARow)
                 throw PagingLoop(entitySet, pageNumber, $"{emptyInARow} empty pages in a row still linked to another page");
-            log.Verbose($"Business Central: read page {pageNumber} of {entitySet}: {page.Count} record(s), {total} so far{(next is null ? "" : ", more follow")}.");
-            onPage?.Invoke(new BcPageProgress(entitySet, pageNumber, page.Count, total));
-            yield return (page, next is not null);
+            log.Verbose($"Business Central: read page {pageNumber} of {entitySet}: {records.Count} record(s), {total} so far{(next is null ? "" : ", more follow")}.");
+            onPage?.Invoke(new BcPageProgress(entitySet, pageNumber, records.Count, total));
+            yield return (records, next is not null);
         }
     }
 

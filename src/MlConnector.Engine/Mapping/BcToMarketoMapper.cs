@@ -110,7 +110,8 @@ public sealed class BcToMarketoMapper
 
     private static Dictionary<string, object?> Fill(IReadOnlyList<FieldMapping> mappings, object source)
     {
-        var fields = new Dictionary<string, object?>(StringComparer.Ordinal);
+        // Sized for the mapped fields and the few a lead adds (its key, account fields): no growth on every record.
+        var fields = new Dictionary<string, object?>(mappings.Count + 4, StringComparer.Ordinal);
         foreach (var mapping in mappings)
         {
             fields[mapping.Target] = mapping.Sources.Count == 1

@@ -17,12 +17,42 @@ public static class ContentHash
     public static IReadOnlyDictionary<string, string> FieldDigests(string recordKey, IReadOnlyDictionary<string, object?> fields)
     {
         var digests = new Dictionary<string, string>(fields.Count, StringComparer.Ordinal);
+        // One buffer and writer for every field of the record: the digest is all that is kept of each.
+        var input = new ArrayBufferWriter<byte>(256);
+        using var writer = new Utf8JsonWriter(input);
+        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         foreach (var (name, value) in fields)
         {
-            var input = Encoding.UTF8.GetBytes(recordKey + "\n" + name + "\n" + JsonSerializer.Serialize(value));
-            digests[name] = Convert.ToHexString(SHA256.HashData(input), 0, 4).ToLowerInvariant();
+            // The bytes of recordKey + "\n" + name + "\n" + the value's JSON, as digests have always been taken.
+            input.ResetWrittenCount();
+            writer.Reset(input);
+            WriteUtf8(input, recordKey);
+            WriteUtf8(input, "\n");
+            WriteUtf8(input, name);
+            WriteUtf8(input, "\n");
+            Write(writer, value);
+            writer.Flush();
+            SHA256.HashData(input.WrittenSpan, hash);
+            digests[name] = LowerHex(hash[..4]);
         }
         return digests;
+    }
+
+    private static void WriteUtf8(ArrayBufferWriter<byte> buffer, string text)
+    {
+        var written = Encoding.UTF8.GetBytes(text, buffer.GetSpan(Encoding.UTF8.GetMaxByteCount(text.Length)));
+        buffer.Advance(written);
+    }
+
+    private static string LowerHex(ReadOnlySpan<byte> bytes)
+    {
+        Span<char> text = stackalloc char[bytes.Length * 2];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            text[2 * i] = "0123456789abcdef"[bytes[i] >> 4];
+            text[(2 * i) + 1] = "0123456789abcdef"[bytes[i] & 0xF];
+        }
+        return new string(text);
     }
 
     /// <summary>The fields whose digest differs from <paramref name="previous"/> (all of them when nothing was kept), in the fields' order.</summary>
@@ -45,7 +75,7 @@ public static class ContentHash
         }
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
         SHA256.HashData(buffer.WrittenSpan, hash);
-        return Convert.ToHexString(hash).ToLowerInvariant();
+        return LowerHex(hash);
     }
 
     /// <summary>What JsonSerializer writes for the value, without its per-call machinery for the common kinds.</summary>

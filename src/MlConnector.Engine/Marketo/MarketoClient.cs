@@ -70,6 +70,9 @@ public sealed partial class MarketoClient : IDisposable
     /// <summary>Calls this connection keeps in flight at most (its share of Marketo's 10).</summary>
     public int MaxConcurrency => _settings.MaxConcurrency;
 
+    /// <summary>Calls this connection may start in one of Marketo's rate windows (its share of the instance's 100 per 20 s).</summary>
+    public int CallsPerWindow => _settings.CallsPer20Seconds;
+
     /// <summary>This connection's daily call budget (calls per Marketo day); null: none.</summary>
     public int? DailyCallBudget => _settings.DailyCallBudget;
 

@@ -66,6 +66,9 @@ internal sealed class QueueDrain
 
     public int InFlight => _inFlight.Count;
 
+    /// <summary>Jobs whose batch was answered and settled (done or parked) since the drain was made.</summary>
+    public long Settled { get; private set; }
+
     /// <summary>Whether jobs of this type were taken and are not settled yet (waiting for a slot or in flight).</summary>
     public bool Holds(string targetType)
         => _inFlight.Any(b => b.TargetType == targetType) || (_waitingType == targetType && _waiting.Count > 0);
@@ -114,6 +117,7 @@ internal sealed class QueueDrain
             if (batch.Task.IsCompletedSuccessfully)
             {
                 results.AddRange(Settle(batch.Jobs.Select(j => j.Job).ToList(), batch.Task.Result));
+                Settled += batch.Jobs.Count;
                 var processed = _processed[batch.Phase] = _processed.GetValueOrDefault(batch.Phase) + batch.Jobs.Count;
                 // Jobs in flight are still pending in the queue, so processed + pending is the phase's total.
                 _context.Progress?.Report(new SyncProgress(batch.Phase, processed, processed + _queue.Count(QueuedJobStatus.Pending, batch.TargetType)));

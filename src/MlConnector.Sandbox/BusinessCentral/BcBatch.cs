@@ -25,7 +25,18 @@ internal sealed class BcBatch(BcCompanyRouter companies, BusinessCentralOptions 
         var store = companies.StoreFor(operations.Select(o => o.Request).FirstOrDefault(r => r is not null) ?? request);
         var results = snapshot ? store.Atomically(Run, rs => rs.Any(r => r.Status >= 400)) : Run();
 
-        return BcResponse.Json(200, writer =>
+        try
+        {
+            return Answer(operations.Select(o => o.Id).ToArray(), results);
+        }
+        finally
+        {
+            foreach (var result in results) result.Dispose();
+        }
+    }
+
+    private static BcResponse Answer(string?[] ids, BcResponse[] results)
+        => BcResponse.Json(200, writer =>
         {
             writer.WriteStartObject();
             writer.WriteStartArray("responses");
@@ -33,7 +44,7 @@ internal sealed class BcBatch(BcCompanyRouter companies, BusinessCentralOptions 
             {
                 var result = results[i];
                 writer.WriteStartObject();
-                if (operations[i].Id is { } id) writer.WriteString("id", id); else writer.WriteNull("id");
+                if (ids[i] is { } id) writer.WriteString("id", id); else writer.WriteNull("id");
                 writer.WriteNumber("status", result.Status);
                 writer.WriteStartObject("headers");
                 if (result.Body is not null) writer.WriteString("content-type", result.ContentType);
@@ -43,15 +54,14 @@ internal sealed class BcBatch(BcCompanyRouter companies, BusinessCentralOptions 
                 if (result.Body is not null)
                 {
                     writer.WritePropertyName("body");
-                    if (result.ContentType.StartsWith("application/json", StringComparison.Ordinal)) writer.WriteRawValue(result.Body, skipInputValidation: true);
-                    else writer.WriteStringValue(Encoding.UTF8.GetString(result.Body));
+                    if (result.ContentType.StartsWith("application/json", StringComparison.Ordinal)) writer.WriteRawValue(result.Body.Value.Span, skipInputValidation: true);
+                    else writer.WriteStringValue(Encoding.UTF8.GetString(result.Body.Value.Span));
                 }
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
             writer.WriteEndObject();
         }, results.Sum(r => r.RecordCount));
-    }
 
     private static BcRequest? Inner(BcRequest outer, JsonElement operation)
     {

@@ -57,8 +57,10 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     public long NextRowVersion() => Interlocked.Increment(ref _rowVersion);
 
     /// <summary>
-    /// Moves on with every insert, delete, modification and rollback of a customer or contact (and with every stamp):
-    /// a reader that keeps rows in key order (<see cref="BcKeyedRows"/>) sorts again only when it has moved.
+    /// Moves on when rows may have changed their place in key order or in the customerContacts view: inserts, deletes,
+    /// renumbering, relations, a contact's number, type or company, and rollbacks. A reader that keeps rows in key order
+    /// (<see cref="BcKeyedRows"/>) sorts again only when it has moved; an edit that leaves the keys alone does not move it,
+    /// as an update on a real tenant does not rebuild the table's index.
     /// </summary>
     public long Version => Interlocked.Read(ref _version);
 
@@ -86,7 +88,6 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     /// <summary>Marks a record as modified now (server time, SQL datetime precision) with a new etag, visible once its write commits.</summary>
     public void Stamp(BcRecord record)
     {
-        Moved();
         record.RowVersion = NextRowVersion();
         (record.LastModified, record.VisibleFrom) = _timing.Next(Clock.GetUtcNow(), record.RowVersion);
     }
@@ -136,7 +137,6 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
     /// <summary>Changes a record the way a user or API write does: snapshot for rollback, apply, stamp.</summary>
     public void Modify<T>(T record, Action<T> change, bool stamp = true) where T : BcRecord
     {
-        Moved();
         Remember(record);
         var committed = stamp && _timing.Lags ? Visible(record) : null;
         if (committed == record)
@@ -145,10 +145,12 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
             committed.Committed = null;
         }
         var contact = record as BcContact;
-        var oldCompany = contact?.CompanyNumber;
+        var (oldCompany, oldNumber, oldType) = (contact?.CompanyNumber, contact?.Number, contact?.Type);
         change(record);
+        if (contact is not null && (contact.Number != oldNumber || contact.Type != oldType)) Moved();
         if (contact is not null && !string.Equals(oldCompany, contact.CompanyNumber, StringComparison.OrdinalIgnoreCase))
         {
+            Moved();
             if (oldCompany is { Length: > 0 } && _contactsByCompanyNumber.TryGetValue(oldCompany, out var list)) list.Remove(contact);
             IndexByCompany(contact);
         }

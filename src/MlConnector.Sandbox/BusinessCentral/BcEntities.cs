@@ -13,8 +13,13 @@ public abstract class BcRecord
     /// <summary>The version readers see until <see cref="VisibleFrom"/>; null for a row whose insert has not committed yet.</summary>
     public BcRecord? Committed { get; set; }
 
+    /// <summary>The etag last written for this record and the id and version it was computed from (<see cref="ODataWriter.ETag"/>).</summary>
+    internal ETagMemo? ETagMemo;
+
     internal BcRecord ShallowCopy() => (BcRecord)MemberwiseClone();
 }
+
+internal sealed record ETagMemo(Guid Id, long RowVersion, string Value);
 
 public sealed class BcCompany : BcRecord
 {

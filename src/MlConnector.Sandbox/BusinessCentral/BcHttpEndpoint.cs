@@ -121,13 +121,14 @@ internal sealed class BcHttpEndpoint(BusinessCentralOptions options, SandboxCloc
 
     public static async Task WriteAsync(HttpContext context, BcResponse response)
     {
+        using var _ = response;
         if (response.ErrorCode is not null) JournalTags.SetErrorCode(context, response.ErrorCode);
         JournalTags.SetRecordCount(context, response.RecordCount);
         context.Response.StatusCode = response.Status;
         context.Response.Headers["OData-Version"] = "4.0";
         foreach (var (name, value) in response.Headers) context.Response.Headers[name] = value;
-        if (response.Body is null) return;
+        if (response.Body is not { } body) return;
         context.Response.ContentType = response.ContentType;
-        await context.Response.Body.WriteAsync(response.Body, context.RequestAborted).ConfigureAwait(false);
+        await context.Response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
     }
 }

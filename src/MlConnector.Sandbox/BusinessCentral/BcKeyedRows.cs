@@ -28,7 +28,7 @@ internal sealed class BcKeyedRows(BcShapes shapes)
         var rows = new List<object>(Math.Min(limit, 1024));
         for (; index < candidates.Count; index++)
         {
-            var row = candidates[index];
+            var row = Current(candidates, index);
             if (query.Filter is { } filter && !filter.Matches(row)) continue;
             if (skip > 0) { skip--; continue; }
             if (rows.Count == limit) return (rows, query.Top is null);
@@ -46,6 +46,17 @@ internal sealed class BcKeyedRows(BcShapes shapes)
         var sorted = InKeyOrder(shape, rows);
         _sorted[shape] = (version, sorted);
         return sorted;
+    }
+
+    /// <summary>
+    /// A customerContacts row carries its contact's version (the etag): a row kept in key order across an edit of its
+    /// contact is renewed when it is read.
+    /// </summary>
+    private static object Current(List<object> rows, int index)
+    {
+        if (rows[index] is CustomerContactRow row && row.RowVersion != row.Contact.RowVersion)
+            rows[index] = new CustomerContactRow(row.Contact, row.Customer);
+        return rows[index];
     }
 
     /// <summary>The rows a "key eq v1 or key eq v2" filter can match, found through the store's indexes (null: no such filter).</summary>

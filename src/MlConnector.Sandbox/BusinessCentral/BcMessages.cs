@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using MlConnector.Sandbox.Core;
 
 namespace MlConnector.Sandbox.BusinessCentral;
 
@@ -39,12 +40,17 @@ public sealed class BcRequest
     private Dictionary<string, string>? _query;
 }
 
-/// <summary>What the API answers: status, headers and a JSON (or XML) body.</summary>
-public sealed class BcResponse
+/// <summary>
+/// What the API answers: status, headers and a JSON (or XML) body. A JSON body lives in a pooled buffer until the
+/// answer has been written (<see cref="Dispose"/>).
+/// </summary>
+public sealed class BcResponse : IDisposable
 {
+    private PooledBufferWriter? _pooled;
+
     public int Status { get; init; } = 200;
     public Dictionary<string, string> Headers { get; } = new(StringComparer.OrdinalIgnoreCase);
-    public byte[]? Body { get; init; }
+    public ReadOnlyMemory<byte>? Body { get; private init; }
     public string ContentType { get; init; } = ODataJson;
     public string? ErrorCode { get; init; }
     public int RecordCount { get; init; }
@@ -55,11 +61,22 @@ public sealed class BcResponse
 
     public static BcResponse Json(int status, Action<Utf8JsonWriter> write, int records = 0)
     {
-        var buffer = new ArrayBufferWriter<byte>(1024);
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            write(writer);
-        return new BcResponse { Status = status, Body = buffer.WrittenSpan.ToArray(), RecordCount = records };
+        var buffer = new PooledBufferWriter();
+        try
+        {
+            using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+                write(writer);
+        }
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
+        return new BcResponse { Status = status, _pooled = buffer, Body = buffer.WrittenMemory, RecordCount = records };
     }
+
+    /// <summary>An answer with a body that is not pooled (the $metadata document).</summary>
+    public static BcResponse Raw(byte[] body, string contentType) => new() { Body = body, ContentType = contentType };
 
     public static BcResponse Error(BcException error) => Error(error.Status, error.Code, error.Message);
 
@@ -71,5 +88,12 @@ public sealed class BcResponse
 
     public static BcResponse NoContent() => new() { Status = 204 };
 
-    public override string ToString() => $"{Status} {(Body is null ? "" : Encoding.UTF8.GetString(Body))}";
+    /// <summary>Gives a pooled body back; the body must not be read afterwards.</summary>
+    public void Dispose()
+    {
+        _pooled?.Dispose();
+        _pooled = null;
+    }
+
+    public override string ToString() => $"{Status} {(Body is { } body ? Encoding.UTF8.GetString(body.Span) : "")}";
 }

@@ -32,7 +32,7 @@ public sealed partial class BcResources(BcShapes shapes, BusinessCentralOptions 
         var segments = request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(ParseSegment).ToList();
         if (segments.Count == 0) throw BcErrors.SegmentNotFound("");
         if (segments[0].Name == "$metadata" && segments.Count == 1)
-            return request.Method == "GET" ? new BcResponse { Body = BcSchema.Edmx, ContentType = "application/xml" } : throw BcErrors.MethodNotAllowed(request.Method, "$metadata");
+            return request.Method == "GET" ? BcResponse.Raw(BcSchema.Edmx, "application/xml") : throw BcErrors.MethodNotAllowed(request.Method, "$metadata");
 
         string contextPrefix;
         if (segments[0].Name == "companies")

@@ -9,9 +9,18 @@ namespace MlConnector.Sandbox.BusinessCentral;
 public static class ODataWriter
 {
     /// <summary>
-    /// BC etags are W/"base64('44;&lt;base64 hash&gt;1;00;')" (shared/api/business-central.md §4.4); this one hashes SystemId and row version.
+    /// BC etags are W/"base64('44;&lt;base64 hash&gt;1;00;')" (shared/api/business-central.md §4.4); this one hashes SystemId and row version,
+    /// once per version of a record: a page of a thousand rows does not hash a thousand times on every read.
     /// </summary>
     public static string ETag(BcRecord record)
+    {
+        if (record.ETagMemo is { } memo && memo.RowVersion == record.RowVersion && memo.Id == record.Id) return memo.Value;
+        var value = ComputeETag(record);
+        record.ETagMemo = new ETagMemo(record.Id, record.RowVersion, value);
+        return value;
+    }
+
+    private static string ComputeETag(BcRecord record)
     {
         Span<byte> input = stackalloc byte[24];
         record.Id.TryWriteBytes(input);

@@ -107,4 +107,24 @@ public sealed class ChangedFieldsTests
         Assert.Equal(["company"], ContentHash.ChangedFields(ContentHash.FieldDigests("Company:C1", new Dictionary<string, object?> { ["billingCity"] = "Springfield", ["company"] = "Shelbyville" }), one));
         Assert.Equal(["billingCity", "company"], ContentHash.ChangedFields(one, previous: null));
     }
+
+    [Fact]
+    public void Field_digests_are_the_ones_earlier_versions_kept_in_the_state()
+    {
+        // Digests at rest were SHA-256 over UTF-8 of key + "\n" + field + "\n" + JsonSerializer's text of the value, first
+        // 4 bytes in lower-case hex: a digest taken another way would name every field of every record as changed.
+        var fields = new Dictionary<string, object?>
+        {
+            ["company"] = "Ännchen & Söhne <GmbH> \"quoted\" 'single' +1 \u00e9\ud83d\ude00", ["bcAccountBalance"] = 1234.50m,
+            ["unsubscribed"] = true, ["title"] = null, ["city"] = "", ["phone"] = "+1 (555) 010-0000",
+        };
+        var digests = ContentHash.FieldDigests("Lead:änne@example.com", fields);
+
+        foreach (var (name, value) in fields)
+        {
+            var input = System.Text.Encoding.UTF8.GetBytes("Lead:änne@example.com" + "\n" + name + "\n" + System.Text.Json.JsonSerializer.Serialize(value));
+            var expected = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(input), 0, 4).ToLowerInvariant();
+            Assert.Equal(expected, digests[name]);
+        }
+    }
 }

@@ -255,17 +255,9 @@ public sealed class BcReadTests : IClassFixture<SandboxFixture>
 
     private async Task<List<string>> ReadAllAsync(string url, int pageSize)
     {
-        var values = new List<string>();
-        string? next = url;
         var name = url.Contains("customerContacts", StringComparison.Ordinal) ? "customerContact" : url.Contains("contacts", StringComparison.Ordinal) ? "contact" : "customer";
         var key = url.Contains("$select=id", StringComparison.Ordinal) ? "id" : "number";
-        while (next is not null)
-        {
-            var body = await _bc.GetCollectionAsync(next, name, h => h.Add("Prefer", $"odata.maxpagesize={pageSize}"));
-            values.AddRange(body.GetProperty("value").EnumerateArray().Select(r => r.GetProperty(key).GetString()!));
-            next = body.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
-        }
-        return values;
+        return (await _bc.ReadAllPagesAsync(url, name, pageSize)).Select(r => r.GetProperty(key).GetString()!).ToList();
     }
 
     [Fact]

@@ -52,6 +52,20 @@ public sealed class BcTestClient(SandboxHost host, HttpClient http)
         return json;
     }
 
+    /// <summary>Every row of a collection read page by page (Prefer: odata.maxpagesize) through its nextLinks.</summary>
+    public async Task<List<JsonElement>> ReadAllPagesAsync(string url, string entityType, int pageSize)
+    {
+        var rows = new List<JsonElement>();
+        string? next = url;
+        while (next is not null)
+        {
+            var body = await GetCollectionAsync(next, entityType, h => h.Add("Prefer", $"odata.maxpagesize={pageSize}"));
+            rows.AddRange(body.GetProperty("value").EnumerateArray());
+            next = body.TryGetProperty("@odata.nextLink", out var link) ? link.GetString() : null;
+        }
+        return rows;
+    }
+
     public async Task<JsonElement> GetEntityAsync(string url, string entityType)
     {
         using var response = await SendAsync(HttpMethod.Get, url);

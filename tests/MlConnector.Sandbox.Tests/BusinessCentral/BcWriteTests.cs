@@ -35,6 +35,53 @@ public sealed class BcWriteTests : IClassFixture<SandboxFixture>
         Assert.Equal("Company", Assert.Single(contacts.GetProperty("value").EnumerateArray()).GetProperty("contactType").GetString());
     }
 
+    /// <summary>
+    /// The keyed path keeps rows in key order between writes: a write that moves a row (a renumbered customer, a person
+    /// contact moved to another company) shows on the next keyed page read, and an edit that leaves the keys alone shows
+    /// its new values in place; keyed pages hold what the general path ($orderby) returns after each.
+    /// </summary>
+    [Fact]
+    public async Task Keyed_pages_follow_writes_that_move_rows_and_edits_that_do_not()
+    {
+        var store = _bc.Host.BusinessCentral.Store;
+        await AssertKeyedEqualsGeneralAsync();
+
+        var customer = store.Customers.OrderBy(c => c.Number, StringComparer.Ordinal).First(c => c.CompanyContact is not null);
+        await PatchAsync($"customers({customer.Id})", new { number = "ZZ" + customer.Number });
+        await AssertKeyedEqualsGeneralAsync();
+        var person = store.Contacts.First(c => c.Type == "Person" && c.CompanyNumber.Length > 0 && c.CompanyNumber != customer.CompanyContact!.Number);
+        await PatchAsync($"contacts({person.Id})", new { companyNumber = customer.CompanyContact!.Number });
+        await AssertKeyedEqualsGeneralAsync();
+        var linked = store.Contacts.Last(c => c.Type == "Person" && c.CompanyNumber.Length > 0 && store.ContactByNumber(c.CompanyNumber)?.LinkedCustomer is not null);
+        await PatchAsync($"contacts({linked.Id})", new { jobTitle = "Keyed Edit" });
+        await AssertKeyedEqualsGeneralAsync();
+
+        var moved = (await _bc.ReadAllPagesAsync($"{_bc.Company}customerContacts?$select=id,customerId", "customerContact", 7))
+            .Single(r => r.GetProperty("id").GetString() == person.Id.ToString());
+        Assert.Equal(customer.Id.ToString(), moved.GetProperty("customerId").GetString());
+    }
+
+    private async Task PatchAsync(string path, object body)
+    {
+        using var response = await _bc.SendAsync(HttpMethod.Patch, _bc.Company + path, body, h => h.TryAddWithoutValidation("If-Match", "*"));
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+    }
+
+    private async Task AssertKeyedEqualsGeneralAsync()
+    {
+        foreach (var (set, type, key, select) in new[]
+        {
+            ("customers", "customer", "number", "number,displayName"),
+            ("contacts", "contact", "number", "number,companyNumber,jobTitle"),
+            ("customerContacts", "customerContact", "id", "id,customerId"),
+        })
+        {
+            var keyed = await _bc.ReadAllPagesAsync($"{_bc.Company}{set}?$select={select}", type, 7);
+            var general = await _bc.ReadAllPagesAsync($"{_bc.Company}{set}?$select={select}&$orderby={key}", type, 7);
+            Assert.Equal(general.Select(r => r.GetRawText()), keyed.Select(r => r.GetRawText()));
+        }
+    }
+
     [Theory]
     [InlineData("{\"email\":\"a@b.example.com\"}", "Application_DialogException", "A \"displayName\" must be provided.")]
     [InlineData("{\"displayName\":\"   \"}", "Application_DialogException", "The blank \"displayName\" is not allowed.")]

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
@@ -25,6 +26,9 @@ public sealed class TableAuditTrail : IAuditTrail
     private readonly string _writer = Guid.NewGuid().ToString("N")[..8];
     private long _sequence;
     private long _buckets = Random.Shared.Next(TableBuckets.Count);
+
+    // Days this trail has listed in the row "days": a run appends thousands of batches a day and lists the day once.
+    private readonly ConcurrentDictionary<string, bool> _listedDays = new(StringComparer.Ordinal);
 
     internal TableAuditTrail(TableClient table, string location)
     {
@@ -56,7 +60,9 @@ public sealed class TableAuditTrail : IAuditTrail
                 return new TableTransactionAction(TableTransactionActionType.Add, row);
             }).ToList();
             TableBatches.Submit(_table, rows, "write the audit");
+            if (_listedDays.ContainsKey(day.Key)) continue;
             TableCalls.Guard("write the audit", () => _table.UpsertEntity(new TableEntity(DaysPartition, day.Key), TableUpdateMode.Replace));
+            _listedDays[day.Key] = true;
         }
     }
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.Marketo;
 using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.Sync.BcToMarketo;
@@ -101,6 +102,8 @@ public sealed class CustomerToMarketoSync
         var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
         var phases = new SendPhases(writer, request.BulkImportThreshold, () => _queue.Count(QueuedJobStatus.Pending), cancellationToken);
         var pump = new SendPump(writer.Drain, phases.Start);
+        var queuedAhead = QueuedAhead();
+        long enqueued = 0;
         await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, pump, cancellationToken).ConfigureAwait(false))
         {
             var plan = chunk.Plan;
@@ -112,6 +115,7 @@ public sealed class CustomerToMarketoSync
             if (plan.Send.Count > 0)
             {
                 _queue.Enqueue(plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
+                enqueued += plan.Send.Count;
                 foreach (var targetType in plan.Send.Select(r => r.TargetType).Distinct(StringComparer.Ordinal)) writer.Drain.Enqueued(targetType);
             }
             // Audited before anything is settled for them: an unwritable audit stops the run with their state untouched.
@@ -123,6 +127,17 @@ public sealed class CustomerToMarketoSync
             if (chunk.Completes == MarketoRecord.Company) phases.CustomersPlanned = true;
             pump.Pump();
             foreach (var result in pump.TakeResults()) yield return result;
+            // Reading and planning keep ahead of sending, not minutes ahead of it: while what this run queued and has not
+            // sent yet is more than the sender can use soon, batches are awaited and settled before BC is read further.
+            // A large first load then reads BC at the pace Marketo's quota allows, instead of allocating through the
+            // whole of it in the first seconds (the queue is durable either way). Nothing in flight (sending stopped, or
+            // leads held for a bulk import): the read goes on.
+            while (enqueued - writer.Drain.Settled > queuedAhead && writer.Drain.AnyAnswered() is { } answered)
+            {
+                await answered.ConfigureAwait(false);
+                pump.Pump();
+                foreach (var result in pump.TakeResults()) yield return result;
+            }
         }
         if (request.RefreshFinancials)
             _context.State.Checkpoints.Advance(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), _context.Time.GetUtcNow());
@@ -132,6 +147,16 @@ public sealed class CustomerToMarketoSync
         _context.Log.Verbose($"{_queue.Count(QueuedJobStatus.Pending)} leads queued (threshold {request.BulkImportThreshold}): they go by Marketo's Bulk Lead Import.");
         await foreach (var result in writer.Bulk.ImportAsync(cancellationToken).ConfigureAwait(false)) yield return result;
     }
+
+    /// <summary>
+    /// How many jobs this run may have queued and not yet sent before planning waits for sending: full batches for every
+    /// call of two rate windows. The quota gate lets a window's calls go in a burst, so the sender, not BC, must never be
+    /// the one waiting when a window opens.
+    /// </summary>
+    private long QueuedAhead() => (long)WindowsAhead * _context.Marketo.CallsPerWindow * MarketoLimits.MaxBatch;
+
+    /// <summary>Rate windows of full batches that planning keeps queued ahead of sending.</summary>
+    private const int WindowsAhead = 2;
 
     /// <summary>
     /// Which batches may start: full company batches while customers are read; once they are all planned, the last company
