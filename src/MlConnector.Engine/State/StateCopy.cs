@@ -97,13 +97,15 @@ public static class StateCopy
 
         foreach (var checkpoint in sourceRows.CheckpointNames().ToList())
         {
-            if (source.Checkpoints.Get(checkpoint) is not { } value) continue;
-            target.Checkpoints.Advance(checkpoint, value, source.Checkpoints.Boundary(checkpoint), now);
+            var value = source.Checkpoints.Get(checkpoint);
+            if (value is null) continue;
+            target.Checkpoints.Advance(checkpoint, value.Value, source.Checkpoints.Boundary(checkpoint), now);
             result.Checkpoints++;
         }
         foreach (var watermark in sourceRows.WatermarkNames().ToList())
         {
-            if (source.Checkpoints.GetWatermark(watermark) is not { } mark) continue;
+            var mark = source.Checkpoints.GetWatermark(watermark);
+            if (mark is null) continue;
             target.Checkpoints.SetWatermark(watermark, mark, now);
             result.Watermarks++;
         }

@@ -141,7 +141,8 @@ internal sealed class QueueDrain
         while (true)
         {
             Start(target, partial: !fullBatchesOnly, cancellationToken);
-            if (AnyAnswered() is not { } answered) break;
+            var answered = AnyAnswered();
+            if (answered is null) break;
             await answered.ConfigureAwait(false);
             foreach (var result in SettleAnswered()) yield return result;
         }

@@ -16,7 +16,8 @@ internal sealed class SendPump(QueueDrain drain, Action startBatches)
         while (!task.IsCompleted)
         {
             Pump();
-            if (drain.AnyAnswered() is not { } answered) break;
+            var answered = drain.AnyAnswered();
+            if (answered is null) break;
             await Task.WhenAny(task, answered).ConfigureAwait(false);
         }
         Pump();
