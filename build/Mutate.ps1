@@ -48,7 +48,8 @@ $testFilters = @{
     # Bulk import and bulk extract reach the Marketo channel's file paths only through the sync tests that use them.
     Marketo = 'FullyQualifiedName~MlConnector.Engine.Tests.Marketo|FullyQualifiedName~MlConnector.Engine.Tests.Sync.BulkImportSyncTests|FullyQualifiedName~MlConnector.Engine.Tests.Sync.ReverseReadTests'
     Sync    = 'FullyQualifiedName~MlConnector.Engine.Tests.Sync|FullyQualifiedName~MlConnector.Engine.Tests.State'
-    State   = 'FullyQualifiedName~MlConnector.Engine.Tests.State|FullyQualifiedName~MlConnector.Engine.Tests.Sync'
+    # The state copy and the table store are tested against Azurite (the Azurite namespace; the build installs it).
+    State   = 'FullyQualifiedName~MlConnector.Engine.Tests.State|FullyQualifiedName~MlConnector.Engine.Tests.Sync|FullyQualifiedName~MlConnector.Engine.Tests.Azurite'
 }
 
 function Get-MutationScore([string] $Report) {

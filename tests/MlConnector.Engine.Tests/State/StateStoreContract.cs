@@ -58,6 +58,17 @@ public abstract partial class StateStoreContract(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Jobs_queued_by_a_later_call_come_after_every_job_queued_before()
+    {
+        using var store = Open();
+        Queue(store).Enqueue([Job("A"), Job("B"), Job("C")], T0);
+        Queue(store).Enqueue([Job("D")], T0.AddSeconds(1));
+        Queue(store).Enqueue([Job("E"), Job("F")], T0.AddSeconds(2));
+
+        Assert.Equal(["A", "B", "C", "D", "E", "F"], Queue(store).Take(QueuedJobStatus.Pending, "Company", 10).Select(j => j.SourceNumber));
+    }
+
+    [Fact]
     public void A_queue_of_hundreds_of_jobs_of_two_types_keeps_enqueue_order_and_is_taken_in_batches()
     {
         using var store = Open();
