@@ -15,7 +15,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
     private readonly Dictionary<Guid, string> _customerNumbers = new();
     private readonly Dictionary<Guid, string> _customerNames = new();
     private bool _personsOnly;
-    private readonly Dictionary<Guid, PersonLink> _persons = new();
+    private readonly PersonLinks _persons = new();
     private readonly Dictionary<string, string> _companyCustomer = new(StringComparer.OrdinalIgnoreCase);
     private readonly HashSet<Guid> _personsOfCustomers = new();
 
@@ -99,7 +99,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         var company = BcJson.Str(raw, "companyNumber");
         string? customer = null;
         (string, string)? names = null;
-        if (persons ? _persons.Remove(id, out var person) : _persons.TryGetValue(id, out person))
+        if (persons ? _persons.TryTake(id, out var person) : _persons.TryGet(id, out person))
         {
             customer = person.CustomerNumber;
             names = person.Names;
@@ -148,7 +148,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
             }
         }
         foreach (var (id, customerId, first, last) in links)
-            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = new PersonLink(number, first, last);
+            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons.Set(id, number, first, last);
     }
 
     private async Task LoadAllCustomerContactsAsync(CancellationToken cancellationToken)
@@ -156,7 +156,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         var uri = client.Endpoints.Company("customerContacts", BcFilter.Query(null, select: "id,customerId,firstName,lastName"));
         await foreach (var (id, customerId, first, last) in client.Reader.ReadAsync(uri, "customerContacts",
             e => (BcJson.Guid(e, "id"), BcJson.Guid(e, "customerId"), BcJson.Str(e, "firstName"), BcJson.Str(e, "lastName")), null, cancellationToken).ConfigureAwait(false))
-            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons[id] = new PersonLink(number, first, last);
+            if (_customerNumbers.TryGetValue(customerId, out var number)) _persons.Set(id, number, first, last);
         // A read of persons needs only their links from here on (no company contact is resolved through the customers).
         if (_personsOnly)
         {
@@ -208,24 +208,10 @@ internal sealed class BcContactReader(BusinessCentralClient client)
         {
             var uri = client.Endpoints.Company("contacts", BcFilter.Query(BcFilter.And(chunk, "type eq 'Person'"), select: "id,companyNumber"));
             await foreach (var (id, company) in client.Reader.ReadAsync(uri, "contacts", e => (BcJson.Guid(e, "id"), BcJson.Str(e, "companyNumber")), null, cancellationToken).ConfigureAwait(false))
-                if (_persons.TryGetValue(id, out var person)) _companyCustomer.TryAdd(company, person.CustomerNumber);
+                if (_persons.TryGet(id, out var person)) _companyCustomer.TryAdd(company, person.CustomerNumber);
         }
     }
 
     private static IEnumerable<string?> Chunk(IEnumerable<string> terms)
         => terms.Chunk(BcFilter.ChunkSize).Select(c => string.Join(" or ", c));
-
-    /// <summary>
-    /// A person's customer (the number string the customer map holds) and its first and last name kept as one string: a
-    /// full read holds one of these per person contact until the contact is read, hundreds of thousands at once.
-    /// </summary>
-    private readonly struct PersonLink(string customerNumber, string first, string last)
-    {
-        private readonly string _names = first + last;
-        private readonly int _firstLength = first.Length;
-
-        public string CustomerNumber { get; } = customerNumber;
-
-        public (string First, string Last) Names => (_names[.._firstLength], _names[_firstLength..]);
-    }
 }

@@ -112,6 +112,12 @@ public sealed partial class MarketoClient : IDisposable
     public async Task<IReadOnlyList<MarketoField>> DescribeCompaniesAsync(CancellationToken cancellationToken)
         => MarketoDescribe.FromObjectDescribe(await SendAsync(MarketoCall.Get("rest/v1/companies/describe.json"), cancellationToken).ConfigureAwait(false));
 
+    /// <summary>
+    /// Completes when the quota gate would let a call start (a hint: no place is taken). A writer waits here before it
+    /// reads a batch's records and builds its request, so neither is held while the gate waits for the next window.
+    /// </summary>
+    public ValueTask WaitForRoomAsync(CancellationToken cancellationToken) => _gate.WaitForRoomAsync(cancellationToken);
+
     /// <summary>Sync Leads in calls of at most 300; one result per input record, in input order.</summary>
     public async Task<IReadOnlyList<MarketoRecordResult>> SyncLeadsAsync(IReadOnlyList<IReadOnlyDictionary<string, object?>> leads, MarketoSyncAction action, string lookupField, CancellationToken cancellationToken)
     {

@@ -85,18 +85,8 @@ internal sealed class MarketoQuotaGate : IDisposable
                 {
                     ThrowIfClosed(bulk);
                     var now = _time.GetUtcNow();
-                    _entries.RemoveAll(e => e.Released is { } released && released <= now - _window);
-                    if (now < _blockedUntil)
-                    {
-                        wait = _blockedUntil - now;
-                        cause = $"Marketo's quota gate holds every call for one {_window.TotalSeconds:0} s window after Marketo answered 606 (rate limit reached)";
-                    }
-                    else if (_inFlight >= ConcurrencyCap(now))
-                    {
-                        wait = Poll;
-                        cause = "Marketo answered 615 (too many calls in flight): the quota gate waits for a call in flight to finish";
-                    }
-                    else if (_entries.Count < _limit)
+                    if (WaitBeforeStart(now, out cause) is { } before) wait = before;
+                    else
                     {
                         CountAgainstBudget(now);
                         var entry = new Entry();
@@ -104,19 +94,8 @@ internal sealed class MarketoQuotaGate : IDisposable
                         _inFlight++;
                         return new Lease(this, entry);
                     }
-                    else
-                    {
-                        var frees = _entries.Where(e => e.Released is not null).Select(e => e.Released!.Value + _window).DefaultIfEmpty(now + Poll).Min();
-                        wait = frees - now;
-                        cause = $"Marketo's quota gate: this connection has started its {_limit} calls of the last {_window.TotalSeconds:0} s";
-                    }
                 }
-                if (!told && wait >= TellFrom)
-                {
-                    _log.Waiting(wait, cause);
-                    told = true;
-                }
-                await Task.Delay(wait < Poll ? Poll : wait, _time, cancellationToken).ConfigureAwait(false);
+                told = await WaitAsync(wait, cause, told, cancellationToken).ConfigureAwait(false);
             }
         }
         catch
@@ -124,6 +103,60 @@ internal sealed class MarketoQuotaGate : IDisposable
             _slots.Release();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Completes when a call could start as far as the window and the calls in flight go; takes no place. A caller about
+    /// to build a large request waits here first, so that what it builds is not held through a wait of up to a window
+    /// (long enough to outlive the garbage collector's young generations). <see cref="EnterAsync"/> still decides.
+    /// </summary>
+    public async ValueTask WaitForRoomAsync(CancellationToken cancellationToken)
+    {
+        var told = false;
+        while (true)
+        {
+            TimeSpan wait;
+            string cause;
+            lock (_lock)
+            {
+                if (WaitBeforeStart(_time.GetUtcNow(), out cause) is not { } before) return;
+                wait = before;
+            }
+            told = await WaitAsync(wait, cause, told, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>How long a call must wait before it may start (null: it may start now), and why. Under the lock.</summary>
+    private TimeSpan? WaitBeforeStart(DateTimeOffset now, out string cause)
+    {
+        _entries.RemoveAll(e => e.Released is { } released && released <= now - _window);
+        if (now < _blockedUntil)
+        {
+            cause = $"Marketo's quota gate holds every call for one {_window.TotalSeconds:0} s window after Marketo answered 606 (rate limit reached)";
+            return _blockedUntil - now;
+        }
+        if (_inFlight >= ConcurrencyCap(now))
+        {
+            cause = "Marketo answered 615 (too many calls in flight): the quota gate waits for a call in flight to finish";
+            return Poll;
+        }
+        cause = "";
+        if (_entries.Count < _limit) return null;
+        var frees = _entries.Where(e => e.Released is not null).Select(e => e.Released!.Value + _window).DefaultIfEmpty(now + Poll).Min();
+        cause = $"Marketo's quota gate: this connection has started its {_limit} calls of the last {_window.TotalSeconds:0} s";
+        return frees - now;
+    }
+
+    /// <summary>Waits (at least one poll); a long wait is told once per caller. Returns whether it has been told.</summary>
+    private async Task<bool> WaitAsync(TimeSpan wait, string cause, bool told, CancellationToken cancellationToken)
+    {
+        if (!told && wait >= TellFrom)
+        {
+            _log.Waiting(wait, cause);
+            told = true;
+        }
+        await Task.Delay(wait < Poll ? Poll : wait, _time, cancellationToken).ConfigureAwait(false);
+        return told;
     }
 
     /// <summary>After a 606 the instance's window is full (other integrations share it): nobody starts for one window.</summary>

@@ -79,6 +79,8 @@ internal sealed class ChunkPlanning
             read += batch.Count;
             Tell("customer", batch.Count, plan);
             _context.Progress?.Report(new SyncProgress("Planning companies", read, customerTotal));
+            // Planned: the records read go now, not while this iterator waits for the caller (who may wait for sending).
+            batch.Clear();
             yield return new Planned(plan, null, MarketoRecord.Company);
         }
         if (request.Incremental && customerBoundary.Newest is { } newestCustomer)
@@ -111,6 +113,7 @@ internal sealed class ChunkPlanning
             read += batch.Count;
             Tell("contact", batch.Count, plan);
             _context.Progress?.Report(new SyncProgress("Planning leads", read, request.ContactNumbers?.Count));
+            batch.Clear();
             yield return new Planned(plan, null, MarketoRecord.Lead);
         }
         if (request.Incremental && contactBoundary.Newest is { } newestContact)

@@ -117,6 +117,8 @@ public sealed class CustomerToMarketoSync
                 _queue.Enqueue(plan.Send.Select(r => MarketoJobs.ToJob(r, now)), now);
                 enqueued += plan.Send.Count;
                 foreach (var targetType in plan.Send.Select(r => r.TargetType).Distinct(StringComparer.Ordinal)) writer.Drain.Enqueued(targetType);
+                // Queued: the records go now rather than stay with this chunk while planning waits for sending below.
+                plan.Send.Clear();
             }
             // Audited before anything is settled for them: an unwritable audit stops the run with their state untouched.
             SyncAudit.Write(_context, SyncDirection.BcToMarketo, plan.Immediate);

@@ -11,8 +11,9 @@ namespace MlConnector.Engine.Sync.BcToMarketo;
 /// </summary>
 internal sealed class EmailOwners
 {
-    // Keyed on a 64-bit hash of the normalised email: a large first load holds hundreds of thousands.
-    private readonly Dictionary<ulong, string> _claimed = new();
+    // Keyed on a 64-bit hash of the normalised email, the contact number packed: a large first load holds hundreds of thousands.
+    private readonly ShardedDictionary<ulong, Owner> _claimed = new();
+    private readonly PackedText _numbers = new();
 
     /// <summary>The contact whose record is the lead.</summary>
     public sealed record Claimed(string Winner);
@@ -21,7 +22,7 @@ internal sealed class EmailOwners
     public static ulong? Key(string? email) => email is not null && EmailRules.Problem(email) is null ? Hash(EmailRules.Normalize(email)) : null;
 
     /// <summary>The contact that claimed <paramref name="email"/> in this run, if any.</summary>
-    public string? OwnerInRun(string email) => _claimed.GetValueOrDefault(Hash(EmailRules.Normalize(email)));
+    public string? OwnerInRun(string email) => _claimed.TryGetValue(Hash(EmailRules.Normalize(email)), out var owner) ? Number(owner) : null;
 
     /// <summary>
     /// Claims the lead of <paramref name="record"/> for its contact, or names the contact that keeps it. Null when the
@@ -32,11 +33,12 @@ internal sealed class EmailOwners
     {
         var email = Hash(EmailRules.Normalize(record.Key));
         var contact = record.SourceNumber;
-        if (_claimed.TryGetValue(email, out var claimedBy))
+        if (_claimed.TryGetValue(email, out var owner))
         {
             // Both hold the address now (both were read in this run).
+            var claimedBy = Number(owner);
             var winner = claimedBy == contact ? contact : Lower(claimedBy, contact);
-            _claimed[email] = winner;
+            if (winner != claimedBy) Keep(email, winner);
             return new Claimed(winner);
         }
         var recorded = state?.SourceNumber;
@@ -45,13 +47,24 @@ internal sealed class EmailOwners
             if (!holds.TryGetValue(recorded, out var held)) return null;
             if (held == email && Lower(recorded, contact) == recorded)
             {
-                _claimed[email] = recorded;
+                Keep(email, recorded);
                 return new Claimed(recorded);
             }
         }
-        _claimed[email] = contact;
+        Keep(email, contact);
         return new Claimed(contact);
     }
+
+    private void Keep(ulong email, string contact)
+    {
+        Span<ushort> length = stackalloc ushort[1];
+        var at = _numbers.Add([contact], length);
+        _claimed[email] = new Owner(at, length[0]);
+    }
+
+    private string Number(Owner owner) => _numbers.Read(owner.At, 0, owner.Length);
+
+    private readonly record struct Owner(int At, ushort Length);
 
     private static string Lower(string a, string b) => string.CompareOrdinal(a, b) <= 0 ? a : b;
 

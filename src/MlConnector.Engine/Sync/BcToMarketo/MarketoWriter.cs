@@ -50,6 +50,8 @@ internal sealed class MarketoWriter
     /// <summary>Sends one batch (several write kinds in their own calls) and reads the answers; touches no state, since batches run concurrently.</summary>
     private async Task<IReadOnlyList<JobOutcome>> SendAsync(IReadOnlyList<QueuedJob> jobs, CancellationToken cancellationToken)
     {
+        // Records and request are made once the gate has room: a batch waiting for the next window holds only its jobs.
+        await _context.Marketo.WaitForRoomAsync(cancellationToken).ConfigureAwait(false);
         var records = jobs.Select(MarketoJobs.FromJob).ToList();
         var answers = new MarketoRecordResult?[records.Count];
         foreach (var group in records.Select((record, index) => (Record: record, Index: index)).GroupBy(r => r.Record.Write))
