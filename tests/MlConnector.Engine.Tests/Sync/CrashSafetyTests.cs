@@ -97,7 +97,10 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
                     {
                         AssertCheckpointMoved(state, SyncCheckpoints.Customers);
                         AssertNoLeadSent(host, killedAt);
-                        Assert.Equal(expected.Companies.Count, QueuedJobs(state, "Pending", "Company") + host.Marketo.Companies().Count);
+                        // Companies go out while BC is still read, and a batch Marketo has answered stays queued until the run
+                        // settles it: each company is queued, in Marketo, or (answered, not yet settled) both; none is missing.
+                        var queuedOrWritten = PendingNumbers(state, "Company").Union(host.Marketo.Companies().Select(c => c.ExternalCompanyId));
+                        Assert.Equal(expected.Companies.Keys.Order(), queuedOrWritten.Order());
                     }
                     else
                     {
@@ -222,11 +225,29 @@ public sealed class CrashSafetyTests(CrashSafetyTests.Undisturbed undisturbed) :
         Read(state, "SELECT COUNT(*) FROM work_queue WHERE status = $status AND ($target IS NULL OR target_type = $target);", ("$status", status), ("$target", targetType)),
         System.Globalization.CultureInfo.InvariantCulture);
 
+    private static string[] PendingNumbers(string state, string targetType)
+    {
+        using var connection = OpenReadOnly(state);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT source_number FROM work_queue WHERE status = 'Pending' AND target_type = $target;";
+        command.Parameters.AddWithValue("$target", targetType);
+        using var reader = command.ExecuteReader();
+        var numbers = new List<string>();
+        while (reader.Read()) numbers.Add(reader.GetString(0));
+        return numbers.ToArray();
+    }
+
+    private static SqliteConnection OpenReadOnly(string state)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = state, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
     /// <summary>One value read from the state file, read-only, without the engine in between.</summary>
     private static object? Read(string state, string sql, params (string Name, object? Value)[] parameters)
     {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = state, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
-        connection.Open();
+        using var connection = OpenReadOnly(state);
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         foreach (var (name, value) in parameters) command.Parameters.AddWithValue(name, value ?? DBNull.Value);
