@@ -57,6 +57,10 @@ try {
     Invoke-Admin Delete 'marketo/writes' | Out-Null
     $expected = @{}
     $timedOut = 0
+    $loadBefore = (Get-Content /proc/loadavg -ErrorAction SilentlyContinue) -split ' ' | Select-Object -First 3
+    $sandbox.Process.Refresh()
+    $cpuBefore = $sandbox.Process.TotalProcessorTime.TotalSeconds
+    $watch = [Diagnostics.Stopwatch]::StartNew()
     for ($i = 0; $i -lt $targets.Count; $i++) {
         $customer = $targets[$i]
         $city = "Notified $i $([guid]::NewGuid().ToString('N').Substring(0, 8))"
@@ -71,6 +75,10 @@ try {
             Start-Sleep -Milliseconds 25
         }
     }
+
+    $wall = $watch.Elapsed.TotalSeconds
+    $sandbox.Process.Refresh()
+    $sandboxCpu = $sandbox.Process.TotalProcessorTime.TotalSeconds - $cpuBefore
 
     $deliveries = @(Invoke-Admin Get 'bc/webhooks/journal' | ForEach-Object { $_ } | Where-Object { $_.event -eq 'Delivery' -and $_.outcome -eq 'Succeeded' } | Sort-Object sequence)
     $writes = @(Invoke-Admin Get 'marketo/writes' | ForEach-Object { $_ } | Where-Object object -EQ 'company')
@@ -101,6 +109,10 @@ try {
         duplicates = $duplicates
         rejected = $endpoint.Rejected
         marketoLatencyMs = $MarketoLatencyMs
+        wallSeconds = [math]::Round($wall, 3)
+        sandboxCpuSeconds = [math]::Round($sandboxCpu, 2)
+        loadBefore = ($loadBefore -join ' ')
+        loadAfter = ($load -join ' ')
         loadAverage = ($load -join ' ')
     }
     $endpoint | Stop-MlNotificationListener

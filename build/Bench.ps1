@@ -255,13 +255,16 @@ function Invoke-ReverseScenario($Sandbox) {
     $seeded = Invoke-Runner @('marketing-leads', '--sandbox-json', $Sandbox.File, '--count', 1000, '--matching-percent', 30, '--seed', 7, '--out', $leadsFile)
     Invoke-RestMethod -Method Delete -Uri "$($Sandbox.Admin)journal" | Out-Null
     Write-Host '  reverse-new-leads: syncing...'
+    $loadBefore = Get-Load
+    $cpuBefore = Get-SandboxCpu $Sandbox
     $run = Invoke-Runner @('reverse', '--sandbox-json', $Sandbox.File, '--state', (Join-Path $script:BenchWork 'state-reverse.db'), '--audit', (Join-Path $script:BenchWork 'audit'),
         '--since', $since, '--calls-per-20s', $BenchCallsPer20s, '--max-concurrency', 5)
+    $sandboxCpu = [math]::Round((Get-SandboxCpu $Sandbox) - $cpuBefore, 2)
+    $load = Get-Load
     $counts = Get-JournalCounts $Sandbox
     $verify = Invoke-Runner @('verify-reverse', '--sandbox-json', $Sandbox.File, '--leads', $leadsFile)
     $writes = [int] $run.bcWriteOperations
     $reads = $counts.BcCalls - [int] $run.bcWriteCalls
-    $load = Get-Load
     $result = [ordered]@{
         name = 'reverse-new-leads'
         leads = [int] $seeded.leads
@@ -275,7 +278,9 @@ function Invoke-ReverseScenario($Sandbox) {
         marketoCalls = $counts.MarketoCalls
         marketoWrites = $counts.MarketoWrites
         wallSeconds = [double] $run.wallSeconds
-        loadAverage = $load
+        sandboxCpuSeconds = $sandboxCpu
+        loadBefore = $loadBefore
+        loadAfter = $load
         peakWorkingSetMb = [double] $run.peakWorkingSetMb
         customersCreated = Get-RunCount $run 'customerCreated'
         contactsCreated = Get-RunCount $run 'contactCreated'
@@ -479,7 +484,7 @@ $results = [ordered]@{
         runbookLarge = 'Invoke-MlSync in its own pwsh process (the module imported, both connections, the table state store on Azurite over HTTPS, tokens from the sandbox identity endpoint); peakWorkingSetMb is that process''s VmHWM (peak resident set); azuriteCpuSeconds is the emulator''s CPU during the sync (one Node process: near wallSeconds, it sets the pace).'
         idealBcCalls = 'reverse-new-leads: the pass''s read calls (every BC call in the journal but the $batch calls that carried writes, as the engine counts them) + ceil(write operations / 100).'
         loadAverage = 'The 1, 5 and 15 minute load average when the scenario ended: the machine is shared, so wall times are noisy; call counts are not.'
-        notifyLatency = 'From the sandbox delivery''s start (the notification''s arrival at the listener) to the completion of the Marketo company write, per change, both on the sandbox clock; the sandbox''s notification delay is set to 0 and not measured. 200 customers, Marketo +latency as above. listenerMedianMs: the listener''s own view (enqueue to end of its batch). loadAverage: /proc/loadavg at the end.'
+        notifyLatency = 'From the sandbox delivery''s start (the notification''s arrival at the listener) to the completion of the Marketo company write, per change, both on the sandbox clock; the sandbox''s notification delay is set to 0 and not measured. 200 customers, Marketo +latency as above. listenerMedianMs: the listener''s own view (enqueue to end of its batch). loadAverage: /proc/loadavg at the end. wallSeconds and sandboxCpuSeconds cover the loop over the changes (the bench''s own polling of the sandbox''s admin API included).'
     }
 }
 $file = Join-Path $benchOut 'results.json'
