@@ -11,8 +11,8 @@ namespace MlConnector.Engine.Tests.Marketo;
 public sealed class MarketoQuotaGateClockTests
 {
     private static readonly TimeSpan Window = TimeSpan.FromSeconds(20);
-    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+    internal static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
+    internal static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
 
     private static (MarketoQuotaGate Gate, FakeTimeProvider Time) Gate(int perWindow = 100, int concurrency = 5, int? dailyBudget = null, DateTimeOffset? start = null)
     {
@@ -24,7 +24,7 @@ public sealed class MarketoQuotaGateClockTests
         => gate.EnterAsync(bulk, cancellationToken).AsTask();
 
     /// <summary>Whether the caller got in; a caller that is still waiting is given a moment of real time first.</summary>
-    private static async Task<bool> EnteredAsync(Task<IDisposable> pending)
+    internal static async Task<bool> EnteredAsync(Task<IDisposable> pending)
     {
         await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(300)));
         return pending.IsCompletedSuccessfully;

@@ -11,8 +11,8 @@ namespace MlConnector.Engine.Tests.Marketo;
 /// </summary>
 public sealed class MarketoQuotaGateSleepTests
 {
-    private static readonly TimeSpan Tick = TimeSpan.FromTicks(1);
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(20);
+    private static readonly TimeSpan Tick = MarketoQuotaGateClockTests.Tick;
+    private static readonly TimeSpan Poll = MarketoQuotaGateClockTests.Poll;
     private static readonly DateTimeOffset Noon = new(2026, 3, 10, 12, 0, 0, TimeSpan.Zero);
 
     private static (MarketoQuotaGate Gate, RecordingTime Time, CollectingLog Log) Gate(
@@ -25,11 +25,7 @@ public sealed class MarketoQuotaGateSleepTests
 
     private static Task<IDisposable> Enter(MarketoQuotaGate gate) => gate.EnterAsync(bulk: false, CancellationToken.None).AsTask();
 
-    private static async Task<bool> EnteredAsync(Task<IDisposable> pending)
-    {
-        await Task.WhenAny(pending, Task.Delay(TimeSpan.FromMilliseconds(300)));
-        return pending.IsCompletedSuccessfully;
-    }
+    private static Task<bool> EnteredAsync(Task<IDisposable> pending) => MarketoQuotaGateClockTests.EnteredAsync(pending);
 
     /// <summary>Puts the gate where the next caller must wait exactly <paramref name="wait"/> for a window slot.</summary>
     private static async Task FillWindowAsync(MarketoQuotaGate gate, RecordingTime time, TimeSpan window, TimeSpan wait)
