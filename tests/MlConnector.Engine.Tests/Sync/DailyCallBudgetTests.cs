@@ -30,7 +30,9 @@ public sealed class DailyCallBudgetTests
         var pending = sandbox.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending);
         Assert.True(pending > 300, $"only {pending} records were left queued");
         Assert.Contains(sandbox.Log.Lines, l => l.StartsWith($"WARNING {EngineWarnings.DailyCallBudgetReached} ", StringComparison.Ordinal)
-            && l.Contains($"{pending} record(s) stay queued", StringComparison.Ordinal));
+            && l.Contains($"call budget of {Budget} calls is spent ({Budget} made today)", StringComparison.Ordinal)
+            && l.Contains($"{pending} record(s) stay queued", StringComparison.Ordinal)
+            && l.Contains("(midnight US Central)", StringComparison.Ordinal));
         Assert.DoesNotContain(sent, r => r.Action == SyncAction.Failed);
 
         // A later run the same day, as a runbook in a new process: the count comes from the pair's state, not from zero.
