@@ -73,6 +73,8 @@ public sealed class QueueDrainTests : IAsyncLifetime
         // One company job waits for a partial start: leads must not go first, nor be sent through the company target.
         Assert.Equal(0, drain.Start(Target(Lead, 3, leads), partial: true, CancellationToken.None));
         Assert.Equal(1, drain.InFlight);
+        Assert.True(drain.Holds(Company));
+        Assert.False(drain.Holds(Lead));
 
         Assert.Equal(1, drain.Start(Target(Company, 3, companies), partial: true, CancellationToken.None));
         await SettleAllAsync(drain);
@@ -249,13 +251,16 @@ public sealed class QueueDrainTests : IAsyncLifetime
     }
 
     [Fact]
-    public void A_failure_without_a_reason_is_parked_with_one()
+    public void A_failure_is_parked_with_its_reason_or_with_one_when_it_gave_none()
     {
-        Enqueue(Company, 1);
-        var job = Assert.Single(Queue.Take(QueuedJobStatus.Pending, Company, 5));
-        Drain(concurrency: 1).Settle([job], [new JobOutcome(SentBatch.Result(job, SyncAction.Failed), null)]);
+        Enqueue(Company, 2);
+        var jobs = Queue.Take(QueuedJobStatus.Pending, Company, 5);
+        Drain(concurrency: 1).Settle(jobs, [new JobOutcome(SentBatch.Result(jobs[0], SyncAction.Failed), null),
+            new JobOutcome(SentBatch.Result(jobs[1], SyncAction.Failed, "1003: Field 'email' is invalid"), null)]);
 
-        Assert.Equal("failed", Assert.Single(Queue.Take(QueuedJobStatus.Parked, Company, 5)).LastError);
+        var parked = Queue.Take(QueuedJobStatus.Parked, Company, 5).ToDictionary(j => j.JobId, j => j.LastError);
+        Assert.Equal("failed", parked["Company:000"]);
+        Assert.Equal("1003: Field 'email' is invalid", parked["Company:001"]);
     }
 
     [Fact]
