@@ -23,6 +23,7 @@ public sealed class MarketoTokenReadingTests
 
         Assert.Equal("200", error.Code);
         Assert.Contains("identity service answered without a token", error.Message, StringComparison.Ordinal);
+        Assert.Contains("identity/oauth/token", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -31,6 +32,7 @@ public sealed class MarketoTokenReadingTests
         var error = await Assert.ThrowsAsync<MarketoAuthenticationException>(() => Provider(HttpStatusCode.NotFound, "{}").GetAsync(CancellationToken.None));
 
         Assert.Contains("(HTTP 404, no error code: no description)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Check the Client Id and Client Secret of the custom service", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
