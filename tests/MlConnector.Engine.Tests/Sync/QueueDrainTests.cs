@@ -107,15 +107,12 @@ public sealed class QueueDrainTests : IAsyncLifetime
     {
         Enqueue(Company, 2);
         var sender = new ScriptedSender(_sandbox.Host.Clock);
-        var drain = Drain(concurrency: 1);
-        drain.Start(Target(Company, 5, sender), partial: true, CancellationToken.None);
-        await SettleAllAsync(drain);
+        var drain = await DrainedOnceAsync(sender);
 
         Enqueue(Company, 2, from: 10);
         Assert.Equal(0, drain.Start(Target(Company, 5, sender), partial: true, CancellationToken.None));
         drain.Enqueued(Company);
         Assert.Equal(1, drain.Start(Target(Company, 5, sender), partial: true, CancellationToken.None));
-        await sender.NextAsync();
         Assert.Equal(["Company:010", "Company:011"], (await sender.NextAsync()).JobIds);
     }
 
@@ -137,14 +134,11 @@ public sealed class QueueDrainTests : IAsyncLifetime
     {
         Enqueue(Company, 1);
         var sender = new ScriptedSender(_sandbox.Host.Clock);
-        var drain = Drain(concurrency: 1);
-        drain.Start(Target(Company, 5, sender), partial: true, CancellationToken.None);
-        await SettleAllAsync(drain);
+        var drain = await DrainedOnceAsync(sender);
 
         Enqueue(Company, 1, payload: "second");
         drain.Enqueued(Company);
         Assert.Equal(1, drain.Start(Target(Company, 5, sender), partial: true, CancellationToken.None));
-        await sender.NextAsync();
         Assert.Equal("second", Assert.Single((await sender.NextAsync()).Jobs).Payload);
     }
 
@@ -313,6 +307,16 @@ public sealed class QueueDrainTests : IAsyncLifetime
         var now = _sandbox.Host.Clock.GetUtcNow();
         Queue.Enqueue(Enumerable.Range(from, count).Select(i => new QueuedJob($"{type}:{i:D3}", type, "Customer", $"N{i:D3}", payload,
             QueuedJobStatus.Pending, 0, null, now, now)), now);
+    }
+
+    /// <summary>A drain that has sent every company job queued so far, in one batch, and settled it.</summary>
+    private async Task<QueueDrain> DrainedOnceAsync(ScriptedSender sender)
+    {
+        var drain = Drain(concurrency: 1);
+        Assert.Equal(1, drain.Start(Target(Company, 5, sender), partial: true, CancellationToken.None));
+        await sender.NextAsync();
+        await SettleAllAsync(drain);
+        return drain;
     }
 
     /// <summary>Two batches started together, in queue order (each is handed over on its own thread-pool task).</summary>
