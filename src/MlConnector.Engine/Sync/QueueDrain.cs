@@ -49,6 +49,7 @@ internal sealed class QueueDrain
     private readonly HashSet<string> _drained = new(StringComparer.Ordinal);
     private string? _waitingType;
     private readonly Dictionary<string, long> _processed = new(StringComparer.Ordinal);
+    private readonly PendingTally _pending;
 
     /// <param name="settled">Called after each settled batch, on the caller's flow (the run's count of Marketo calls is saved there).</param>
     public QueueDrain(SyncContext context, SyncDirection direction, int concurrency = 1, Action? settled = null)
@@ -58,6 +59,7 @@ internal sealed class QueueDrain
         _direction = direction;
         _queue = context.State.Queue(direction);
         _records = context.State.Records(direction);
+        _pending = new PendingTally(_queue, context.Time);
         _concurrency = Math.Max(1, concurrency);
     }
 
@@ -120,7 +122,7 @@ internal sealed class QueueDrain
                 Settled += batch.Jobs.Count;
                 var processed = _processed[batch.Phase] = _processed.GetValueOrDefault(batch.Phase) + batch.Jobs.Count;
                 // Jobs in flight are still pending in the queue, so processed + pending is the phase's total.
-                _context.Progress?.Report(new SyncProgress(batch.Phase, processed, processed + _queue.Count(QueuedJobStatus.Pending, batch.TargetType)));
+                _context.Progress?.Report(new SyncProgress(batch.Phase, processed, processed + _pending.AfterSettling(batch.TargetType, batch.Jobs.Count)));
             }
             else
             {

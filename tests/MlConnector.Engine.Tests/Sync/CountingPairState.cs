@@ -5,15 +5,17 @@ namespace MlConnector.Engine.Tests.Sync;
 
 /// <summary>
 /// A pair's real state, counting the reads and writes whose number is a cost on Table Storage (every one a round trip):
-/// queue reads, link saves and additions to the day's Marketo call count. Everything else passes straight through.
+/// queue reads and counts, link saves and additions to the day's Marketo call count. Everything else passes straight through.
 /// </summary>
 internal sealed class CountingPairState(IPairState inner) : IPairState
 {
     private int _queueReads;
+    private int _queueCounts;
     private int _linkSaves;
     private int _callCountAdds;
 
     public int QueueReads => Volatile.Read(ref _queueReads);
+    public int QueueCounts => Volatile.Read(ref _queueCounts);
     public int LinkSaves => Volatile.Read(ref _linkSaves);
     public int CallCountAdds => Volatile.Read(ref _callCountAdds);
 
@@ -38,7 +40,12 @@ internal sealed class CountingPairState(IPairState inner) : IPairState
         }
 
         public ISet<string> JobIds(QueuedJobStatus status) => queue.JobIds(status);
-        public int Count(QueuedJobStatus status, string? targetType = null) => queue.Count(status, targetType);
+        public int Count(QueuedJobStatus status, string? targetType = null)
+        {
+            Interlocked.Increment(ref owner._queueCounts);
+            return queue.Count(status, targetType);
+        }
+
         public void Complete(IEnumerable<QueuedJob> jobs) => queue.Complete(jobs);
         public void Park(IEnumerable<(QueuedJob Job, string Reason)> failures, DateTimeOffset now) => queue.Park(failures, now);
         public void HoldAnswers(IEnumerable<(QueuedJob Job, string Answer)> answered) => queue.HoldAnswers(answered);

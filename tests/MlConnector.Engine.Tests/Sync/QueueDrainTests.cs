@@ -1,6 +1,7 @@
 using MlConnector.Engine.Audit;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
+using Microsoft.Extensions.Time.Testing;
 
 namespace MlConnector.Engine.Tests.Sync;
 
@@ -179,6 +180,38 @@ public sealed class QueueDrainTests : IAsyncLifetime
         Assert.Equal([new SyncProgress("Writing", 2, 5), new SyncProgress("Writing", 4, 5), new SyncProgress("Writing", 5, 5)], progress.Reports);
         Assert.Equal(3, settled);
         Assert.Equal(5, drain.Settled);
+    }
+
+    [Fact]
+    public async Task Progress_totals_count_the_queue_at_most_once_per_ten_seconds_and_take_in_jobs_enqueued_since_at_the_next_count()
+    {
+        Enqueue(Company, 6);
+        var clock = new FakeTimeProvider(_sandbox.Host.Clock.GetUtcNow());
+        var counting = new CountingPairState(_sandbox.State);
+        var progress = new ListProgress();
+        var drain = new QueueDrain(_sandbox.Context(progress: progress, state: counting, time: clock), SyncDirection.BcToMarketo, concurrency: 1);
+        var sender = new ScriptedSender(clock, answerAtOnce: false);
+        var target = Target(Company, 2, sender);
+
+        async Task SendOneBatchAsync()
+        {
+            Assert.Equal(1, drain.Start(target, partial: true, CancellationToken.None));
+            (await sender.NextAsync()).Answer();
+            await drain.AnyAnswered()!;
+            drain.SettleAnswered();
+        }
+
+        await SendOneBatchAsync();
+        Enqueue(Company, 2, from: 10);
+        drain.Enqueued(Company);
+        clock.Advance(PendingTally.RecountAfter - TimeSpan.FromTicks(1));
+        await SendOneBatchAsync();
+        Assert.Equal(1, counting.QueueCounts);
+        clock.Advance(TimeSpan.FromTicks(1));
+        await SendOneBatchAsync();
+        Assert.Equal(2, counting.QueueCounts);
+
+        Assert.Equal([new SyncProgress("Writing", 2, 6), new SyncProgress("Writing", 4, 6), new SyncProgress("Writing", 6, 8)], progress.Reports);
     }
 
     [Fact]

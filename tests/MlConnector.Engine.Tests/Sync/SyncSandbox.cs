@@ -73,11 +73,14 @@ internal sealed class SyncSandbox : IAsyncDisposable
     private static Task<MarketoClient> ConnectMarketoAsync(BcSandbox bc, Action<MarketoSettings>? configure)
         => MarketoClient.ConnectAsync(MarketoTestHost.SettingsFor(bc.Host, configure), new SecretText(bc.Host.Marketo.Options.ClientSecret), bc.Log, bc.Host.Clock);
 
-    /// <summary>A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is given.</summary>
+    /// <summary>
+    /// A context over this sandbox's clients; over another store instance (another thread's) when <paramref name="state"/> is
+    /// given, on another clock than the sandbox's when <paramref name="time"/> is.
+    /// </summary>
     public SyncContext Context(string? correlationId = null, IProgress<SyncProgress>? progress = null, IPairState? state = null, MarketoClient? marketo = null,
-        int? batchesInFlight = null, int chunkSize = 50) => new()
+        int? batchesInFlight = null, int chunkSize = 50, TimeProvider? time = null) => new()
     {
-        BusinessCentral = BusinessCentral, Marketo = marketo ?? Marketo, State = state ?? State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = Host.Clock,
+        BusinessCentral = BusinessCentral, Marketo = marketo ?? Marketo, State = state ?? State, Audit = Store is TableStateStore tables ? tables.Audit : Audit, Time = time ?? Host.Clock,
         Log = _bc.Log, CorrelationId = correlationId ?? Guid.NewGuid().ToString("D"), ChunkSize = chunkSize, Progress = progress, BatchesInFlight = batchesInFlight,
     };
 
