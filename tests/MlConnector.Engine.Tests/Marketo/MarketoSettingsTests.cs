@@ -36,11 +36,14 @@ public sealed class MarketoSettingsTests
         { "page 300", s => s.PageSize = 300, null },
         { "page 301", s => s.PageSize = 301, "PageSize must be between 1 and 300." },
         { "attempts 0", s => s.Retry.MaxAttempts = 0, "Retry.MaxAttempts must be between 1 and 20." },
+        { "attempts 1", s => s.Retry.MaxAttempts = 1, null },
         { "attempts 20", s => s.Retry.MaxAttempts = 20, null },
         { "attempts 21", s => s.Retry.MaxAttempts = 21, "Retry.MaxAttempts must be between 1 and 20." },
         { "no total time", s => s.Retry.MaxTotalTime = TimeSpan.Zero, "Retry.MaxTotalTime and Retry.AttemptTimeout must be positive." },
         { "no attempt time-out", s => s.Retry.AttemptTimeout = TimeSpan.Zero, "Retry.MaxTotalTime and Retry.AttemptTimeout must be positive." },
         { "negative base delay", s => s.Retry.BaseDelay = TimeSpan.FromTicks(-1), "Retry delays must be non-negative and MaxDelay >= BaseDelay." },
+        { "no base delay", s => s.Retry.BaseDelay = TimeSpan.Zero, null },
+        { "no concurrency back-off", s => s.Retry.ConcurrencyBackoff = TimeSpan.Zero, null },
         { "max delay below base", s => { s.Retry.BaseDelay = TimeSpan.FromSeconds(2); s.Retry.MaxDelay = TimeSpan.FromSeconds(1); }, "MaxDelay >= BaseDelay" },
         { "max delay equal to base", s => { s.Retry.BaseDelay = TimeSpan.FromSeconds(2); s.Retry.MaxDelay = TimeSpan.FromSeconds(2); }, null },
         { "negative concurrency back-off", s => s.Retry.ConcurrencyBackoff = TimeSpan.FromTicks(-1), "Retry delays must be non-negative" },
@@ -76,6 +79,8 @@ public sealed class MarketoSettingsTests
         Assert.Equal("MarketoUntrustedEndpoint", error.ErrorId);
         Assert.Contains("the identity endpoint 'https://marketo.example.net' is not Adobe's host", error.Message, StringComparison.Ordinal);
         Assert.Contains("(123-abc-456.mktorest.com)", error.Message, StringComparison.Ordinal);
+        Assert.Contains("so the client secret or the access token would go to a host Adobe does not document", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith("Only for an endpoint you run and trust, connect with -AllowUntrustedEndpoint.", error.Message, StringComparison.Ordinal);
 
         settings.AllowUntrustedEndpoint = true;
         settings.Validate();
@@ -102,7 +107,14 @@ public sealed class MarketoSettingsTests
     public void The_REST_base_drops_a_trailing_rest_and_ends_with_a_slash(string given, string expected)
         => Assert.Equal(expected, new MarketoSettings { BaseUri = new Uri(given) }.RestBase.AbsoluteUri);
 
+    [Theory]
+    [InlineData(null, "https://127.0.0.1:5000/identity/")]
+    [InlineData("https://127.0.0.1:5000/id", "https://127.0.0.1:5000/id/")]
+    [InlineData("https://127.0.0.1:5000/id/", "https://127.0.0.1:5000/id/")]
+    public void The_identity_base_is_the_REST_base_s_identity_folder_unless_given_and_ends_with_one_slash(string? given, string expected)
+        => Assert.Equal(expected, new MarketoSettings { BaseUri = new Uri("https://127.0.0.1:5000/"), IdentityUri = given is null ? null : new Uri(given) }.IdentityBase.AbsoluteUri);
+
     [Fact]
-    public void A_given_identity_base_gains_a_trailing_slash()
-        => Assert.Equal("https://127.0.0.1:5000/id/", new MarketoSettings { BaseUri = new Uri("https://127.0.0.1:5000/"), IdentityUri = new Uri("https://127.0.0.1:5000/id") }.IdentityBase.AbsoluteUri);
+    public void Settings_without_a_client_id_are_refused()
+        => Assert.Contains("ClientId is required.", Assert.Throws<MlConnectorException>(new MarketoSettings { MunchkinId = "123-ABC-456" }.Validate).Message, StringComparison.Ordinal);
 }
