@@ -1,6 +1,6 @@
-using MlConnector.Engine.Audit;
 using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
+using MlConnector.Engine.Tests.BusinessCentral;
 using Microsoft.Extensions.Time.Testing;
 
 namespace MlConnector.Engine.Tests.Sync;
@@ -123,10 +123,10 @@ public sealed class QueueDrainTests : IAsyncLifetime
         var sender = new ScriptedSender(_sandbox.Host.Clock);
         var drain = Drain(concurrency: 1);
         Enqueue(Lead, 2);
-        Assert.Equal(2, (await Collect(drain.DrainAsync(Lead, 5, sender.Send, "Writing", CancellationToken.None))).Count);
+        Assert.Equal(2, (await BcSandbox.ToListAsync(drain.DrainAsync(Lead, 5, sender.Send, "Writing", CancellationToken.None))).Count);
 
         Enqueue(Lead, 1, from: 5);
-        var second = await Collect(drain.DrainAsync(Lead, 5, sender.Send, "Writing", CancellationToken.None));
+        var second = await BcSandbox.ToListAsync(drain.DrainAsync(Lead, 5, sender.Send, "Writing", CancellationToken.None));
         Assert.Equal(["N005"], second.Select(r => r.SourceNumber));
     }
 
@@ -162,7 +162,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
         var counting = new CountingPairState(_sandbox.State);
         var drain = new QueueDrain(_sandbox.Context(state: counting), SyncDirection.BcToMarketo, concurrency: 1);
 
-        var results = await Collect(drain.DrainAsync(Target(Company, 2, new ScriptedSender(_sandbox.Host.Clock)), CancellationToken.None));
+        var results = await BcSandbox.ToListAsync(drain.DrainAsync(Target(Company, 2, new ScriptedSender(_sandbox.Host.Clock)), CancellationToken.None));
         Assert.Equal(9, results.Count);
         Assert.Equal(5, counting.QueueReads);
         Assert.True(drain.Done(Company));
@@ -172,12 +172,13 @@ public sealed class QueueDrainTests : IAsyncLifetime
     public async Task Each_settled_batch_reports_the_jobs_done_so_far_of_the_phase_and_its_total()
     {
         Enqueue(Company, 5);
-        var progress = new ListProgress();
+        var reports = new List<SyncProgress>();
+        var progress = new ReverseSandbox.Hook(reports.Add);
         var settled = 0;
         var drain = new QueueDrain(_sandbox.Context(progress: progress), SyncDirection.BcToMarketo, concurrency: 1, settled: () => settled++);
 
-        await Collect(drain.DrainAsync(Target(Company, 2, new ScriptedSender(_sandbox.Host.Clock)), CancellationToken.None));
-        Assert.Equal([new SyncProgress("Writing", 2, 5), new SyncProgress("Writing", 4, 5), new SyncProgress("Writing", 5, 5)], progress.Reports);
+        await BcSandbox.ToListAsync(drain.DrainAsync(Target(Company, 2, new ScriptedSender(_sandbox.Host.Clock)), CancellationToken.None));
+        Assert.Equal([new SyncProgress("Writing", 2, 5), new SyncProgress("Writing", 4, 5), new SyncProgress("Writing", 5, 5)], reports);
         Assert.Equal(3, settled);
         Assert.Equal(5, drain.Settled);
     }
@@ -188,7 +189,8 @@ public sealed class QueueDrainTests : IAsyncLifetime
         Enqueue(Company, 6);
         var clock = new FakeTimeProvider(_sandbox.Host.Clock.GetUtcNow());
         var counting = new CountingPairState(_sandbox.State);
-        var progress = new ListProgress();
+        var reports = new List<SyncProgress>();
+        var progress = new ReverseSandbox.Hook(reports.Add);
         var drain = new QueueDrain(_sandbox.Context(progress: progress, state: counting, time: clock), SyncDirection.BcToMarketo, concurrency: 1);
         var sender = new ScriptedSender(clock, answerAtOnce: false);
         var target = Target(Company, 2, sender);
@@ -211,7 +213,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
         await SendOneBatchAsync();
         Assert.Equal(2, counting.QueueCounts);
 
-        Assert.Equal([new SyncProgress("Writing", 2, 6), new SyncProgress("Writing", 4, 6), new SyncProgress("Writing", 6, 8)], progress.Reports);
+        Assert.Equal([new SyncProgress("Writing", 2, 6), new SyncProgress("Writing", 4, 6), new SyncProgress("Writing", 6, 8)], reports);
     }
 
     [Fact]
@@ -245,7 +247,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
         var drain = Drain(concurrency: 1);
         JobSender failing = (_, _) => throw new InvalidDataException("refused");
 
-        var thrown = await Assert.ThrowsAsync<InvalidDataException>(() => Collect(drain.DrainAsync(Target(Company, 2, failing), CancellationToken.None)));
+        var thrown = await Assert.ThrowsAsync<InvalidDataException>(() => BcSandbox.ToListAsync(drain.DrainAsync(Target(Company, 2, failing), CancellationToken.None)));
         Assert.Equal("refused", thrown.Message);
         Assert.Equal(3, Queue.Count(QueuedJobStatus.Pending));
     }
@@ -259,7 +261,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
         Queue.HoldAnswers(held.Select(job => (job, HeldAnswers.Write(SentBatch.Created(job, now), job.UpdatedAt))));
         var sender = new ScriptedSender(_sandbox.Host.Clock);
 
-        var results = await Collect(Drain(concurrency: 1).DrainAsync(Target(Company, 5, sender), CancellationToken.None));
+        var results = await BcSandbox.ToListAsync(Drain(concurrency: 1).DrainAsync(Target(Company, 5, sender), CancellationToken.None));
 
         Assert.Equal(["Company:002"], Assert.Single(sender.Batches).JobIds);
         Assert.Equal(["N002"], results.Select(r => r.SourceNumber));
@@ -273,7 +275,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
     public async Task Draining_with_no_held_answers_says_nothing_of_them()
     {
         Enqueue(Company, 1);
-        await Collect(Drain(concurrency: 1).DrainAsync(Target(Company, 5, new ScriptedSender(_sandbox.Host.Clock)), CancellationToken.None));
+        await BcSandbox.ToListAsync(Drain(concurrency: 1).DrainAsync(Target(Company, 5, new ScriptedSender(_sandbox.Host.Clock)), CancellationToken.None));
         Assert.DoesNotContain(_sandbox.Log.Lines, l => l.Contains("Wrote the audit lines", StringComparison.Ordinal));
     }
 
@@ -366,19 +368,5 @@ public sealed class QueueDrainTests : IAsyncLifetime
             await answered;
             drain.SettleAnswered();
         }
-    }
-
-    private static async Task<List<SyncResult>> Collect(IAsyncEnumerable<SyncResult> results)
-    {
-        var list = new List<SyncResult>();
-        await foreach (var result in results) list.Add(result);
-        return list;
-    }
-
-    private sealed class ListProgress : IProgress<SyncProgress>
-    {
-        public List<SyncProgress> Reports { get; } = [];
-
-        public void Report(SyncProgress value) => Reports.Add(value);
     }
 }
