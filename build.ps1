@@ -131,6 +131,18 @@ function Get-TrxTotals {
     return $totals
 }
 
+# Each failed test's name and the first lines of its message, printed again above the totals: a CI log is read from its tail.
+function Get-TrxFailures {
+    param([string] $Folder)
+    foreach ($trx in Get-ChildItem $Folder -Filter *.trx -ErrorAction SilentlyContinue) {
+        [xml] $doc = Get-Content -Raw $trx.FullName
+        foreach ($result in $doc.TestRun.Results.UnitTestResult | Where-Object outcome -NotIn 'Passed', 'NotExecuted') {
+            $message = ("$($result.Output.ErrorInfo.Message)".Trim() -split '\r?\n' | Select-Object -First 3) -join ' | '
+            '{0} ({1}): {2}' -f $result.testName, $result.outcome, $message
+        }
+    }
+}
+
 function Invoke-Xunit {
     $results = Join-Path $Artifacts 'test-results/xunit'
     if (Test-Path $results) { Remove-Item $results -Recurse -Force }
@@ -138,10 +150,12 @@ function Invoke-Xunit {
         --logger 'trx;LogFilePrefix=xunit' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
     $exit = $LASTEXITCODE
     $totals = Get-TrxTotals $results
+    $totals.Failures = @(Get-TrxFailures $results)
     if ($exit -ne 0 -and $totals.Failed -eq 0) {
         # A build or host failure produces no failed test but must still fail the run.
         Write-Warning "dotnet test exited with $exit without a failed test result (build or test host failure)."
         $totals.Failed += 1
+        $totals.Failures += "dotnet test exited with $exit without a failed test result"
     }
     return $totals
 }
@@ -157,10 +171,13 @@ function Invoke-PesterTests {
     $exit = $LASTEXITCODE
     if (-not (Test-Path $resultFile)) {
         Write-Warning "The Pester run (exit $exit) wrote no summary."
-        return [ordered]@{ Passed = 0; Failed = 1; Skipped = 0 }
+        return [ordered]@{ Passed = 0; Failed = 1; Skipped = 0; Failures = @("the Pester run (exit $exit) wrote no summary") }
     }
     $summary = Get-Content -Raw $resultFile | ConvertFrom-Json
-    return [ordered]@{ Passed = [int] $summary.Passed; Failed = [int] $summary.Failed; Skipped = [int] $summary.Skipped }
+    return [ordered]@{
+        Passed = [int] $summary.Passed; Failed = [int] $summary.Failed; Skipped = [int] $summary.Skipped
+        Failures = @($summary.Failures)
+    }
 }
 
 # The standalone sandbox (out/sandbox), started as a child process by build/MlSandbox.psm1.
@@ -189,6 +206,7 @@ function Invoke-Test {
     if ($Suite -in 'All', 'Pester') { $parts += , ('Pester', (Invoke-PesterTests -PesterPath $pester)) }
     foreach ($part in $parts) {
         $name, $counts = $part
+        foreach ($failure in $counts.Failures) { Write-Host "$name failed: $failure" }
         Write-Host ("{0}: {1} passed, {2} failed, {3} skipped" -f $name, $counts.Passed, $counts.Failed, $counts.Skipped)
         foreach ($key in 'Passed', 'Failed', 'Skipped') { $totals[$key] += $counts[$key] }
     }

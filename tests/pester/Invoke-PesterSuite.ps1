@@ -30,7 +30,17 @@ finally {
     Remove-Item Env:MLCONNECTOR_TEST_AZURITE
 }
 
+function Get-FirstLines([object] $ErrorRecord, [int] $Count) {
+    ("$($ErrorRecord | Select-Object -First 1)".Trim() -split '\r?\n' | Select-Object -First $Count) -join ' | '
+}
+# Named again by the build above the totals, where a CI log is read.
+$failures = @(
+    foreach ($test in $result.Failed) { '{0}: {1}' -f $test.ExpandedPath, (Get-FirstLines $test.ErrorRecord 2) }
+    foreach ($block in $result.FailedBlocks) { '{0} (block): {1}' -f $block.ExpandedPath, (Get-FirstLines $block.ErrorRecord 1) }
+    foreach ($container in $result.FailedContainers) { '{0} (file): {1}' -f $container.Item, (Get-FirstLines $container.ErrorRecord 1) }
+)
 [ordered]@{
+    Failures = $failures
     Passed  = $result.PassedCount
     Failed  = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     Skipped = $result.SkippedCount + $result.NotRunCount
