@@ -285,15 +285,21 @@ public sealed class BcDataStore(SandboxClock clock, string localCurrencyCode, Bu
 
     /// <summary>Renumbering needs the number index to follow.</summary>
     public void Renumber(BcCustomer customer, string newNumber)
+        => Renumber(_customersByNumber, "Customer", customer, c => c.Number, (c, n) => c.Number = n, newNumber);
+
+    public void Renumber(BcContact contact, string newNumber)
+        => Renumber(_contactsByNumber, "Contact", contact, c => c.Number, (c, n) => c.Number = n, newNumber);
+
+    private void Renumber<T>(Dictionary<string, T> byNumber, string entity, T row, Func<T, string> number, Action<T, string> setNumber, string newNumber)
     {
-        if (string.Equals(customer.Number, newNumber, StringComparison.OrdinalIgnoreCase)) { customer.Number = newNumber; return; }
-        if (_customersByNumber.ContainsKey(newNumber))
-            throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The Customer already exists. Identification fields and values: No.='{newNumber}'");
+        var old = number(row);
+        if (string.Equals(old, newNumber, StringComparison.OrdinalIgnoreCase)) { setNumber(row, newNumber); return; }
+        if (byNumber.ContainsKey(newNumber))
+            throw new BcException(400, "Internal_EntityWithSameKeyExists", $"The {entity} already exists. Identification fields and values: No.='{newNumber}'");
         Moved();
-        var old = customer.Number;
-        _customersByNumber.Remove(old);
-        customer.Number = newNumber;
-        _customersByNumber[newNumber] = customer;
-        _undo?.Add(() => { _customersByNumber.Remove(newNumber); _customersByNumber[old] = customer; });
+        byNumber.Remove(old);
+        setNumber(row, newNumber);
+        byNumber[newNumber] = row;
+        _undo?.Add(() => { byNumber.Remove(newNumber); byNumber[old] = row; });
     }
 }

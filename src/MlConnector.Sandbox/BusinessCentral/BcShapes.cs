@@ -179,7 +179,7 @@ public sealed class BcShapes
 
     private EntityShape BuildContact() => new ShapeBuilder<BcContact>("contacts", "Contact", "contact", "number")
         .Get("id", c => c.Id)
-        .Edit<string>("number", c => c.Number, (c, v) => c.Number = v.Length == 0 ? Store.NextContactNumber() : v)
+        .Edit<string>("number", c => c.Number, (c, v) => Store.Renumber(c, v.Length == 0 ? Store.NextContactNumber() : v))
         .Edit<string>("type", c => c.Type, (c, v) => c.Type = v)
         .Edit<string>("displayName", c => c.DisplayName, (c, v) => { c.DisplayName = NotBlank("displayName", v); c.SearchName = Upper(v); })
         .Edit<string>("jobTitle", c => c.JobTitle, (c, v) => c.JobTitle = v)

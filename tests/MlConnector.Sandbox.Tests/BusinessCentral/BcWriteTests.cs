@@ -109,6 +109,27 @@ public sealed class BcWriteTests : IClassFixture<SandboxFixture>
     }
 
     [Fact]
+    public async Task A_renumbered_contact_is_found_by_its_new_number_and_a_taken_number_is_refused()
+    {
+        var store = _bc.Host.BusinessCentral.Store;
+        var people = store.Contacts.Where(c => c.Type == "Person").Take(2).ToArray();
+        var (person, other) = (people[0], people[1]);
+        var oldNumber = person.Number;
+
+        await PatchAsync($"contacts({person.Id})", new { number = "RN" + oldNumber });
+
+        var found = await _bc.GetCollectionAsync($"{_bc.Company}contacts?$filter=number eq 'RN{oldNumber}'", "contact");
+        Assert.Equal(person.Id.ToString(), Assert.Single(found.GetProperty("value").EnumerateArray()).GetProperty("id").GetString());
+        Assert.Empty((await _bc.GetCollectionAsync($"{_bc.Company}contacts?$filter=number eq '{oldNumber}'", "contact")).GetProperty("value").EnumerateArray());
+
+        using var taken = await _bc.SendAsync(HttpMethod.Patch, $"{_bc.Company}contacts({person.Id})", new { number = other.Number }, h => h.TryAddWithoutValidation("If-Match", "*"));
+        var message = await BcTestClient.AssertErrorAsync(taken, HttpStatusCode.BadRequest, "Internal_EntityWithSameKeyExists");
+        Assert.StartsWith($"The Contact already exists. Identification fields and values: No.='{other.Number}'", message, StringComparison.Ordinal);
+        Assert.Equal("RN" + oldNumber, person.Number);
+        Assert.Same(other, store.ContactByNumber(other.Number));
+    }
+
+    [Fact]
     public async Task Patch_without_If_Match_is_400_invalid_token()
     {
         var created = await CreateCustomerAsync(new { displayName = "No Etag Inc." });
