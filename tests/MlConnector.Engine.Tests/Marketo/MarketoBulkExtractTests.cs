@@ -43,6 +43,21 @@ public sealed class MarketoBulkExtractTests
     }
 
     [Fact]
+    public async Task An_updatedAt_export_is_created_where_the_subscription_offers_it_and_answers_1035_where_it_does_not()
+    {
+        await using var test = await MarketoTestHost.StartAsync();
+        var now = test.Sandbox.Clock.GetUtcNow();
+
+        var job = await test.Client.CreateLeadExportAsync(["email"], "updatedAt", now.AddDays(-1), now, CancellationToken.None);
+        Assert.Equal(("Created", false), (job.Status, job.Finished));
+        Assert.False(string.IsNullOrEmpty(job.ExportId));
+
+        test.Sandbox.Marketo.Options.UpdatedAtExportFilter = false;
+        var refused = await Assert.ThrowsAsync<MarketoApiException>(() => test.Client.CreateLeadExportAsync(["email"], "updatedAt", now.AddDays(-1), now, CancellationToken.None));
+        Assert.Equal("1035", refused.Code);
+    }
+
+    [Fact]
     public async Task An_export_needs_fields_and_a_createdAt_or_updatedAt_filter_before_anything_is_sent()
     {
         await using var test = await MarketoTestHost.StartAsync();
