@@ -30,6 +30,25 @@ public sealed class MarketoBulkImportTests
     }
 
     [Fact]
+    public async Task The_failures_and_warnings_files_hold_the_rows_with_the_reason_and_the_status_counts_them()
+    {
+        await using var test = await MarketoTestHost.StartAsync();
+        var csv = "email,firstName,externalCompanyId\nann@example.test,Ann,\n,Nobody,\nbob@example.test,Bob,NO-SUCH-CO\n"u8.ToArray();
+        var queued = await test.Client.ImportLeadsAsync(csv, "email", CancellationToken.None);
+        test.Sandbox.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        var done = await test.Client.GetLeadImportStatusAsync(queued.BatchId, CancellationToken.None);
+        var failures = await test.Client.GetLeadImportRowsAsync(queued.BatchId, failures: true, CancellationToken.None);
+        var warnings = await test.Client.GetLeadImportRowsAsync(queued.BatchId, failures: false, CancellationToken.None);
+
+        Assert.Equal((2L, 1L, 1L), (done.LeadsProcessed, done.RowsFailed, done.RowsWithWarning));
+        Assert.StartsWith("email,firstName,externalCompanyId,Import Failure Reason\n,Nobody,,", failures, StringComparison.Ordinal);
+        Assert.StartsWith("email,firstName,externalCompanyId,Import Warning Reason\nbob@example.test,Bob,NO-SUCH-CO,", warnings, StringComparison.Ordinal);
+        Assert.Equal(2, failures.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Equal(2, warnings.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
     public async Task An_import_whose_header_names_no_field_fails_and_says_why()
     {
         await using var test = await MarketoTestHost.StartAsync();
