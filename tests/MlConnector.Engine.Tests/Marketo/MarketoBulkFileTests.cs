@@ -61,7 +61,7 @@ public sealed class MarketoBulkFileTests
     }
 
     [Fact]
-    public void A_header_alone_is_no_records_and_no_reader_is_refused()
+    public void A_header_alone_or_an_empty_file_is_no_records_and_a_null_reader_is_refused()
     {
         Assert.Empty(Read("id,email\r\n"));
         Assert.Empty(Read(""));
