@@ -59,6 +59,18 @@ public sealed class MarketoCallTests
         Assert.Null(get.Content);
     }
 
+    [Fact]
+    public async Task A_post_with_its_own_body_sends_only_the_parameters_that_have_a_value()
+    {
+        using var post = MarketoCall.Post("bulk/v1/leads.json", () => new StringContent("email"), ("listId", "1001"), ("partitionName", null), ("lookupField", ""))
+            .ToRequest(Rest, "token", forceOverride: true, out var overridden);
+
+        Assert.False(overridden);
+        Assert.Equal(HttpMethod.Post, post.Method);
+        Assert.Equal("https://123-abc-456.mktorest.com/bulk/v1/leads.json?listId=1001", post.RequestUri!.AbsoluteUri);
+        Assert.Equal("email", await post.Content!.ReadAsStringAsync());
+    }
+
     [Theory]
     [InlineData("bulk/v1/leads/export/create.json", true)]
     [InlineData("rest/v1/leads.json", false)]
