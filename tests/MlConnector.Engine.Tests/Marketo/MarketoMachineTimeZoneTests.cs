@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using MlConnector.Engine.Marketo;
 
 namespace MlConnector.Engine.Tests.Marketo;
@@ -22,6 +23,22 @@ public sealed class MarketoMachineTimeZoneTests
         Assert.Equal(DateTimeOffset.Parse(expected, CultureInfo.InvariantCulture), value);
         Assert.Equal(TimeSpan.Zero, value.Offset);
     });
+
+    [Fact]
+    public void Datetimes_written_on_a_machine_in_Chicago_keep_their_instant() => OnMachineIn("America/Chicago", () =>
+    {
+        // A DateTime without a kind has no zone, so it is UTC as on read; a local one carries the machine's offset.
+        Assert.Equal("2024-03-01T10:20:30+00:00", Written(new DateTime(2024, 3, 1, 10, 20, 30, DateTimeKind.Unspecified)));
+        var local = Written(new DateTimeOffset(2024, 3, 1, 16, 20, 30, TimeSpan.Zero).LocalDateTime);
+        Assert.Equal(new DateTimeOffset(2024, 3, 1, 16, 20, 30, TimeSpan.Zero), DateTimeOffset.Parse(local, CultureInfo.InvariantCulture));
+    });
+
+    private static string Written(DateTime value)
+    {
+        var body = MarketoJson.SyncBody("createOrUpdate", "lookupField", "email", [new Dictionary<string, object?> { ["lastActivity"] = value }]);
+        using var document = JsonDocument.Parse(body.OpenRead());
+        return document.RootElement.GetProperty("input")[0].GetProperty("lastActivity").GetString()!;
+    }
 
     // .NET reads TZ on Unix only; elsewhere this runs in the machine's own zone and proves less, but still holds.
     private static void OnMachineIn(string zone, Action test)
