@@ -7,7 +7,7 @@ namespace MlConnector.Engine.Tests.Marketo;
 /// <summary>
 /// The JSON bodies of Marketo's write calls: Delete Leads' {"input":[{"id":…}]} (shared/api/marketo.md §5.4), and a
 /// sync call's action, lookup field and records (§5.1, §7) with each .NET value in the JSON type Marketo reads:
-/// numbers as numbers, datetimes with an offset, dates as YYYY-MM-DD.
+/// numbers as numbers, datetimes with an offset, dates as YYYY-MM-DD, anything else as its text.
 /// </summary>
 public sealed class MarketoRequestBodiesTests
 {
@@ -51,6 +51,7 @@ public sealed class MarketoRequestBodiesTests
         { new Guid("0f8fad5b-d9cb-469f-a165-70867728950e"), "\"0f8fad5b-d9cb-469f-a165-70867728950e\"" },
         { TimeSpan.FromMinutes(90), "\"01:30:00\"" },
         { new Uri("https://example.com/offer"), "\"https://example.com/offer\"" },
+        { new System.Net.Mail.MailAddress("ann@example.com"), "\"ann@example.com\"" },
     };
 
     [Theory]
