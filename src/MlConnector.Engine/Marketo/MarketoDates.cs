@@ -29,7 +29,7 @@ public static class MarketoDates
         if (s.Length > 6 && s[^6] == 'Z' && (s[^5] == '+' || s[^5] == '-')) s = s[..^5];
         // "+0000" / "-0500": add the colon the K specifier wants.
         if (s.Length > 15 && (s[^5] == '+' || s[^5] == '-') && s[^4..].All(char.IsAsciiDigit)) s = s[..^2] + ":" + s[^2..];
-        if (DateTimeOffset.TryParseExact(s, ZonedFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value)) return true;
+        if (DateTimeOffset.TryParseExact(s, ZonedFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value)) return true;
         if (DateTime.TryParseExact(s, UnzonedFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var utc))
         {
             value = new DateTimeOffset(utc, TimeSpan.Zero);
