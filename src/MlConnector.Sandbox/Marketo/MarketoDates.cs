@@ -32,12 +32,12 @@ public static class MarketoDates
         // "+0000" / "-0500": insert the colon so the standard zzz pattern reads it.
         if (trimmed.Length > 5 && (trimmed[^5] == '+' || trimmed[^5] == '-') && trimmed[^4..].All(char.IsAsciiDigit) && trimmed.Length >= 15)
             trimmed = trimmed[..^2] + ":" + trimmed[^2..];
-        if (DateTimeOffset.TryParseExact(trimmed, ZonedFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value)) return true;
+        // Zone-less text first: the zoned formats' K also matches no zone at all, and then takes the machine's own offset.
         if (DateTime.TryParseExact(trimmed, UnzonedFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var local))
         {
             value = new DateTimeOffset(DateTime.SpecifyKind(local, DateTimeKind.Unspecified), assumedOffset);
             return true;
         }
-        return false;
+        return DateTimeOffset.TryParseExact(trimmed, ZonedFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
     }
 }
