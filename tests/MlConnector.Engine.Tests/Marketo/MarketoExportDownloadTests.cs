@@ -42,11 +42,26 @@ public sealed class MarketoExportDownloadTests
         Assert.Equal(job.FileSize, file.Length);
         var downloads = FileCalls(test);
         Assert.Equal("601", downloads[0].ErrorCode);
-        Assert.All(downloads.Skip(1), e => Assert.Equal(206, e.Status));
+        Assert.All(downloads.Skip(1), e => Assert.Equal(("GET", 206), (e.Method, e.Status)));
         Assert.Equal(downloads.Length, test.Client.CallCount - calls);
         Assert.Equal(identity + 1, test.Identity.Count);
         Assert.Matches(@"^DEBUG: Marketo GET /bulk/v1/leads/export/[0-9a-f-]+/file\.json bytes 0-1023 -> HTTP 206, 1024 bytes, \d+ ms$",
             test.Log.Lines.Last(l => l.Contains(" bytes 0-1023 ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task A_file_of_unknown_size_is_fetched_whole_in_one_get()
+    {
+        await using var test = await MarketoTestHost.StartAsync(o => o.MarketoLeads = 40);
+        var job = await CompletedExportAsync(test) with { FileSize = null, FileChecksum = null };
+
+        using var file = new MemoryStream();
+        await test.Client.DownloadLeadExportAsync(job, file, 1024, CancellationToken.None);
+
+        var download = Assert.Single(FileCalls(test));
+        Assert.Equal(("GET", 200), (download.Method, download.Status));
+        Assert.Matches($@"^DEBUG: Marketo GET /bulk/v1/leads/export/{job.ExportId}/file\.json -> HTTP 200, {file.Length} bytes, \d+ ms$",
+            test.Log.Lines.Last(l => l.Contains("/file.json", StringComparison.Ordinal)));
     }
 
     [Fact]
