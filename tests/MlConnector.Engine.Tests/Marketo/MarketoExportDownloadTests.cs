@@ -55,7 +55,9 @@ public sealed class MarketoExportDownloadTests
         await test.Client.DownloadLeadExportAsync(job, file, 1024, CancellationToken.None);
 
         Assert.Equal(MarketoExportSetup.ExpectedFile(), file.ToArray());
-        Assert.Equal(new[] { 200 }, test.Rest.Where(MarketoExportSetup.IsFileRequest).Select(e => e.Status));
+        Assert.Equal(new[] { ("GET", 200) }, test.Rest.Where(MarketoExportSetup.IsFileRequest).Select(e => (e.Method, e.Status)));
+        Assert.Matches($@"^DEBUG: Marketo GET /bulk/v1/leads/export/{job.ExportId}/file\.json -> HTTP 200, {file.Length} bytes, \d+ ms$",
+            test.Log.Lines.Last(l => l.Contains("/file.json", StringComparison.Ordinal)));
     }
 
     [Fact]
