@@ -11,27 +11,16 @@ public sealed class MarketoExportFileErrorTests
 {
     private const string FilePath = "/file.json";
 
-    private static async Task<MarketoExportJob> CompletedExportAsync(MarketoTestHost test)
-    {
-        var now = test.Sandbox.Clock.GetUtcNow();
-        var job = await test.Client.CreateLeadExportAsync(new[] { "id", "email" }, "createdAt", now.AddDays(-30), now.AddMinutes(1), CancellationToken.None);
-        await test.Client.EnqueueLeadExportAsync(job.ExportId, CancellationToken.None);
-        test.Sandbox.Clock.Advance(TimeSpan.FromMinutes(10));
-        job = await test.Client.GetLeadExportStatusAsync(job.ExportId, CancellationToken.None);
-        Assert.True(job.Completed);
-        return job;
-    }
-
     private static FaultRule OnFile(string? code = null, int? status = null, int? times = null)
         => new() { Service = SandboxService.Marketo, PathContains = FilePath, ErrorCode = code, HttpStatus = status, Times = times };
 
-    private static JournalEntry[] FileCalls(MarketoTestHost test) => test.Rest.Where(e => e.Path.EndsWith(FilePath, StringComparison.Ordinal)).ToArray();
+    private static JournalEntry[] FileCalls(MarketoTestHost test) => test.Rest.Where(MarketoExportSetup.IsFileRequest).ToArray();
 
     [Fact]
     public async Task A_token_error_on_the_file_renews_the_token_and_fetches_the_range_again()
     {
-        await using var test = await MarketoTestHost.StartAsync(o => o.MarketoLeads = 40);
-        var job = await CompletedExportAsync(test);
+        await using var test = await MarketoTestHost.StartAsync();
+        var job = await MarketoExportSetup.CreateLeadsAndExportAsync(test);
         test.Sandbox.Faults.Add(OnFile("601", times: 1));
         var calls = test.Client.CallCount;
         var identity = test.Identity.Count;
@@ -52,8 +41,8 @@ public sealed class MarketoExportFileErrorTests
     [Fact]
     public async Task A_token_refused_again_after_renewal_ends_the_download_with_marketos_error()
     {
-        await using var test = await MarketoTestHost.StartAsync(o => o.MarketoLeads = 40);
-        var job = await CompletedExportAsync(test);
+        await using var test = await MarketoTestHost.StartAsync();
+        var job = await MarketoExportSetup.CreateLeadsAndExportAsync(test);
         test.Sandbox.Faults.Add(OnFile("601"));
 
         var error = await Assert.ThrowsAsync<MarketoApiException>(() => test.Client.DownloadLeadExportAsync(job, Stream.Null, 1024, CancellationToken.None));
@@ -65,7 +54,7 @@ public sealed class MarketoExportFileErrorTests
     [Fact]
     public async Task The_file_of_a_job_not_yet_completed_is_reported_as_not_available()
     {
-        await using var test = await MarketoTestHost.StartAsync(o => o.MarketoLeads = 40);
+        await using var test = await MarketoTestHost.StartAsync();
         var now = test.Sandbox.Clock.GetUtcNow();
         var job = await test.Client.CreateLeadExportAsync(new[] { "id", "email" }, "createdAt", now.AddDays(-30), now.AddMinutes(1), CancellationToken.None);
 
@@ -79,8 +68,8 @@ public sealed class MarketoExportFileErrorTests
     [Fact]
     public async Task A_gateway_error_on_the_file_is_an_http_error_and_its_retry_names_the_file()
     {
-        await using var test = await MarketoTestHost.StartAsync(o => o.MarketoLeads = 40, s => s.Retry.MaxAttempts = 2);
-        var job = await CompletedExportAsync(test);
+        await using var test = await MarketoTestHost.StartAsync(settings: s => s.Retry.MaxAttempts = 2);
+        var job = await MarketoExportSetup.CreateLeadsAndExportAsync(test);
         test.Sandbox.Faults.Add(OnFile(status: 502));
 
         var error = await Assert.ThrowsAsync<MarketoApiException>(() => test.Client.DownloadLeadExportAsync(job, Stream.Null, 1024, CancellationToken.None));
