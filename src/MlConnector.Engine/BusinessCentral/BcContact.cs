@@ -1,3 +1,5 @@
+using MlConnector.Engine.State;
+
 namespace MlConnector.Engine.BusinessCentral;
 
 /// <summary>
@@ -40,4 +42,7 @@ public sealed class BcContact
     public string? CustomerNumber { get; init; }
 
     internal string? ETag { get; init; }
+
+    /// <summary>The version read, for telling a record an incremental read already handled from a newer write.</summary>
+    internal ReadVersion Version => ReadVersion.Of(LastModifiedDateTime, ETag);
 }

@@ -55,7 +55,7 @@ internal sealed class BcContactReader(BusinessCentralClient client)
             await foreach (var (read, more) in client.Reader.LendPagesAsync(uri, "contacts", query.OnPage, cancellationToken).ConfigureAwait(false))
             {
                 var page = query.AlreadyRead is null ? read
-                    : read.Where(r => !AlreadyReadRecords.Contains(query.AlreadyRead, BcJson.Guid(r, "id"), BcJson.Time(r, "lastModifiedDateTime"))).ToList();
+                    : read.Where(r => !AlreadyReadRecords.Contains(query.AlreadyRead, BcJson.Guid(r, "id"), BcJson.Version(r))).ToList();
                 // The customer links are read only once there is a contact to link, so an incremental read that finds
                 // nothing costs one call. A small read of persons (one short page) looks up just its contacts' links;
                 // anything else reads both link tables whole (company contacts are resolved through them).

@@ -1,3 +1,5 @@
+using MlConnector.Engine.State;
+
 namespace MlConnector.Engine.BusinessCentral;
 
 /// <summary>A BC customer (API v2.0 customers), flat for output. Financial totals are set only when expanded.</summary>
@@ -30,4 +32,7 @@ public sealed class BcCustomer
 
     /// <summary>@odata.etag for PATCH; engine-only so it never rides on output rows.</summary>
     internal string? ETag { get; init; }
+
+    /// <summary>The version read, for telling a record an incremental read already handled from a newer write.</summary>
+    internal ReadVersion Version => ReadVersion.Of(LastModifiedDateTime, ETag);
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml;
+using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.BusinessCentral;
 
@@ -81,6 +82,9 @@ internal static class BcJson
 
     public static DateTimeOffset Time(JsonElement e, string name)
         => DateTimeOffset.TryParse(Str(e, name), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : default;
+
+    /// <summary>The version of the record <paramref name="e"/> holds: its lastModifiedDateTime and ETag.</summary>
+    public static ReadVersion Version(JsonElement e) => ReadVersion.Of(Time(e, "lastModifiedDateTime"), Str(e, "@odata.etag"));
 
     /// <summary>Enum members arrive XML-escaped: "_x0020_" is blank, "Bank_x0020_Account" is "Bank Account".</summary>
     public static string Enum(string member) => member is "_x0020_" or " " ? "" : XmlConvert.DecodeName(member);

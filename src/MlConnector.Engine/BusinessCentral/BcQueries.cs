@@ -1,3 +1,5 @@
+using MlConnector.Engine.State;
+
 namespace MlConnector.Engine.BusinessCentral;
 
 /// <summary>The company a client is bound to.</summary>
@@ -21,10 +23,10 @@ public sealed class BcCustomerQuery
     public IReadOnlyCollection<BcNumberPattern>? NumberPatterns { get; init; }
 
     /// <summary>
-    /// Records a previous incremental read already returned (id → lastModifiedDateTime). Read again unchanged
-    /// inside the overlap window, they are dropped here.
+    /// Records a previous incremental read already returned (id → the version read: lastModifiedDateTime and ETag).
+    /// Read again unchanged inside the overlap window, they are dropped here.
     /// </summary>
-    public IReadOnlyDictionary<Guid, DateTimeOffset>? AlreadyRead { get; init; }
+    public IReadOnlyDictionary<Guid, ReadVersion>? AlreadyRead { get; init; }
 
     /// <summary>Expand customerFinancialDetail (balance, sales, overdue).</summary>
     public bool IncludeFinancialDetails { get; init; }
@@ -52,16 +54,17 @@ public sealed class BcContactQuery
     public bool PersonsOnly { get; init; }
 
     /// <summary>
-    /// Contacts a previous incremental read already returned (id → lastModifiedDateTime). Read again unchanged
-    /// inside the overlap window, they are dropped before any customer-link lookup, so the overlap costs no calls.
+    /// Contacts a previous incremental read already returned (id → the version read: lastModifiedDateTime and ETag).
+    /// Read again unchanged inside the overlap window, they are dropped before any customer-link lookup, so the overlap
+    /// costs no calls.
     /// </summary>
-    public IReadOnlyDictionary<Guid, DateTimeOffset>? AlreadyRead { get; init; }
+    public IReadOnlyDictionary<Guid, ReadVersion>? AlreadyRead { get; init; }
 
     public Action<BcPageProgress>? OnPage { get; init; }
 }
 
 internal static class AlreadyReadRecords
 {
-    public static bool Contains(IReadOnlyDictionary<Guid, DateTimeOffset>? alreadyRead, Guid id, DateTimeOffset lastModified) =>
-        alreadyRead is not null && alreadyRead.TryGetValue(id, out var seenAt) && seenAt == lastModified;
+    public static bool Contains(IReadOnlyDictionary<Guid, ReadVersion>? alreadyRead, Guid id, ReadVersion version) =>
+        alreadyRead is not null && alreadyRead.TryGetValue(id, out var seen) && seen.IsSameAs(version);
 }

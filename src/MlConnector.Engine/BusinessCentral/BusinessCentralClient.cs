@@ -101,7 +101,7 @@ public sealed partial class BusinessCentralClient : IDisposable
             await foreach (var customer in _reader.ReadAsync(uri, "customers", BcJson.Customer, query.OnPage, cancellationToken).ConfigureAwait(false))
             {
                 if (pattern is not null && !pattern.IsMatch(customer.Number)) continue;
-                if (seen.Add(customer.Id) && !AlreadyReadRecords.Contains(query.AlreadyRead, customer.Id, customer.LastModifiedDateTime)) yield return customer;
+                if (seen.Add(customer.Id) && !AlreadyReadRecords.Contains(query.AlreadyRead, customer.Id, customer.Version)) yield return customer;
             }
         }
     }

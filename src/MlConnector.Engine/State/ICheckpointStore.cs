@@ -8,11 +8,11 @@ public interface ICheckpointStore
 {
     DateTimeOffset? Get(string name);
 
-    /// <summary>The records an incremental read already handled inside its overlap window (id → lastModifiedDateTime).</summary>
-    IReadOnlyDictionary<Guid, DateTimeOffset> Boundary(string name);
+    /// <summary>The records an incremental read already handled inside its overlap window (id → the version read).</summary>
+    IReadOnlyDictionary<Guid, ReadVersion> Boundary(string name);
 
     /// <summary>Advances the checkpoint and replaces its boundary records, in one batch.</summary>
-    void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, DateTimeOffset>> boundary, DateTimeOffset now);
+    void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, ReadVersion>> boundary, DateTimeOffset now);
 
     /// <summary>Moves the checkpoint to <paramref name="value"/> if that is later than what is stored.</summary>
     void Advance(string name, DateTimeOffset value, DateTimeOffset now);

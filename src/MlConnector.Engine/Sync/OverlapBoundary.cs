@@ -1,3 +1,5 @@
+using MlConnector.Engine.State;
+
 namespace MlConnector.Engine.Sync;
 
 /// <summary>
@@ -8,26 +10,26 @@ internal sealed class OverlapBoundary
 {
     private const int PruneAbove = 4096;
     private readonly TimeSpan _overlap;
-    private readonly Dictionary<Guid, DateTimeOffset> _records;
+    private readonly Dictionary<Guid, ReadVersion> _records;
 
-    public OverlapBoundary(TimeSpan overlap, IReadOnlyDictionary<Guid, DateTimeOffset> previous)
+    public OverlapBoundary(TimeSpan overlap, IReadOnlyDictionary<Guid, ReadVersion> previous)
     {
         _overlap = overlap;
-        _records = new Dictionary<Guid, DateTimeOffset>(previous);
+        _records = new Dictionary<Guid, ReadVersion>(previous);
     }
 
     /// <summary>The newest time read in this run, or null when nothing new was read.</summary>
     public DateTimeOffset? Newest { get; private set; }
 
-    public void Add(Guid id, DateTimeOffset lastModified)
+    public void Add(Guid id, ReadVersion version)
     {
-        if (Newest is null || lastModified > Newest) Newest = lastModified;
-        if (lastModified < Newest - _overlap) return;
-        _records[id] = lastModified;
+        if (Newest is null || version.LastModified > Newest) Newest = version.LastModified;
+        if (version.LastModified < Newest - _overlap) return;
+        _records[id] = version;
         if (_records.Count > PruneAbove) Prune();
     }
 
-    public IReadOnlyDictionary<Guid, DateTimeOffset> Records()
+    public IReadOnlyDictionary<Guid, ReadVersion> Records()
     {
         Prune();
         return _records;
@@ -37,6 +39,6 @@ internal sealed class OverlapBoundary
     {
         if (Newest is not { } newest) return;
         var floor = newest - _overlap;
-        foreach (var old in _records.Where(r => r.Value < floor).Select(r => r.Key).ToList()) _records.Remove(old);
+        foreach (var old in _records.Where(r => r.Value.LastModified < floor).Select(r => r.Key).ToList()) _records.Remove(old);
     }
 }

@@ -155,7 +155,7 @@ public sealed class TableStoreSyncTests(AzuriteFixture azurite)
         var rows = (IPairStateTransfer)state;
         var lines = new List<string>();
         foreach (var name in rows.CheckpointNames().Order(StringComparer.Ordinal))
-            lines.Add($"checkpoint {name} {state.Checkpoints.Get(name):O} {string.Join(",", state.Checkpoints.Boundary(name).OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value:O}"))}");
+            lines.Add($"checkpoint {name} {state.Checkpoints.Get(name):O} {string.Join(",", state.Checkpoints.Boundary(name).OrderBy(b => b.Key).Select(b => $"{b.Key}={b.Value.LastModified:O}/{b.Value.ETagDigest}"))}");
         foreach (var name in rows.WatermarkNames()) lines.Add($"watermark {name} {state.Checkpoints.GetWatermark(name)}");
         foreach (var direction in Enum.GetValues<SyncDirection>())
         {

@@ -205,8 +205,11 @@ public abstract partial class StateStoreContract(ITestOutputHelper output)
     [Fact]
     public void A_checkpoint_boundary_of_thousands_is_replaced_with_the_checkpoint_and_survives_reopening()
     {
-        var first = Enumerable.Range(0, 6000).ToDictionary(_ => Guid.NewGuid(), i => T0.AddMilliseconds(-i));
-        var second = first.Keys.Take(3000).Concat(Enumerable.Range(0, 10).Select(_ => Guid.NewGuid())).ToDictionary(id => id, _ => T0.AddMinutes(1));
+        // Every third record's ETag is unknown (0), as in a boundary written before digests were kept.
+        var first = Enumerable.Range(0, 6000).ToDictionary(_ => Guid.NewGuid(), i => ReadVersion.Of(T0.AddMilliseconds(-i), i % 3 == 0 ? null : $"W/\"etag-{i}\""));
+        var second = first.Keys.Take(3000).Concat(Enumerable.Range(0, 10).Select(_ => Guid.NewGuid()))
+            .ToDictionary(id => id, id => ReadVersion.Of(T0.AddMinutes(1), "W/\"" + id + "\""));
+        Assert.Equal(2000, first.Values.Count(v => v.ETagDigest == 0));
         using (var store = Open())
         {
             var checkpoints = store.Pair(PairA.PairId).Checkpoints;
@@ -401,7 +404,7 @@ public abstract partial class StateStoreContract(ITestOutputHelper output)
             Queue(store, pair).Enqueue([Job("C1")], T0);
             state.Records(SyncDirection.BcToMarketo).Save([new RecordState("company:C1", "C1", "h", "1", T0)]);
             state.Links.Save([new RecordLink(LinkKind.Customer, "C1", null, 1, "C1", T0)]);
-            state.Checkpoints.Advance("bc.customers", T0, [new(Guid.NewGuid(), T0)], T0);
+            state.Checkpoints.Advance("bc.customers", T0, [new(Guid.NewGuid(), ReadVersion.Of(T0, "W/\"1\""))], T0);
             state.Checkpoints.SetWatermark("feed", new Watermark("t", T0), T0);
         }
         Assert.True(store.Pair(PairA.PairId).Lease.TryAcquire(new LeaseHolder("copy", 1, "h", T0, T0.AddHours(1)), T0).Acquired);

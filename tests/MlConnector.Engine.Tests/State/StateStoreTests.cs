@@ -95,7 +95,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Contains(DbPath, line, StringComparison.Ordinal);
     }
 
-    private static int SqliteMigrationsVersion => 9;
+    private static int SqliteMigrationsVersion => 10;
 
     public void Dispose()
     {

@@ -117,6 +117,55 @@ public sealed class CustomerSyncTests
         Assert.Equal("+1 555 0100", sandbox.Host.Marketo.CompanyByExternalId(customer.Number)!.Fields["mainPhone"]);
     }
 
+    // BC stamps lastModifiedDateTime at 1/300 s: a write landing in the tick of the version the last run read keeps
+    // that stamp, and only its ETag tells it apart (a fast run between two edits, shared/api/business-central.md §4.1).
+    [Fact]
+    public async Task A_customer_written_again_in_the_tick_of_the_version_read_is_still_picked_up()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
+        await sandbox.RunAsync();
+        var bc = sandbox.Host.BusinessCentral;
+        var customer = bc.Store.Customers[2];
+        bc.ModifyCustomerInUi(customer.Id, c => c.PhoneNumber = "+1 555 0101");
+        Assert.Equal(SyncAction.Updated, Assert.Single(await sandbox.RunAsync(), r => r.SourceNumber == customer.Number).Action);
+        var stampRead = customer.LastModified;
+
+        bc.ModifyCustomerInUi(customer.Id, c => c.PhoneNumber = "+1 555 0102");
+        InTickOf(bc.Store, customer, stampRead);
+        var results = await sandbox.RunAsync();
+
+        Assert.Equal(SyncAction.Updated, Assert.Single(results, r => r.SourceNumber == customer.Number && r.TargetType == "Company").Action);
+        Assert.Equal("+1 555 0102", sandbox.Host.Marketo.CompanyByExternalId(customer.Number)!.Fields["mainPhone"]);
+    }
+
+    [Fact]
+    public async Task A_contact_written_again_in_the_tick_of_the_version_read_is_still_picked_up()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 10);
+        await sandbox.RunAsync();
+        var bc = sandbox.Host.BusinessCentral;
+        var person = sandbox.SolePersons()[0];
+        var contact = bc.Store.Contact(person.Id)!;
+        bc.ModifyContactInUi(person.Id, c => c.JobTitle = "Buyer");
+        Assert.Equal(SyncAction.Updated, Assert.Single(await sandbox.RunAsync(), r => r.SourceNumber == person.Number).Action);
+        var stampRead = contact.LastModified;
+
+        bc.ModifyContactInUi(person.Id, c => c.JobTitle = "Head buyer");
+        InTickOf(bc.Store, contact, stampRead);
+        var results = await sandbox.RunAsync();
+
+        Assert.Equal(SyncAction.Updated, Assert.Single(results, r => r.SourceNumber == person.Number).Action);
+        Assert.Equal("Head buyer", sandbox.Lead(person.Email).Fields["title"]);
+    }
+
+    /// <summary>The write just made to <paramref name="record"/> (a new ETag) carries <paramref name="stamp"/>, as one in that tick would.</summary>
+    private static void InTickOf<T>(MlConnector.Sandbox.BusinessCentral.BcDataStore store, T record, DateTimeOffset stamp)
+        where T : MlConnector.Sandbox.BusinessCentral.BcRecord
+    {
+        lock (store.Gate) store.Modify(record, r => r.LastModified = stamp, stamp: false);
+        Assert.Equal(stamp, record.LastModified);
+    }
+
     [Fact]
     public async Task Every_skipped_record_has_its_reason_in_the_audit_log()
     {

@@ -12,31 +12,35 @@ internal sealed class SqliteCheckpoints(SqliteConnection connection, string pair
         return command.ExecuteScalar() is string value ? ParseTime(value) : (DateTimeOffset?)null;
     });
 
-    public IReadOnlyDictionary<Guid, DateTimeOffset> Boundary(string name) => Guard(() =>
+    public IReadOnlyDictionary<Guid, ReadVersion> Boundary(string name) => Guard(() =>
     {
-        using var command = Create(connection, "SELECT record_id, last_modified FROM checkpoint_boundary WHERE pair_id = $pair AND name = $name;",
-            ("$pair", pairId), ("$name", name));
+        using var command = Create(connection,
+            "SELECT record_id, last_modified, etag_digest FROM checkpoint_boundary WHERE pair_id = $pair AND name = $name;", ("$pair", pairId), ("$name", name));
         using var reader = command.ExecuteReader();
-        var records = new Dictionary<Guid, DateTimeOffset>();
-        while (reader.Read()) records[Guid.Parse(reader.GetString(0))] = ParseTime(reader.GetString(1));
-        return (IReadOnlyDictionary<Guid, DateTimeOffset>)records;
+        var records = new Dictionary<Guid, ReadVersion>();
+        while (reader.Read())
+            records[Guid.Parse(reader.GetString(0))] = new ReadVersion(ParseTime(reader.GetString(1)), reader.IsDBNull(2) ? 0 : reader.GetInt64(2));
+        return (IReadOnlyDictionary<Guid, ReadVersion>)records;
     });
 
-    public void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, DateTimeOffset>> boundary, DateTimeOffset now) => Guard(() =>
+    public void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, ReadVersion>> boundary, DateTimeOffset now) => Guard(() =>
     {
         using var transaction = connection.BeginTransaction();
         (string, object?) pair = ("$pair", pairId), named = ("$name", name);
         using (var clear = Create(connection, transaction, "DELETE FROM checkpoint_boundary WHERE pair_id = $pair AND name = $name;", pair, named))
             clear.ExecuteNonQuery();
         using (var insert = Create(connection, transaction,
-            "INSERT OR REPLACE INTO checkpoint_boundary(pair_id, name, record_id, last_modified) VALUES ($pair, $name, $id, $at);", pair, named))
+            "INSERT OR REPLACE INTO checkpoint_boundary(pair_id, name, record_id, last_modified, etag_digest) VALUES ($pair, $name, $id, $at, $etag);",
+            pair, named))
         {
             var id = insert.Parameters.Add("$id", SqliteType.Text);
             var at = insert.Parameters.Add("$at", SqliteType.Text);
-            foreach (var (recordId, lastModified) in boundary)
+            var etag = insert.Parameters.Add("$etag", SqliteType.Integer);
+            foreach (var (recordId, version) in boundary)
             {
                 id.Value = recordId.ToString("D");
-                at.Value = Time(lastModified);
+                at.Value = Time(version.LastModified);
+                etag.Value = version.ETagDigest == 0 ? DBNull.Value : version.ETagDigest;
                 insert.ExecuteNonQuery();
             }
         }

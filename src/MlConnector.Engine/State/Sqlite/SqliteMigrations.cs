@@ -211,6 +211,11 @@ internal static class SqliteMigrations
         );
         CREATE INDEX bulk_import_jobs_batch ON bulk_import_jobs(pair_id, batch_id);
         """,
+        // 10: a digest of each boundary record's ETag: BC stamps at 1/300 s, so a write in the tick of an earlier read
+        // keeps its lastModifiedDateTime, and only the ETag tells it from what was read. NULL (rows written before): unknown.
+        """
+        ALTER TABLE checkpoint_boundary ADD COLUMN etag_digest INTEGER NULL;
+        """,
     ];
 
     /// <summary>The tables holding per-pair rows that the first pair adopts from 'unclaimed'.</summary>

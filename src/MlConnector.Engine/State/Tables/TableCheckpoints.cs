@@ -8,7 +8,9 @@ namespace MlConnector.Engine.State.Tables;
 /// One pair's checkpoints and watermarks in the pairs table (partition = pair id). A checkpoint only moves forward:
 /// each advance reads the row and writes it back on its ETag, retrying when another writer moved it first. Its
 /// boundary records (16-byte id + 8-byte UTC ticks each) live in chunk rows of one generation; the checkpoint row names
-/// the generation, so swapping to a new boundary is the one conditional write of the checkpoint row.
+/// the generation, so swapping to a new boundary is the one conditional write of the checkpoint row. Each chunk's
+/// ETag digests (8 bytes each, in the same order) are a property of their own, which chunks written before they were
+/// kept lack: their records' digests are unknown (0).
 /// </summary>
 internal sealed class TableCheckpoints(TableClient table, string pairId) : ICheckpointStore
 {
@@ -16,6 +18,7 @@ internal sealed class TableCheckpoints(TableClient table, string pairId) : IChec
     public const string WatermarkPrefix = "watermark|";
     private const string BoundaryPrefix = "boundary|";
     private const int RecordBytes = 24;
+    private const int DigestBytes = 8;
     private const int RecordsPerChunk = 2600;
 
     /// <summary>Chunks of generations that never became current (a writer died before its checkpoint write) are removed once this old.</summary>
@@ -27,22 +30,23 @@ internal sealed class TableCheckpoints(TableClient table, string pairId) : IChec
         return row is null ? null : StateTime.Parse(row.GetString("Value"));
     }
 
-    public IReadOnlyDictionary<Guid, DateTimeOffset> Boundary(string name)
+    public IReadOnlyDictionary<Guid, ReadVersion> Boundary(string name)
     {
-        var records = new Dictionary<Guid, DateTimeOffset>();
+        var records = new Dictionary<Guid, ReadVersion>();
         if (Read(CheckpointKey(name))?.GetString("Generation") is not { } generation) return records;
         var prefix = BoundaryKeyPrefix(name, generation);
         foreach (var chunk in TableQueries.Range(table, pairId, prefix, "read the checkpoint boundary of " + name))
-            Decode(chunk.GetBinary("Records"), records);
+            Decode(chunk.GetBinary("Records"), chunk.GetBinary("ETagDigests"), records);
         return records;
     }
 
-    public void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, DateTimeOffset>> boundary, DateTimeOffset now)
+    public void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, ReadVersion>> boundary, DateTimeOffset now)
     {
         var generation = Guid.NewGuid().ToString("N");
         var chunks = Encode(boundary).Select((bytes, i) => new TableEntity(pairId, BoundaryKeyPrefix(name, generation) + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))
         {
-            ["Records"] = bytes,
+            ["Records"] = bytes.Records,
+            ["ETagDigests"] = bytes.Digests,
             ["WrittenAt"] = StateTime.Format(now),
         }).ToList();
         TableBatches.Submit(table, chunks.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, c)), "write the checkpoint boundary of " + name);
@@ -114,24 +118,31 @@ internal sealed class TableCheckpoints(TableClient table, string pairId) : IChec
         TableBatches.Submit(table, stale, a => [a], _ => { }, "remove an old checkpoint boundary of " + name);
     }
 
-    private static IEnumerable<byte[]> Encode(IEnumerable<KeyValuePair<Guid, DateTimeOffset>> boundary)
+    private static IEnumerable<(byte[] Records, byte[] Digests)> Encode(IEnumerable<KeyValuePair<Guid, ReadVersion>> boundary)
     {
         foreach (var chunk in boundary.Chunk(RecordsPerChunk))
         {
-            var bytes = new byte[chunk.Length * RecordBytes];
+            var records = new byte[chunk.Length * RecordBytes];
+            var digests = new byte[chunk.Length * DigestBytes];
             for (var i = 0; i < chunk.Length; i++)
             {
-                chunk[i].Key.TryWriteBytes(bytes.AsSpan(i * RecordBytes, 16));
-                BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(i * RecordBytes + 16, 8), chunk[i].Value.UtcTicks);
+                chunk[i].Key.TryWriteBytes(records.AsSpan(i * RecordBytes, 16));
+                BinaryPrimitives.WriteInt64LittleEndian(records.AsSpan(i * RecordBytes + 16, 8), chunk[i].Value.LastModified.UtcTicks);
+                BinaryPrimitives.WriteInt64LittleEndian(digests.AsSpan(i * DigestBytes, DigestBytes), chunk[i].Value.ETagDigest);
             }
-            yield return bytes;
+            yield return (records, digests);
         }
     }
 
-    private static void Decode(byte[]? bytes, Dictionary<Guid, DateTimeOffset> into)
+    private static void Decode(byte[]? records, byte[]? digests, Dictionary<Guid, ReadVersion> into)
     {
-        if (bytes is null) return;
-        for (var offset = 0; offset + RecordBytes <= bytes.Length; offset += RecordBytes)
-            into[new Guid(bytes.AsSpan(offset, 16))] = new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(offset + 16, 8)), TimeSpan.Zero);
+        if (records is null) return;
+        for (int offset = 0, i = 0; offset + RecordBytes <= records.Length; offset += RecordBytes, i++)
+        {
+            var lastModified = new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(records.AsSpan(offset + 16, 8)), TimeSpan.Zero);
+            var hasDigest = digests is not null && (i + 1) * DigestBytes <= digests.Length;
+            var digest = hasDigest ? BinaryPrimitives.ReadInt64LittleEndian(digests.AsSpan(i * DigestBytes, DigestBytes)) : 0;
+            into[new Guid(records.AsSpan(offset, 16))] = new ReadVersion(lastModified, digest);
+        }
     }
 }

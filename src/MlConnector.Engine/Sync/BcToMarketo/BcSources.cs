@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using MlConnector.Engine.BusinessCentral;
+using MlConnector.Engine.State;
 
 namespace MlConnector.Engine.Sync.BcToMarketo;
 
@@ -44,7 +45,7 @@ internal sealed class BcSources
         return ReadContactsAsync(modifiedSince, since, alreadyRead, ofCustomers, numbers, cancellationToken);
     }
 
-    private async IAsyncEnumerable<List<BcContact>> ReadContactsAsync(bool modifiedSince, DateTimeOffset? since, IReadOnlyDictionary<Guid, DateTimeOffset>? alreadyRead,
+    private async IAsyncEnumerable<List<BcContact>> ReadContactsAsync(bool modifiedSince, DateTimeOffset? since, IReadOnlyDictionary<Guid, ReadVersion>? alreadyRead,
         IReadOnlyCollection<string>? ofCustomers, IReadOnlyCollection<string>? numbers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var chunk in ContactsAsync(modifiedSince, since, alreadyRead, ofCustomers, cancellationToken).ConfigureAwait(false)) yield return chunk;
@@ -53,7 +54,7 @@ internal sealed class BcSources
         await foreach (var chunk in Chunk(byNumber, cancellationToken).ConfigureAwait(false)) yield return chunk;
     }
 
-    private async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, DateTimeOffset? since, IReadOnlyDictionary<Guid, DateTimeOffset>? alreadyRead,
+    private async IAsyncEnumerable<List<BcContact>> ContactsAsync(bool modifiedSince, DateTimeOffset? since, IReadOnlyDictionary<Guid, ReadVersion>? alreadyRead,
         IReadOnlyCollection<string>? ofCustomers, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Only persons become leads, so company contacts are never read (resolving them costs calls per customer).

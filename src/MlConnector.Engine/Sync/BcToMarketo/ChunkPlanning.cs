@@ -25,7 +25,7 @@ internal sealed class ChunkPlanning
         _fields = fields;
     }
 
-    public sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, DateTimeOffset> Boundary);
+    public sealed record CheckpointMove(string Name, DateTimeOffset Value, IReadOnlyDictionary<Guid, ReadVersion> Boundary);
 
     /// <summary>
     /// A planned chunk (and the target type it plans), or a checkpoint to advance once what came before it is queued.
@@ -72,7 +72,7 @@ internal sealed class ChunkPlanning
             foreach (var customer in batch)
             {
                 if (withAccountFields) customersSeen[customer.Number] = customer;
-                customerBoundary.Add(customer.Id, customer.LastModifiedDateTime);
+                customerBoundary.Add(customer.Id, customer.Version);
             }
             if (withAccountFields)
                 foreach (var record in plan.Send.Concat(plan.CrmSkipped).Concat(plan.Unchanged)) changedCustomers.Add(record.SourceNumber);
@@ -85,7 +85,7 @@ internal sealed class ChunkPlanning
         }
         if (request.Incremental && customerBoundary.Newest is { } newestCustomer)
             yield return Checkpoint(SyncCheckpoints.Customers, newestCustomer, customerBoundary.Records());
-        if (firstRun) yield return Checkpoint(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), new Dictionary<Guid, DateTimeOffset>());
+        if (firstRun) yield return Checkpoint(SyncCheckpoints.FinancialsRefreshed, _context.Time.GetUtcNow(), new Dictionary<Guid, ReadVersion>());
         yield return new Planned(new BcToMarketoPlanner.Chunk(), null, Completes: MarketoRecord.Company);
 
         // Contacts → leads: the changed ones, the given customers' ones, and — when leads carry account
@@ -101,7 +101,7 @@ internal sealed class ChunkPlanning
         {
             var scope = await Wait(ScopeAsync(cancellationToken)).ConfigureAwait(false);
             withAccountFields = _mapper.LeadsCarryAccountFields(scope.CompaniesWritable);
-            foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.LastModifiedDateTime);
+            foreach (var contact in batch) contactBoundary.Add(contact.Id, contact.Version);
             if (withAccountFields) await WaitFor(sources.FillCustomersAsync(batch, customersSeen, cancellationToken)).ConfigureAwait(false);
             var plan = await PlanContactsAsync(planner, sources, batch, customersSeen, withAccountFields, cancellationToken).ConfigureAwait(false);
             if (confirmBeforeWriting && await Wait(ConfirmScopeAsync(plan, cancellationToken)).ConfigureAwait(false) is { } confirmed)
@@ -165,6 +165,6 @@ internal sealed class ChunkPlanning
     private OverlapBoundary Boundary(string checkpoint) =>
         new(_context.Bc.ModifiedSinceOverlap, _context.State.Checkpoints.Boundary(checkpoint));
 
-    private static Planned Checkpoint(string name, DateTimeOffset value, IReadOnlyDictionary<Guid, DateTimeOffset> boundary) =>
+    private static Planned Checkpoint(string name, DateTimeOffset value, IReadOnlyDictionary<Guid, ReadVersion> boundary) =>
         new(new BcToMarketoPlanner.Chunk(), new CheckpointMove(name, value, boundary));
 }
