@@ -92,6 +92,28 @@ public sealed class SqliteStoreFileTests : IDisposable
         Assert.False(File.Exists(DbPath + "-wal"));
     }
 
+    [Security.UnixFact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void A_log_a_crashed_run_left_readable_by_others_is_narrowed_when_the_store_opens()
+    {
+        var crashed = Path.Combine(_folder, "crashed");
+        Directory.CreateDirectory(crashed);
+        using (var store = SqliteStateStore.Open(DbPath))
+        {
+            store.Pair(PairA.PairId).Queue(SyncDirection.BcToMarketo).Enqueue([Job("C1")], T0);
+            // The files as a process killed now would leave them: the write is still in the -wal file.
+            foreach (var suffix in new[] { "", "-wal", "-shm" }) File.Copy(DbPath + suffix, Path.Combine(crashed, "state.db" + suffix));
+        }
+        var copy = Path.Combine(crashed, "state.db");
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        foreach (var suffix in new[] { "", "-wal", "-shm" }) File.SetUnixFileMode(copy + suffix, owner | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        using var reopened = SqliteStateStore.Open(copy);
+
+        Assert.Equal([owner, owner, owner], new[] { "", "-wal", "-shm" }.Select(suffix => File.GetUnixFileMode(copy + suffix)));
+        Assert.Equal(1, reopened.Pair(PairA.PairId).Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending));
+    }
+
     [Fact]
     public void A_new_store_notes_the_engine_version_that_created_it()
     {
