@@ -63,15 +63,16 @@ public sealed class StateCopyTests : IDisposable
     public async Task A_copy_reports_its_progress_per_batch_of_a_thousand_rows()
     {
         Source.Records(SyncDirection.BcToMarketo).Save(Records(1001));
-        ((IPairStateTransfer)Source).RestoreJobs(SyncDirection.MarketoToBc, Jobs(2), T0);
+        ((IPairStateTransfer)Source).RestoreJobs(SyncDirection.MarketoToBc,
+            [.. Jobs(2), new(Job("P1", QueuedJobStatus.Parked), null), new(Job("A1", QueuedJobStatus.Answered), "{\"id\":1}")], T0);
         Source.Links.Save(Links(3));
         var reports = new Reports();
 
         var copied = await CopyAsync(progress: reports);
 
-        Assert.Equal([new("Copying record state", 1000), new("Copying record state", 1001), new("Copying queued jobs", 2), new SyncProgress("Copying links", 3)],
+        Assert.Equal([new("Copying record state", 1000), new("Copying record state", 1001), new("Copying queued jobs", 4), new SyncProgress("Copying links", 3)],
             reports.Seen);
-        Assert.Equal((1001, 2, 3), (copied.Records, copied.Pending, copied.Links));
+        Assert.Equal((1001, 2, 1, 1, 3), (copied.Records, copied.Pending, copied.Parked, copied.Answered, copied.Links));
     }
 
     [Theory]
