@@ -75,6 +75,25 @@ public sealed class StateStoreTests : IDisposable
         Assert.IsAssignableFrom<MlConnectorException>(error);
     }
 
+    [Fact]
+    public void A_table_gone_from_under_an_open_store_reports_that_the_database_could_not_be_read_with_sqlites_reason()
+    {
+        using var store = SqliteStateStore.Open(DbPath);
+        using (var other = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + DbPath + ";Pooling=False"))
+        {
+            other.Open();
+            using var drop = other.CreateCommand();
+            drop.CommandText = "DROP TABLE work_queue;";
+            drop.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<StateStoreException>(() => Queue(store).Count(QueuedJobStatus.Pending));
+
+        Assert.Equal("StateStoreUnavailable", error.ErrorId);
+        Assert.StartsWith("The state database could not be read or written: ", error.Message, StringComparison.Ordinal);
+        Assert.Contains("no such table: work_queue", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
