@@ -74,7 +74,7 @@ public sealed class SqliteStoreFileTests : IDisposable
         Assert.True(info.SizeBytes > 200_000, $"{info.SizeBytes} bytes");
         Assert.Equal(new FileInfo(DbPath).Length, info.SizeBytes);
         Assert.Equal(0, new FileInfo(DbPath + "-wal").Length);
-        Assert.Equal((DbPath, 9), (info.Path, info.SchemaVersion));
+        Assert.Equal((DbPath, SqliteMigrations.Scripts.Length), (info.Path, info.SchemaVersion));
     }
 
     [Fact]
