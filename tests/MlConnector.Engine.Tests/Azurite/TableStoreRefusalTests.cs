@@ -11,9 +11,9 @@ namespace MlConnector.Engine.Tests.Azurite;
 
 /// <summary>
 /// A store whose SAS lets it read but not write, or write but not read: every call Table Storage refuses is a
-/// StateStoreException that says what the store was doing, so the operator knows which right is missing. (Azurite
-/// checks a SAS's permissions on single-row calls and queries, not inside a batch: writes made as transactions are not
-/// refused here.)
+/// StateStoreException that says what the store was doing, so the operator knows which right is missing. Azurite
+/// checks a SAS's permissions on single-row calls and queries but not inside a batch: a batch is refused here for a
+/// value too long for its column instead.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class TableStoreRefusalTests(AzuriteFixture azurite)
@@ -47,10 +47,10 @@ public sealed class TableStoreRefusalTests(AzuriteFixture azurite)
         state.Subscriptions.Save(Subscription);
     }
 
-    private static void Refused(string what, Action call)
+    private static void Refused(string what, Action call, string status = "HTTP 403")
     {
         var error = Assert.Throws<StateStoreException>(call);
-        Assert.Contains($"could not {what} (HTTP 403", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"could not {what} ({status}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -113,5 +113,19 @@ public sealed class TableStoreRefusalTests(AzuriteFixture azurite)
         using var store = TableStateStore.Open(Account(TableAccountSasPermissions.Read | TableAccountSasPermissions.Add), _prefix, create: false);
         var line = new AuditRecord { Time = T0, CorrelationId = "run-1", Direction = "BcToMarketo", SourceType = "Customer", SourceNumber = "C1", TargetType = "Company", Action = "Created" };
         Refused("write the audit", () => store.Audit.Append([line]));
+    }
+
+    [Fact]
+    public void A_batch_Table_Storage_refuses_names_the_write_it_was_part_of()
+    {
+        // A column holds at most 64 KiB: the one refusal of a batch (not a conflict) Azurite gives whatever the SAS.
+        var tooLong = new string('x', 40_000);
+        using var store = TableStateStore.Open(FullAccount, _prefix);
+        var state = store.Pair(Pair.PairId);
+        const string status = "HTTP 400 PropertyValueTooLarge";
+        Refused("save links", () => state.Links.Save([new RecordLink(LinkKind.Customer, "C1", null, 501, tooLong, T0)]), status);
+        Refused("save record state", () => state.Records(SyncDirection.BcToMarketo).Save([new RecordState("company:C1", "C1", tooLong, null, T0)]), status);
+        var line = new AuditRecord { Time = T0, CorrelationId = "run-1", Direction = "BcToMarketo", SourceType = "Customer", SourceNumber = tooLong, TargetType = "Company", Action = "Created" };
+        Refused("write the audit", () => store.Audit.Append([line]), status);
     }
 }
