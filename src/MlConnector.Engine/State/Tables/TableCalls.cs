@@ -68,8 +68,11 @@ internal static class TableCalls
         return 0;
     });
 
-    /// <summary>A write that lost a race: the row changed (412), appeared (409) or went (404) since it was read.</summary>
-    public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412 or 404;
+    /// <summary>
+    /// A write that lost a race: the row changed (412), appeared (409) or went (404) since it was read. A 404 for the
+    /// table itself is no race: retrying cannot bring the table back.
+    /// </summary>
+    public static bool IsConflict(RequestFailedException e) => e.Status is 409 or 412 || e.Status == 404 && e.ErrorCode != "TableNotFound";
 
     public static StateStoreException Unavailable(string what, RequestFailedException e)
     {
