@@ -30,4 +30,17 @@ public sealed class TableStoreBatchLimitTests(AzuriteFixture azurite)
 
         Assert.Equal(jobs.Select(j => j.JobId), queue.Take(QueuedJobStatus.Pending, null, 20).Select(j => j.JobId));
     }
+
+    [Fact]
+    public void A_checkpoint_boundary_whose_chunks_together_pass_4_MiB_is_written_and_read_back_whole()
+    {
+        using var store = OpenStore();
+        var checkpoints = store.Pair("pair-00000000000000bb").Checkpoints;
+        // 24 bytes a record, 2,600 records a chunk row: 54 chunk rows, about 4.5 MB as base64.
+        var boundary = Enumerable.Range(0, 140_000).ToDictionary(_ => Guid.NewGuid(), i => T0.AddTicks(-i));
+
+        checkpoints.Advance("bc.contacts", T0, boundary, T0);
+
+        Assert.Equal(boundary, checkpoints.Boundary("bc.contacts"));
+    }
 }
