@@ -1,0 +1,36 @@
+using Azure.Data.Tables;
+using MlConnector.Engine.State.Tables;
+
+namespace MlConnector.Engine.Tests.Azurite;
+
+/// <summary>Long text split over the columns Name, Name1, ... of a row, never inside a surrogate pair, and joined again.</summary>
+public sealed class TableTextTests
+{
+    public static TheoryData<string> Texts() => new()
+    {
+        "",
+        "short",
+        new string('x', TableText.PartChars),
+        new string('x', TableText.PartChars + 1),
+        // A surrogate pair across the first boundary, and one that ends the text just past it.
+        new string('x', TableText.PartChars - 1) + "😀" + "tail",
+        new string('x', TableText.PartChars - 1) + "😀",
+        // Text ending in half a pair (a cut value): kept as it is.
+        "ab\uD83D",
+        new string('x', TableText.PartChars) + "\uD83D",
+    };
+
+    [Theory]
+    [MemberData(nameof(Texts))]
+    public void Text_is_split_into_columns_a_row_can_hold_without_cutting_a_pair_and_reads_back_whole(string text)
+    {
+        var entity = new TableEntity("p", "r");
+
+        TableText.Write(entity, "Payload", text);
+
+        var columns = entity.Keys.Where(k => k.StartsWith("Payload", StringComparison.Ordinal)).Select(k => entity.GetString(k)).ToList();
+        Assert.All(columns, column => Assert.InRange(column.Length, 0, TableText.PartChars));
+        Assert.All(columns.SkipLast(1), column => Assert.False(char.IsHighSurrogate(column[^1])));
+        Assert.Equal(text, TableText.Read(entity, "Payload"));
+    }
+}
