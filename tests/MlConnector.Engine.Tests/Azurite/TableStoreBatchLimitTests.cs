@@ -20,6 +20,7 @@ public sealed class TableStoreBatchLimitTests(AzuriteFixture azurite)
     [Theory]
     [InlineData('x')]
     [InlineData('ж')]
+    [InlineData('"')]
     public void Jobs_whose_payloads_together_pass_a_transactions_4_MiB_are_all_queued(char filler)
     {
         using var store = OpenStore();

@@ -33,4 +33,8 @@ public sealed class TableTextTests
         Assert.All(columns.SkipLast(1), column => Assert.False(char.IsHighSurrogate(column[^1])));
         Assert.Equal(text, TableText.Read(entity, "Payload"));
     }
+
+    [Fact]
+    public void A_row_without_the_column_reads_as_empty_text()
+        => Assert.Equal("", TableText.Read(new TableEntity("p", "r") { ["Other"] = "x" }, "Payload"));
 }
