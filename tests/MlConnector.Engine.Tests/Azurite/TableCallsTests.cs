@@ -19,6 +19,7 @@ public sealed class TableCallsTests
     [InlineData(401, "InvalidAuthenticationInfo", "Server failed to authenticate the request.", "(HTTP 401 InvalidAuthenticationInfo): Server failed to authenticate the request." + RoleHint)]
     [InlineData(500, null, "Internal error\r\nStatus: 500", "(HTTP 500): Internal error")]
     [InlineData(400, "", "Bad request", "(HTTP 400): Bad request")]
+    [InlineData(502, null, "\nBad gateway", "(HTTP 502): ")]
     public void A_failed_call_names_what_was_being_done_its_status_and_code_and_the_first_line_of_the_error(int status, string? code, string error, string reads)
     {
         var failure = new RequestFailedException(status, error, code, null);
