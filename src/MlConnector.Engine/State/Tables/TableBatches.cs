@@ -73,7 +73,10 @@ internal static class TableBatches
     public static void Submit(TableClient table, IEnumerable<TableTransactionAction> actions, string what)
         => Submit(table, actions, a => [a], _ => throw new InvalidOperationException("An upsert cannot conflict."), what);
 
-    /// <summary>The serialized size of an entity, roughly: names and values as UTF-16, binary as base64, plus envelope.</summary>
+    /// <summary>
+    /// The serialized size of an entity, at most: names as UTF-16, text as the request's JSON carries it (every character
+    /// but plain ASCII escaped as \uXXXX, six bytes), binary as base64, plus envelope.
+    /// </summary>
     public static long Size(ITableEntity entity)
     {
         long size = 256 + (entity.PartitionKey.Length + entity.RowKey.Length) * 2L;
@@ -83,7 +86,7 @@ internal static class TableBatches
             {
                 size += name.Length * 2L + value switch
                 {
-                    string text => text.Length * 2L,
+                    string text => JsonBytes(text),
                     byte[] bytes => bytes.Length * 4L / 3 + 4,
                     BinaryData data => data.ToMemory().Length * 4L / 3 + 4,
                     _ => 32,
@@ -91,6 +94,13 @@ internal static class TableBatches
             }
         }
         return size;
+    }
+
+    private static long JsonBytes(string text)
+    {
+        long bytes = 0;
+        foreach (var c in text) bytes += c is >= ' ' and <= '~' and not ('"' or '\\' or '<' or '>' or '&' or '\'' or '+' or '`') ? 1 : 6;
+        return bytes;
     }
 
     private sealed record Packed<TUnit>(TUnit Unit, IReadOnlyList<TableTransactionAction> Actions);
