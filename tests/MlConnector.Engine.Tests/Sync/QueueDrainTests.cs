@@ -331,6 +331,46 @@ public sealed class QueueDrainTests : IAsyncLifetime
         Assert.Equal(42, _sandbox.State.Links.ByBcNumber(LinkKind.Customer, ["N001"])["N001"].MarketoId);
     }
 
+    // The send pump: while the run's flow waits for something else, each answered batch is settled and the next started.
+    [Fact]
+    public async Task While_the_flow_waits_the_pump_settles_an_answered_batch_and_starts_the_next_before_the_wait_ends()
+    {
+        Enqueue(Company, 6);
+        var sender = new ScriptedSender(_sandbox.Host.Clock, answerAtOnce: false);
+        var drain = Drain(concurrency: 1);
+        var pump = new SendPump(drain, () => drain.Start(Target(Company, 3, sender), partial: true, CancellationToken.None));
+        pump.Pump();
+        var first = await sender.NextAsync();
+        var awaited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var waiting = pump.WaitAsync(awaited.Task);
+        first.Answer();
+
+        // Only a pump working during the wait frees the one slot for the second batch: the awaited task is still open.
+        Assert.Equal(["Company:003", "Company:004", "Company:005"], (await sender.NextAsync()).JobIds);
+        Assert.False(waiting.IsCompleted);
+        awaited.SetResult(7);
+        Assert.Equal(7, await waiting);
+        Assert.Equal(first.Jobs.Select(j => j.SourceNumber), pump.TakeResults().Select(r => r.SourceNumber));
+    }
+
+    [Fact]
+    public async Task A_wait_for_what_has_already_finished_still_settles_what_answered_and_starts_what_may_start()
+    {
+        Enqueue(Company, 6);
+        var sender = new ScriptedSender(_sandbox.Host.Clock, answerAtOnce: false);
+        var drain = Drain(concurrency: 1);
+        var pump = new SendPump(drain, () => drain.Start(Target(Company, 3, sender), partial: true, CancellationToken.None));
+        pump.Pump();
+        (await sender.NextAsync()).Answer();
+        await drain.AnyAnswered()!;
+
+        await pump.WaitAsync(Task.CompletedTask);
+
+        Assert.Equal(3, pump.TakeResults().Count);
+        Assert.Equal(["Company:003", "Company:004", "Company:005"], (await sender.NextAsync()).JobIds);
+    }
+
     private QueueDrain Drain(int concurrency) => new(_sandbox.Context(), SyncDirection.BcToMarketo, concurrency);
 
     private static JobTarget Target(string type, int batchSize, ScriptedSender sender) => Target(type, batchSize, sender.Send);
