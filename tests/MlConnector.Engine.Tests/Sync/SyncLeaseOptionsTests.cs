@@ -6,8 +6,8 @@ using MlConnector.Engine.Tests.BusinessCentral;
 namespace MlConnector.Engine.Tests.Sync;
 
 /// <summary>
-/// The lease's timings and its wait for a busy pair, without a database or a real clock: a scripted lease store that is
-/// always busy, and a clock whose every delay passes at once (so the waits a run makes can be read off it).
+/// The lease's timings, its wait for a busy pair and its heartbeat, without a database or a real clock: scripted lease
+/// stores, and a clock whose every delay passes at once (so the waits a run makes can be read off it).
 /// </summary>
 public sealed class SyncLeaseOptionsTests
 {
@@ -88,6 +88,94 @@ public sealed class SyncLeaseOptionsTests
         Assert.Equal(1, store.Attempts);
         Assert.Empty(clock.Delays);
         Assert.Empty(log.Lines);
+    }
+
+    // With every delay passing at once, the heartbeat renews every 30 s of clock time until the lease is lost.
+    [Fact]
+    public async Task A_renewal_the_store_cannot_make_is_tried_again_until_the_lease_expires_and_then_the_run_is_told_it_lost_it()
+    {
+        var store = new ScriptedRenewals(Refused, Refused, Refused, Refused);
+        var log = new TestLog();
+
+        await using var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), new InstantClock(T0), log, CancellationToken.None);
+        await LostAsync(lease);
+
+        Assert.Equal([T0.AddSeconds(150), T0.AddSeconds(180), T0.AddSeconds(210), T0.AddSeconds(240)], store.AskedUntil);
+        Assert.Equal(4, log.Lines.Count(l => l.StartsWith("VERBOSE The sync pair's lease could not be renewed this time: ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Each_renewal_moves_the_expiry_on_so_a_store_failing_after_one_keeps_the_lease_until_the_renewed_expiry()
+    {
+        var store = new ScriptedRenewals(Renewed, Refused, Refused, Refused, Refused);
+
+        await using var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), new InstantClock(T0), new TestLog(), CancellationToken.None);
+        await LostAsync(lease);
+
+        Assert.Equal(5, store.AskedUntil.Count);
+    }
+
+    [Fact]
+    public async Task A_renewal_the_store_turns_down_loses_the_lease_at_once()
+    {
+        var store = new ScriptedRenewals(TurnedDown);
+
+        await using var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), new InstantClock(T0), new TestLog(), CancellationToken.None);
+        await LostAsync(lease);
+
+        Assert.Single(store.AskedUntil);
+    }
+
+    [Fact]
+    public async Task A_lease_the_store_cannot_release_is_left_to_expire_and_says_so()
+    {
+        var store = new ScriptedRenewals(TurnedDown) { ReleaseFails = true };
+        var log = new TestLog();
+        var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), new InstantClock(T0), log, CancellationToken.None);
+        await LostAsync(lease);
+
+        await lease.DisposeAsync();
+
+        Assert.Equal([lease.Holder.HolderId], store.ReleaseAsked);
+        Assert.Contains(log.Lines, l => l.StartsWith("VERBOSE The sync pair's lease could not be released (it expires by itself): ", StringComparison.Ordinal));
+    }
+
+    private const int Renewed = 0, TurnedDown = 1, Refused = 2;
+
+    private static async Task LostAsync(SyncLease lease)
+    {
+        var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lease.Lost.Register(() => lost.TrySetResult());
+        await lost.Task.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>A lease store that grants the lease and answers each renewal as scripted: renewed, turned down, or refused (the store failed).</summary>
+    private sealed class ScriptedRenewals(params int[] answers) : ILeaseStore
+    {
+        private readonly Queue<int> _answers = new(answers);
+
+        public List<DateTimeOffset> AskedUntil { get; } = new();
+
+        public List<string> ReleaseAsked { get; } = new();
+
+        public bool ReleaseFails { get; init; }
+
+        public LeaseAttempt TryAcquire(LeaseHolder holder, DateTimeOffset now) => new(true, holder);
+
+        public bool Renew(string holderId, DateTimeOffset expiresAt)
+        {
+            AskedUntil.Add(expiresAt);
+            if (!_answers.TryDequeue(out var answer)) throw new InvalidOperationException("The lease was renewed more often than scripted.");
+            return answer == Refused ? throw new StateStoreException("The state store could not be reached.", new IOException("unreachable")) : answer == Renewed;
+        }
+
+        public void Release(string holderId)
+        {
+            ReleaseAsked.Add(holderId);
+            if (ReleaseFails) throw new StateStoreException("The state store could not be reached.", new IOException("unreachable"));
+        }
+
+        public LeaseHolder? Current(DateTimeOffset now) => null;
     }
 
     /// <summary>A lease another run holds (an hour-old run in another process, held for two more minutes), whoever asks.</summary>
