@@ -12,6 +12,10 @@ public sealed class AzuriteFixture : IAsyncLifetime
     /// <summary>A table name no other test in this run uses (letters and digits, as Table Storage requires).</summary>
     public string NewTableName(string prefix) => prefix + Interlocked.Increment(ref _tables).ToString(System.Globalization.CultureInfo.InvariantCulture) + Guid.NewGuid().ToString("N")[..8];
 
+    /// <summary>The emulator's account, by its key, as a table state store takes it.</summary>
+    public MlConnector.Engine.Cloud.TableStoreAccount Account =>
+        MlConnector.Engine.Cloud.TableStoreAccount.WithSecret(new MlConnector.Engine.Security.SecretText(Server.ConnectionString));
+
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
 

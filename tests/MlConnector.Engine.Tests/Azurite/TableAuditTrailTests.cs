@@ -1,7 +1,5 @@
 using Azure.Data.Tables;
 using MlConnector.Engine.Audit;
-using MlConnector.Engine.Cloud;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State.Tables;
 
 namespace MlConnector.Engine.Tests.Azurite;
@@ -16,7 +14,7 @@ public sealed class TableAuditTrailTests(AzuriteFixture azurite)
 {
     private static readonly DateTimeOffset Day = new(2026, 3, 1, 8, 0, 0, TimeSpan.Zero);
 
-    private TableStateStore OpenStore() => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), azurite.NewTableName("audit"));
+    private TableStateStore OpenStore() => TableStateStore.Open(azurite.Account, azurite.NewTableName("audit"));
 
     private static AuditRecord Line(string number, DateTimeOffset at, string action = "Created") => new()
     {

@@ -1,8 +1,6 @@
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
 using Azure.Data.Tables.Sas;
-using MlConnector.Engine.Cloud;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Tables;
 using MlConnector.Engine.Sync;
@@ -114,7 +112,7 @@ public sealed class TableQueueAndCheckpointRefusalTests(AzuriteFixture azurite)
         return prefix;
     }
 
-    private TableStateStore Open(string prefix) => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix);
+    private TableStateStore Open(string prefix) => TableStateStore.Open(azurite.Account, prefix);
 
     private TableClient ReadOnly(string table)
         => new(new TableClient(azurite.Server.ConnectionString, table).GenerateSasUri(TableSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1)));

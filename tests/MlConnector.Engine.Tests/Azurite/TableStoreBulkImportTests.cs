@@ -1,6 +1,4 @@
-using MlConnector.Engine.Cloud;
 using MlConnector.Engine.Mapping;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Tables;
 using MlConnector.Engine.Sync;
@@ -28,10 +26,10 @@ public sealed class TableStoreBulkImportTests(AzuriteFixture azurite)
         var prefix = azurite.NewTableName("bulk");
         await using var sandbox = await SyncSandbox.StartAsync(customers: 40, configure: o => o.Marketo.BulkImportRowsPerSecond = 2,
             marketoSettings: s => s.BulkImportPollInterval = Poll,
-            openStore: () => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix));
+            openStore: () => TableStateStore.Open(azurite.Account, prefix));
         await StopWhileImportingAsync(sandbox, "stopped");
 
-        using (var reader = TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix, create: false))
+        using (var reader = TableStateStore.Open(azurite.Account, prefix, create: false))
         {
             var stored = reader.Pair(sandbox.Pair.PairId).BulkImports.Open();
             Assert.NotEmpty(stored);

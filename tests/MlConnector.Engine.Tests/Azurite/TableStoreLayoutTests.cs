@@ -1,6 +1,4 @@
 using Azure.Data.Tables;
-using MlConnector.Engine.Cloud;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Tables;
 using MlConnector.Engine.Sync;
@@ -20,7 +18,7 @@ public sealed class TableStoreLayoutTests(AzuriteFixture azurite)
     public void A_store_keeps_its_state_in_five_tables_named_after_its_prefix()
     {
         var prefix = azurite.NewTableName("layout");
-        using (TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix)) { }
+        using (TableStateStore.Open(azurite.Account, prefix)) { }
 
         var names = new TableServiceClient(azurite.Server.ConnectionString).Query().Select(t => t.Name).Where(n => n.StartsWith(prefix, StringComparison.Ordinal));
 
@@ -32,7 +30,7 @@ public sealed class TableStoreLayoutTests(AzuriteFixture azurite)
     {
         var prefix = azurite.NewTableName("layout");
         const string PairId = "pair-00000000000000ee";
-        using (var store = TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix))
+        using (var store = TableStateStore.Open(azurite.Account, prefix))
         {
             store.Pair(PairId).Records(SyncDirection.BcToMarketo).Save(Enumerable.Range(0, 300).Select(i => new RecordState("company:C" + i, "C" + i, "h", null, T0)));
             store.Pair(PairId).Links.Save(Enumerable.Range(0, 300).Select(i => new RecordLink(LinkKind.Customer, "C" + i, null, 1000 + i, null, T0)));

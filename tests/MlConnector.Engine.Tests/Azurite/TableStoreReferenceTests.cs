@@ -86,7 +86,7 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
     public void A_store_opened_to_read_creates_no_table_and_reads_as_empty_until_a_run_creates_it()
     {
         var prefix = azurite.NewTableName("read");
-        var account = TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString));
+        var account = azurite.Account;
         using (var reader = TableStateStore.Open(account, prefix, create: false))
         {
             Assert.Empty(reader.Pairs());
@@ -133,7 +133,7 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
     [Fact]
     public void A_job_larger_than_a_row_can_hold_is_refused_by_name_and_nothing_of_its_batch_is_half_written()
     {
-        using var store = TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), azurite.NewTableName("big"));
+        using var store = TableStateStore.Open(azurite.Account, azurite.NewTableName("big"));
         var queue = store.Pair("pair-0000000000000001").Queue(SyncDirection.BcToMarketo);
         var now = DateTimeOffset.UtcNow;
         QueuedJob Job(string number, int size) => new("company:" + number, "Company", "Customer", number, new string('x', size), QueuedJobStatus.Pending, 0, null, now, now);
@@ -150,7 +150,7 @@ public sealed class TableStoreReferenceTests(AzuriteFixture azurite)
     [Fact]
     public void The_audit_table_reads_back_by_day_in_order_and_reports_a_line_it_cannot_read()
     {
-        using var store = TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), azurite.NewTableName("audit"));
+        using var store = TableStateStore.Open(azurite.Account, azurite.NewTableName("audit"));
         var day = new DateTimeOffset(2026, 3, 1, 23, 59, 0, TimeSpan.Zero);
         AuditRecord Line(string number, DateTimeOffset at) => new()
         {

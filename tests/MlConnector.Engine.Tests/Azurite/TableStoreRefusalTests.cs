@@ -28,7 +28,7 @@ public sealed class TableStoreRefusalTests(AzuriteFixture azurite)
 
     private readonly string _prefix = azurite.NewTableName("deny");
 
-    private TableStoreAccount FullAccount => TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString));
+    private TableStoreAccount FullAccount => azurite.Account;
 
     private TableStoreAccount Account(TableAccountSasPermissions permissions)
     {

@@ -1,6 +1,4 @@
-using MlConnector.Engine.Cloud;
 using MlConnector.Engine.Diagnostics;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.State.Tables;
@@ -27,7 +25,7 @@ public sealed class TableStoreReverseTests(AzuriteFixture azurite)
         try
         {
             await using var sandbox = await SyncSandbox.StartAsync(customers: 6,
-                openStore: () => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix));
+                openStore: () => TableStateStore.Open(azurite.Account, prefix));
             await sandbox.RunAsync();
             var bc = sandbox.Host.BusinessCentral.Store;
             var since = sandbox.Host.Clock.GetUtcNow().AddMinutes(-1);

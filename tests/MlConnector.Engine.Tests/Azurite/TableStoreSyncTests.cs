@@ -1,7 +1,5 @@
 using MlConnector.Engine.Audit;
-using MlConnector.Engine.Cloud;
 using MlConnector.Engine.Diagnostics;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.State.Tables;
@@ -18,7 +16,7 @@ namespace MlConnector.Engine.Tests.Azurite;
 [Collection(AzuriteCollection.Name)]
 public sealed class TableStoreSyncTests(AzuriteFixture azurite)
 {
-    private TableStateStore OpenTables(string prefix) => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), prefix);
+    private TableStateStore OpenTables(string prefix) => TableStateStore.Open(azurite.Account, prefix);
 
     [Fact]
     public async Task A_full_sync_on_the_table_store_is_audited_in_its_table_and_a_second_run_sends_nothing()

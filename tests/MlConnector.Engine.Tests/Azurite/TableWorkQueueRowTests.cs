@@ -1,5 +1,3 @@
-using MlConnector.Engine.Cloud;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Tables;
 using MlConnector.Engine.Sync;
@@ -15,7 +13,7 @@ public sealed class TableWorkQueueRowTests(AzuriteFixture azurite)
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
 
-    private TableStateStore OpenStore() => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), azurite.NewTableName("rows"));
+    private TableStateStore OpenStore() => TableStateStore.Open(azurite.Account, azurite.NewTableName("rows"));
 
     private static TableWorkQueue QueueOf(TableStateStore store) => (TableWorkQueue)store.Pair("pair-00000000000000dd").Queue(SyncDirection.BcToMarketo);
 

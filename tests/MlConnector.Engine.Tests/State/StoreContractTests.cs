@@ -1,5 +1,3 @@
-using MlConnector.Engine.Cloud;
-using MlConnector.Engine.Security;
 using MlConnector.Engine.State;
 using MlConnector.Engine.State.Sqlite;
 using MlConnector.Engine.State.Tables;
@@ -29,7 +27,7 @@ public sealed class TableStoreContractTests(AzuriteFixture azurite, ITestOutputH
 {
     private readonly string _prefix = azurite.NewTableName("c");
 
-    protected override IStateStore Open() => TableStateStore.Open(TableStoreAccount.WithSecret(new SecretText(azurite.Server.ConnectionString)), _prefix);
+    protected override IStateStore Open() => TableStateStore.Open(azurite.Account, _prefix);
 
     // The emulator's published development account: not a secret.
     protected override string[] RunnerStore() => ["--table-connection", azurite.Server.ConnectionString, "--table-prefix", _prefix];

@@ -335,11 +335,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
     [Fact]
     public async Task While_the_flow_waits_the_pump_settles_an_answered_batch_and_starts_the_next_before_the_wait_ends()
     {
-        Enqueue(Company, 6);
-        var sender = new ScriptedSender(_sandbox.Host.Clock, answerAtOnce: false);
-        var drain = Drain(concurrency: 1);
-        var pump = new SendPump(drain, () => drain.Start(Target(Company, 3, sender), partial: true, CancellationToken.None));
-        pump.Pump();
+        var (pump, _, sender) = PumpOverTwoBatches();
         var first = await sender.NextAsync();
         var awaited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -357,11 +353,7 @@ public sealed class QueueDrainTests : IAsyncLifetime
     [Fact]
     public async Task A_wait_for_what_has_already_finished_still_settles_what_answered_and_starts_what_may_start()
     {
-        Enqueue(Company, 6);
-        var sender = new ScriptedSender(_sandbox.Host.Clock, answerAtOnce: false);
-        var drain = Drain(concurrency: 1);
-        var pump = new SendPump(drain, () => drain.Start(Target(Company, 3, sender), partial: true, CancellationToken.None));
-        pump.Pump();
+        var (pump, drain, sender) = PumpOverTwoBatches();
         (await sender.NextAsync()).Answer();
         await drain.AnyAnswered()!;
 
@@ -369,6 +361,17 @@ public sealed class QueueDrainTests : IAsyncLifetime
 
         Assert.Equal(3, pump.TakeResults().Count);
         Assert.Equal(["Company:003", "Company:004", "Company:005"], (await sender.NextAsync()).JobIds);
+    }
+
+    /// <summary>Two batches of three companies, one in flight at a time, answered when the test says; the first is started.</summary>
+    private (SendPump Pump, QueueDrain Drain, ScriptedSender Sender) PumpOverTwoBatches()
+    {
+        Enqueue(Company, 6);
+        var sender = new ScriptedSender(_sandbox.Host.Clock, answerAtOnce: false);
+        var drain = Drain(concurrency: 1);
+        var pump = new SendPump(drain, () => drain.Start(Target(Company, 3, sender), partial: true, CancellationToken.None));
+        pump.Pump();
+        return (pump, drain, sender);
     }
 
     private QueueDrain Drain(int concurrency) => new(_sandbox.Context(), SyncDirection.BcToMarketo, concurrency);

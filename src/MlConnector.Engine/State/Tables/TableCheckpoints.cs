@@ -43,10 +43,10 @@ internal sealed class TableCheckpoints(TableClient table, string pairId) : IChec
     public void Advance(string name, DateTimeOffset value, IEnumerable<KeyValuePair<Guid, ReadVersion>> boundary, DateTimeOffset now)
     {
         var generation = Guid.NewGuid().ToString("N");
-        var chunks = Encode(boundary).Select((bytes, i) => new TableEntity(pairId, BoundaryKeyPrefix(name, generation) + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))
+        var chunks = Encode(boundary).Select((encoded, i) => new TableEntity(pairId, BoundaryKeyPrefix(name, generation) + i.ToString("D6", System.Globalization.CultureInfo.InvariantCulture))
         {
-            ["Records"] = bytes.Records,
-            ["ETagDigests"] = bytes.Digests,
+            ["Records"] = encoded.Records,
+            ["ETagDigests"] = encoded.Digests,
             ["WrittenAt"] = StateTime.Format(now),
         }).ToList();
         TableBatches.Submit(table, chunks.Select(c => new TableTransactionAction(TableTransactionActionType.UpsertReplace, c)), "write the checkpoint boundary of " + name);
