@@ -98,4 +98,40 @@ public sealed class ReadAheadTests
         Assert.Equal(0, await FirstAsync().WaitAsync(HangGuard));
         Assert.True(sourceEnded);
     }
+
+    // The read's own clean-up (a page request being given up) must be over before the consumer's flow goes on to
+    // settle and close what that read used. Nothing can end the enumeration before the gate opens, so the window below
+    // only bounds how long the test looks for a wrong early end.
+    [Fact]
+    public async Task A_consumer_that_stops_early_goes_on_only_once_the_read_has_finished_stopping()
+    {
+        var stopping = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var readStopped = false;
+        async IAsyncEnumerable<int> Source([EnumeratorCancellation] CancellationToken cancel = default)
+        {
+            try
+            {
+                yield return 1;
+                await Task.Delay(Timeout.Infinite, cancel);
+            }
+            finally
+            {
+                stopping.SetResult();
+                await gate.Task;
+                readStopped = true;
+            }
+        }
+
+        var consumer = Task.Run(async () =>
+        {
+            await foreach (var item in ReadAhead.Of(Source(), ahead: 1, AtOnce, CancellationToken.None)) break;
+            return readStopped;
+        });
+        await stopping.Task.WaitAsync(HangGuard);
+
+        Assert.NotSame(consumer, await Task.WhenAny(consumer, Task.Delay(TimeSpan.FromMilliseconds(200))));
+        gate.SetResult();
+        Assert.True(await consumer.WaitAsync(HangGuard));
+    }
 }

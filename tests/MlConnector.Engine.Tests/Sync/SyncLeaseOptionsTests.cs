@@ -140,6 +140,56 @@ public sealed class SyncLeaseOptionsTests
         Assert.Contains(log.Lines, l => l.StartsWith("VERBOSE The sync pair's lease could not be released (it expires by itself): ", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Work_running_when_the_lease_is_lost_is_cancelled_and_ends_with_the_lost_lease_error()
+    {
+        var store = new ScriptedRenewals(TurnedDown);
+        await using var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), new InstantClock(T0), new TestLog(), CancellationToken.None);
+
+        var lost = await Assert.ThrowsAsync<MlConnectorException>(() =>
+            lease.RunAsync(work => Task.Delay(Timeout.Infinite, work), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)));
+
+        Assert.Equal(SyncLease.LostId, lost.ErrorId);
+        Assert.Equal(MlErrorCategory.ResourceBusy, lost.Category);
+        Assert.StartsWith("The run lost its lease on the sync pair (it could not renew it before it expired) and stopped", lost.Message, StringComparison.Ordinal);
+        Assert.EndsWith("What it had not finished is still queued and is sent by the next run.", lost.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<OperationCanceledException>(lost.InnerException);
+    }
+
+    [Fact]
+    public async Task Work_the_caller_cancels_while_the_lease_is_held_ends_as_cancelled_not_as_a_lost_lease()
+    {
+        // A real clock and a two-minute lease: no renewal falls due during the test.
+        var store = new ScriptedRenewals();
+        await using var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), TimeProvider.System, new TestLog(), CancellationToken.None);
+        using var caller = new CancellationTokenSource();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        var run = lease.RunAsync(async work =>
+        {
+            started.SetResult();
+            await Task.Delay(Timeout.Infinite, work);
+        }, caller.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        await caller.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.False(lease.Lost.IsCancellationRequested);
+        Assert.Empty(store.AskedUntil);
+    }
+
+    [Fact]
+    public async Task A_timeout_of_the_work_itself_while_the_lease_is_held_is_not_taken_for_a_lost_lease()
+    {
+        var store = new ScriptedRenewals();
+        await using var lease = await SyncLease.AcquireAsync(store, "pair", new SyncLeaseOptions(), TimeProvider.System, new TestLog(), CancellationToken.None);
+
+        var timedOut = await Assert.ThrowsAsync<TaskCanceledException>(() =>
+            lease.RunAsync(_ => throw new TaskCanceledException("The request was canceled due to the configured HttpClient.Timeout."), CancellationToken.None));
+
+        Assert.StartsWith("The request was canceled", timedOut.Message, StringComparison.Ordinal);
+    }
+
     private const int Renewed = 0, TurnedDown = 1, Refused = 2;
 
     private static async Task LostAsync(SyncLease lease)
