@@ -39,11 +39,6 @@ internal sealed class MarketoWriter
 
     public JobTarget Leads { get; }
 
-    public JobTarget Target(string targetType) => targetType == MarketoRecord.Company ? Companies : Leads;
-
-    /// <summary>Sends pending jobs of one type until none is left.</summary>
-    public IAsyncEnumerable<SyncResult> DrainAsync(string targetType, CancellationToken cancellationToken) => Drain.DrainAsync(Target(targetType), cancellationToken);
-
     /// <summary>Writes the audit lines an earlier run could not write, and settles those records (see <see cref="QueueDrain.SettleHeldAnswers"/>).</summary>
     public void SettleHeldAnswers() => Drain.SettleHeldAnswers();
 
