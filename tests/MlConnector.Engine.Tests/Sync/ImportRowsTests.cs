@@ -24,6 +24,18 @@ public sealed class ImportRowsTests
         => Assert.Throws<InvalidDataException>(() => ImportRows.ReasonsByKey("id,Import Failure Reason\r\n12,bad\r\n", "email"));
 
     [Fact]
+    public void A_file_of_the_lookup_column_and_a_reason_column_is_read()
+        => Assert.Equal("bad", ImportRows.ReasonsByKey("email,Import Failure Reason\r\nann@example.com,bad\r\n", "email")["ann@example.com"]);
+
+    [Fact]
+    public void A_refused_file_names_the_lookup_field_and_the_header_it_has()
+    {
+        var refusal = Assert.Throws<InvalidDataException>(() => ImportRows.ReasonsByKey("id,Import Failure Reason\r\n", "email"));
+        Assert.Contains("'email'", refusal.Message, StringComparison.Ordinal);
+        Assert.Contains("id,Import Failure Reason", refusal.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_file_with_the_lookup_column_alone_is_refused_for_want_of_a_reason_column()
         => Assert.Throws<InvalidDataException>(() => ImportRows.ReasonsByKey("email\r\nann@example.com\r\n", "email"));
 
