@@ -127,6 +127,12 @@ public sealed class BulkImportSyncTests
             Assert.Contains("NO-SUCH-" + number, line.Reason, StringComparison.Ordinal);
             Assert.Single(sandbox.Host.Marketo.LeadsByEmail(number.ToLowerInvariant() + "@nowhere.example"));
         }
+        // A failed row changed nothing and keeps no record state; a warned row was written and does.
+        Assert.All(failed, r => Assert.Empty(r.ChangedFields));
+        Assert.All(results.Where(r => unlinked.Contains(r.SourceNumber)), r => Assert.Contains("externalCompanyId", r.ChangedFields));
+        var states = sandbox.State.Records(SyncDirection.BcToMarketo).Get(duplicated.Concat(unlinked.Select(n => n.ToLowerInvariant() + "@nowhere.example")).Select(e => "Lead:" + e));
+        Assert.Equal(unlinked.Select(n => "Lead:" + n.ToLowerInvariant() + "@nowhere.example"), states.Keys.Order(StringComparer.Ordinal));
+        Assert.All(states.Values, s => Assert.NotEmpty(s.FieldHashes!));
         Assert.Equal(0, sandbox.State.Queue(SyncDirection.BcToMarketo).Count(QueuedJobStatus.Pending));
         Assert.All(sandbox.Expected().LeadEmails.Except(duplicated), e => Assert.Single(sandbox.Host.Marketo.LeadsByEmail(e)));
     }
