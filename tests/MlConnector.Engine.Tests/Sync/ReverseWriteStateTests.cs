@@ -55,7 +55,7 @@ public sealed class ReverseWriteStateTests
         Assert.Equal(person.Id, sandbox.State.Links.ByBcNumber(LinkKind.Contact, [person.Number])[person.Number].BcId);
         var states = sandbox.State.Records(SyncDirection.MarketoToBc);
         Assert.Empty(states.Get([LeadPlanner.CustomerKey(customer.Number)]));
-        Assert.Equal(person.Id.ToString("D"), states.Get([LeadPlanner.ContactKey(person.Number)])[LeadPlanner.ContactKey(person.Number)].TargetId);
+        Assert.Equal(person.Id.ToString("D"), ContactState(sandbox, person.Number).TargetId);
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class ReverseWriteStateTests
         Assert.Equal(2, results.Count(r => r.Action == SyncAction.Skipped));
         Assert.Contains(results, r => r.Action == SyncAction.Skipped && r.TargetKey == skipped.Number);
         var states = sandbox.State.Records(SyncDirection.MarketoToBc);
-        Assert.Equal(leadId.ToString(System.Globalization.CultureInfo.InvariantCulture), states.Get([LeadPlanner.ContactKey(contact.Number)])[LeadPlanner.ContactKey(contact.Number)].SourceNumber);
+        Assert.Equal(leadId.ToString(System.Globalization.CultureInfo.InvariantCulture), ContactState(sandbox, contact.Number).SourceNumber);
         Assert.Equal(1, states.Count());
     }
 
@@ -101,7 +101,7 @@ public sealed class ReverseWriteStateTests
             results.Select(r => (r.TargetType, r.Action, r.TargetKey)));
         Assert.Equal("+1 555 0123", bc.Store.Customer(customer.Id)!.PhoneNumber);
         Assert.Equal(1, sync.BcWriteOperations); // the customer only: nothing to write to the contact
-        var state = sandbox.State.Records(SyncDirection.MarketoToBc).Get([LeadPlanner.ContactKey(contact.Number)])[LeadPlanner.ContactKey(contact.Number)];
+        var state = ContactState(sandbox, contact.Number);
         Assert.Equal(contact.Id.ToString("D"), state.TargetId);
     }
 
@@ -146,7 +146,7 @@ public sealed class ReverseWriteStateTests
         Assert.Contains(sandbox.Log.Lines, l => l.Contains("stale ETag", StringComparison.Ordinal));
         var link = sandbox.State.Links.ByBcNumber(LinkKind.Contact, [contact.Number])[contact.Number];
         Assert.Equal((contact.Id, leadId, "mary.major@conflict-state-test.example"), (link.BcId, link.MarketoId, link.MarketoKey)); // the email as BC holds it
-        Assert.Equal(contact.Id.ToString("D"), sandbox.State.Records(SyncDirection.MarketoToBc).Get([LeadPlanner.ContactKey(contact.Number)])[LeadPlanner.ContactKey(contact.Number)].TargetId);
+        Assert.Equal(contact.Id.ToString("D"), ContactState(sandbox, contact.Number).TargetId);
     }
 
     [Fact]
@@ -223,5 +223,11 @@ public sealed class ReverseWriteStateTests
         var warning = Assert.Single(sandbox.Log.Lines, l => l.StartsWith("WARNING " + EngineWarnings.WriteBackFailed, StringComparison.Ordinal));
         Assert.Contains($"1 new customer number(s) could not be written back to Marketo (company {customer.Number}: 603 Access denied). The customers exist in Business Central", warning);
         Assert.Empty(sandbox.State.Links.ByBcNumber(LinkKind.Customer, [customer.Number]));
+    }
+
+    private static RecordState ContactState(SyncSandbox sandbox, string contactNumber)
+    {
+        var key = LeadPlanner.ContactKey(contactNumber);
+        return sandbox.State.Records(SyncDirection.MarketoToBc).Get([key])[key];
     }
 }
