@@ -13,6 +13,10 @@
     Score = (killed + timed out) / (killed + timed out + survived + no coverage), as Stryker counts it; mutants that do
     not compile or that Stryker ignores are left out.
 
+    A mutant no test can tell from the code (or that only changes pacing, a path the vendors never take, or the words
+    of a message) has a row in build/MutationLedger.tsv saying why. The summary counts the survivors the ledger
+    explains, lists the ones it does not (each needs a test or a row), and names ledger rows that explained nothing.
+
 .EXAMPLE
     dotnet pwsh ./build.ps1 Mutate
 .EXAMPLE
@@ -42,6 +46,9 @@ $root = Split-Path $PSScriptRoot -Parent
 $testProject = Join-Path $root 'tests/MlConnector.Engine.Tests'
 $out = Join-Path $root 'artifacts/mutation'
 New-Item -ItemType Directory -Force -Path $out | Out-Null
+Import-Module (Join-Path $PSScriptRoot 'Mutation.psm1') -Force
+$ledgerPath = Join-Path $PSScriptRoot 'MutationLedger.tsv'
+$ledger = @(Import-MutationLedger -Path $ledgerPath)
 
 # The engine tests that exercise each folder (the others only slow each mutant down).
 $testFilters = @{
@@ -51,33 +58,6 @@ $testFilters = @{
     Sync    = 'FullyQualifiedName~MlConnector.Engine.Tests.Sync|FullyQualifiedName~MlConnector.Engine.Tests.State'
     # The state copy and the table store are tested against Azurite (the Azurite namespace; the build installs it).
     State   = 'FullyQualifiedName~MlConnector.Engine.Tests.State|FullyQualifiedName~MlConnector.Engine.Tests.Sync|FullyQualifiedName~MlConnector.Engine.Tests.Azurite'
-}
-
-function Get-MutationScore([string] $Report) {
-    $json = Get-Content -Raw $Report | ConvertFrom-Json -Depth 64
-    $counts = [ordered]@{ Killed = 0; Timeout = 0; Survived = 0; NoCoverage = 0; CompileError = 0; Ignored = 0 }
-    $survivors = [System.Collections.Generic.List[object]]::new()
-    foreach ($fileEntry in $json.files.PSObject.Properties) {
-        foreach ($mutant in $fileEntry.Value.mutants) {
-            if ($counts.Contains($mutant.status)) { $counts[$mutant.status]++ }
-            if ($mutant.status -in 'Survived', 'NoCoverage') {
-                $survivors.Add([pscustomobject]@{
-                        File        = [IO.Path]::GetFileName($fileEntry.Name)
-                        Line        = $mutant.location.start.line
-                        Status      = $mutant.status
-                        Mutator     = $mutant.mutatorName
-                        Replacement = ($mutant.replacement -replace '\s+', ' ')
-                    })
-            }
-        }
-    }
-    $detected = $counts.Killed + $counts.Timeout
-    $valid = $detected + $counts.Survived + $counts.NoCoverage
-    [pscustomobject]@{
-        Counts    = $counts
-        Score     = if ($valid -gt 0) { [math]::Round(100.0 * $detected / $valid, 1) } else { $null }
-        Survivors = $survivors
-    }
 }
 
 $summary = [ordered]@{}
@@ -99,27 +79,42 @@ foreach ($name in $Folder) {
 
     $report = Get-ChildItem $folderOut -Recurse -Filter 'mutation-report.json' | Select-Object -First 1
     if (-not $report) { throw "Stryker wrote no mutation-report.json under $folderOut." }
-    $result = Get-MutationScore $report.FullName
+    $result = Get-MutationScore -Mutant @(Read-StrykerReport -Path $report.FullName) -Ledger $ledger
     $summary[$name] = [ordered]@{
-        scope     = $patterns
-        since     = $Since
-        score     = $result.Score
-        counts    = $result.Counts
-        survivors = $result.Survivors
-        report    = [IO.Path]::GetRelativePath($root, (Join-Path $report.DirectoryName 'mutation-report.html'))
+        scope       = $patterns
+        since       = $Since
+        score       = $result.Score
+        counts      = $result.Counts
+        explained   = $result.Explained
+        unexplained = $result.Unexplained
+        survivors   = $result.Survivors
+        stale       = @($result.Stale | Select-Object Row, File, Line, Mutation)
+        report      = [IO.Path]::GetRelativePath($root, (Join-Path $report.DirectoryName 'mutation-report.html'))
     }
 }
 
 $summary | ConvertTo-Json -Depth 6 | Set-Content (Join-Path $out 'summary.json')
-$lines = @('| Folder | Score | Killed | Timeout | Survived | No coverage | Compile error | Ignored |', '| --- | --- | --- | --- | --- | --- | --- | --- |')
+$lines = @('| Folder | Score | Killed | Timeout | Survived | No coverage | Compile error | Ignored | Explained by the ledger | Unexplained |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
 foreach ($name in $summary.Keys) {
     $c = $summary[$name].counts
-    $lines += "| $name | $($summary[$name].score) % | $($c.Killed) | $($c.Timeout) | $($c.Survived) | $($c.NoCoverage) | $($c.CompileError) | $($c.Ignored) |"
+    $lines += "| $name | $($summary[$name].score) % | $($c.Killed) | $($c.Timeout) | $($c.Survived) | $($c.NoCoverage) | $($c.CompileError) | $($c.Ignored) | $($summary[$name].explained) | $($summary[$name].unexplained) |"
 }
 foreach ($name in $summary.Keys) {
-    if ($summary[$name].survivors.Count -eq 0) { continue }
-    $lines += '', "Surviving in ${name}:", ''
-    $lines += $summary[$name].survivors | ForEach-Object { "- $($_.File):$($_.Line) $($_.Status) $($_.Mutator): ``$($_.Replacement)``" }
+    $unexplained = @($summary[$name].survivors | Where-Object { -not $_.Kind })
+    if ($unexplained.Count -gt 0) {
+        $lines += '', "Surviving in $name, with no test and no ledger row (write the test, or add the row and say why):", ''
+        $lines += $unexplained | ForEach-Object { "- $($_.File):$($_.Line) $($_.Status) $($_.Mutator): ``$($_.Replacement)`` in ``$($_.Marked)``" }
+    }
+    $explained = @($summary[$name].survivors | Where-Object Kind)
+    if ($explained.Count -gt 0) {
+        $lines += '', "Surviving in $name, explained by the ledger:", ''
+        $lines += $explained | Group-Object Kind | Sort-Object Count -Descending | ForEach-Object { "- $($_.Name): $($_.Count)" }
+    }
+    if ($summary[$name].stale.Count -gt 0) {
+        $lines += '', "Ledger rows for $name's mutated files that explained nothing (the mutant is killed now, or its line changed):", ''
+        $lines += $summary[$name].stale | ForEach-Object { "- MutationLedger.tsv:$($_.Row) $($_.File): ``$($_.Line)``" }
+    }
 }
 $lines | Set-Content (Join-Path $out 'summary.md')
 $lines | Write-Host
