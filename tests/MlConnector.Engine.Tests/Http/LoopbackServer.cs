@@ -162,6 +162,10 @@ internal sealed class LoopbackResponse
     public static LoopbackResponse Json(string json, int status = 200)
         => new(status, [("Content-Type", "application/json; charset=utf-8")], Encoding.UTF8.GetBytes(json));
 
+    /// <summary>A page as a proxy or a login portal sends it: text/html, whatever the status.</summary>
+    public static LoopbackResponse Html(string html, int status = 200)
+        => new(status, [("Content-Type", "text/html")], Encoding.UTF8.GetBytes(html));
+
     public static LoopbackResponse Redirect(int status, string location)
         => new(status, [("Location", location), ("Content-Type", "text/plain")], Encoding.ASCII.GetBytes("moved"));
 

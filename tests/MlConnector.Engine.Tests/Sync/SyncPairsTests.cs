@@ -121,6 +121,20 @@ public sealed class SyncPairsTests : IDisposable
             Refused("Ours", "A-").Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Only_the_open_that_created_the_store_reports_it()
+    {
+        var audit = new MlConnector.Engine.Audit.AuditLog(Path.Combine(_folder, "audit"));
+        var log = new TestLog();
+
+        SyncPairs.ReportCreatedStore(_store, audit, log);
+        Assert.StartsWith("VERBOSE A new state database at ", Assert.Single(log.Lines), StringComparison.Ordinal);
+
+        using var reopened = SqliteStateStore.Open(Path.Combine(_folder, "state.db"));
+        SyncPairs.ReportCreatedStore(reopened, audit, log);
+        Assert.Single(log.Lines);
+    }
+
     public void Dispose()
     {
         _store.Dispose();
