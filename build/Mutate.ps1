@@ -52,9 +52,9 @@ $ledger = @(Import-MutationLedger -Path $ledgerPath)
 
 # The engine tests that exercise each folder (the others only slow each mutant down).
 $testFilters = @{
-    # The sync tests that import and extract in bulk, and the Http tests of the response guard and the paging loop,
-    # reach Marketo code the Marketo tests leave to them.
-    Marketo = 'FullyQualifiedName~MlConnector.Engine.Tests.Marketo|FullyQualifiedName~MlConnector.Engine.Tests.Http|FullyQualifiedName~MlConnector.Engine.Tests.Sync.BulkImportSyncTests|FullyQualifiedName~MlConnector.Engine.Tests.Sync.ReverseReadTests'
+    # The sync tests that import and extract in bulk, the Http tests of the response guard and the paging loop, and
+    # the reverse mapping's qualification tests (a lead's email) reach Marketo code the Marketo tests leave to them.
+    Marketo = 'FullyQualifiedName~MlConnector.Engine.Tests.Marketo|FullyQualifiedName~MlConnector.Engine.Tests.Http|FullyQualifiedName~MlConnector.Engine.Tests.Sync.BulkImportSyncTests|FullyQualifiedName~MlConnector.Engine.Tests.Sync.ReverseReadTests|FullyQualifiedName~MlConnector.Engine.Tests.Mapping.MarketoToBcMappingTests'
     Sync    = 'FullyQualifiedName~MlConnector.Engine.Tests.Sync|FullyQualifiedName~MlConnector.Engine.Tests.State'
     # The state copy and the table store are tested against Azurite (the Azurite namespace; the build installs it).
     State   = 'FullyQualifiedName~MlConnector.Engine.Tests.State|FullyQualifiedName~MlConnector.Engine.Tests.Sync|FullyQualifiedName~MlConnector.Engine.Tests.Azurite'
