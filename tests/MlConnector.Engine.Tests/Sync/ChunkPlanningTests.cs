@@ -2,6 +2,7 @@ using MlConnector.Engine.Mapping;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.BcToMarketo;
 using MlConnector.Engine.Tests.BusinessCentral;
+using MlConnector.Sandbox.Core;
 
 namespace MlConnector.Engine.Tests.Sync;
 
@@ -85,6 +86,73 @@ public sealed class ChunkPlanningTests
         await sandbox.RunAsync();
 
         Assert.Contains("VERBOSE Planned 3 customer(s) read from Business Central: 0 to send, 0 unchanged, 3 skipped (3 CrmSyncEnabled).", sandbox.Log.Lines);
+    }
+
+    [Fact]
+    public async Task Under_crm_sync_a_changed_contact_whose_customer_did_not_change_carries_the_customers_account_figures()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 5);
+        await sandbox.RunAsync();
+        sandbox.Host.Clock.Advance(TimeSpan.FromHours(1));
+        sandbox.Host.Marketo.Options.CrmSync = true;
+        var person = sandbox.SolePersons()[0];
+        sandbox.Host.BusinessCentral.ModifyContactInUi(person.Id, c => c.JobTitle = "Buyer");
+
+        await sandbox.RunAsync();
+
+        // The customer was not read among the changed ones: its figures come from the read of the contact's customers.
+        Assert.False(string.IsNullOrEmpty(sandbox.Lead(person.Email).Fields.GetValueOrDefault("bcBalance")));
+    }
+
+    [Fact]
+    public async Task Crm_sync_found_on_before_the_first_lead_is_written_plans_the_lead_again_with_its_customers_account_figures()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 5);
+        // One sync object: describe is read once, so in the second run it still says companies are writable.
+        var sync = sandbox.Sync();
+        await BcSandbox.ToListAsync(sync.RunAsync(new CustomerSyncRequest(), CancellationToken.None));
+        sandbox.Host.Clock.Advance(TimeSpan.FromHours(1));
+        sandbox.Host.Marketo.Options.CrmSync = true;
+        var person = sandbox.SolePersons()[0];
+        sandbox.Host.BusinessCentral.ModifyContactInUi(person.Id, c => c.JobTitle = "Buyer");
+
+        await BcSandbox.ToListAsync(sync.RunAsync(new CustomerSyncRequest(), CancellationToken.None));
+
+        Assert.False(string.IsNullOrEmpty(sandbox.Lead(person.Email).Fields.GetValueOrDefault("bcBalance")));
+    }
+
+    [Fact]
+    public async Task Under_crm_sync_the_customers_read_as_changed_are_not_read_again_for_their_contacts()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 5, o => o.Marketo.CrmSync = true);
+        await sandbox.RunAsync();
+        sandbox.Host.Clock.Advance(TimeSpan.FromHours(1));
+        var person = sandbox.SolePersons()[0];
+        var customer = sandbox.Host.BusinessCentral.Store.Customers.Single(c => c.CompanyContact?.Number == person.CompanyNumber);
+        sandbox.Host.BusinessCentral.PostPayment(customer.Id, 10m);
+        sandbox.Host.BusinessCentral.ModifyCustomerInUi(customer.Id, c => c.PhoneNumber = "+1 555 0100");
+        sandbox.Host.Journal.Clear();
+
+        var results = await sandbox.RunAsync();
+
+        Assert.Contains(results, r => r.TargetType == MarketoRecord.Lead && r.SourceNumber == person.Number && r.Action == SyncAction.Updated);
+        // One read of customers with their figures (the changed ones); the contacts' customers are looked up by number only.
+        Assert.Single(sandbox.Host.Journal.For(SandboxService.BusinessCentral), e => e.Path.Contains("/customers?", StringComparison.Ordinal)
+            && e.Path.Contains("customerFinancialDetail", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_financial_refresh_of_named_customers_compares_the_leads_of_an_unchanged_customer_when_leads_always_carry_account_figures()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 5);
+        var always = MappingLoader.FromUserJson("""{ "leadAccount": { "when": "Always" } }""");
+        await sandbox.RunAsync(mapping: always);
+        var person = sandbox.SolePersons()[0];
+        var customer = sandbox.Host.BusinessCentral.Store.Customers.Single(c => c.CompanyContact?.Number == person.CompanyNumber);
+
+        var results = await sandbox.RunAsync(new CustomerSyncRequest { CustomerNumbers = [customer.Number], RefreshFinancials = true }, mapping: always);
+
+        Assert.Contains(results, r => r.TargetType == MarketoRecord.Lead && r.SourceNumber == person.Number);
     }
 
     private sealed class Reports : IProgress<SyncProgress>
