@@ -142,6 +142,11 @@ Describe 'The mutation ledger' {
         $ledger.Count | Should -BeGreaterThan 0
     }
 
+    It 'has one row for each mutant text: a second row for the same file, line and mutation could never be used' {
+        $repeated = $ledger | Group-Object File, Line, Mutation | Where-Object Count -gt 1 | ForEach-Object Name
+        $repeated | Should -BeNullOrEmpty
+    }
+
     It 'names only files of the engine, and lines that are in them' {
         $missing = foreach ($row in $ledger | Where-Object { $_.File -ne '*' }) {
             $path = Join-Path $engine $row.File
