@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace MlConnector.Engine.Sync;
 
 /// <summary>
@@ -44,6 +46,35 @@ internal sealed class SendPump(QueueDrain drain, Action startBatches)
             Pump();
             foreach (var result in TakeResults()) yield return result;
         }
+    }
+
+    /// <summary>
+    /// Streams <paramref name="flow"/>, whose results include this pump's. When the flow fails, the results this pump
+    /// settled and the flow had not handed on yet come first: their records are audited and off the queue, so the caller
+    /// must hear of them before the failure.
+    /// </summary>
+    public async IAsyncEnumerable<SyncResult> HandOnAsync(IAsyncEnumerable<SyncResult> flow)
+    {
+        ExceptionDispatchInfo? failure = null;
+        await using (var results = flow.GetAsyncEnumerator())
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await results.MoveNextAsync().ConfigureAwait(false)) break;
+                }
+                catch (Exception e)
+                {
+                    failure = ExceptionDispatchInfo.Capture(e);
+                    break;
+                }
+                yield return results.Current;
+            }
+        }
+        if (failure is null) yield break;
+        foreach (var result in TakeResults()) yield return result;
+        failure.Throw();
     }
 
     /// <summary>The results settled since the last call.</summary>

@@ -38,7 +38,7 @@ public sealed class FailedPlanningResultsTests
         faults.Held.Release(contacts.Id);
 
         await Assert.ThrowsAsync<BusinessCentralException>(() => run);
-        // Settled: audited as created and off the queue; only the caller was not told.
+        // Settled (audited as created, off the queue) before the read failed: the caller hears of every one.
         Assert.All(sandbox.Expected().Companies, n => Assert.Contains(sandbox.Audited(n), l => l.Action == "Created"));
         var created = results.Where(r => r.TargetType == MarketoRecord.Company && r.Action == SyncAction.Created).Select(r => r.SourceNumber);
         Assert.Equal(sandbox.Expected().Companies.Order(StringComparer.Ordinal), created.Order(StringComparer.Ordinal));

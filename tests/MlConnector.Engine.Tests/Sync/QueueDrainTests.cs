@@ -363,6 +363,47 @@ public sealed class QueueDrainTests : IAsyncLifetime
         Assert.Equal(["Company:003", "Company:004", "Company:005"], (await sender.NextAsync()).JobIds);
     }
 
+    [Fact]
+    public async Task A_flow_that_fails_hands_on_what_the_pump_settled_for_it_before_the_failure()
+    {
+        var (pump, drain, sender) = PumpOverTwoBatches();
+        (await sender.NextAsync()).Answer();
+        await drain.AnyAnswered()!;
+        var streamed = new List<string>();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(async () =>
+        {
+            await foreach (var result in pump.HandOnAsync(FailingAfterWaitAsync(pump))) streamed.Add(result.SourceNumber);
+        });
+
+        Assert.Equal("BC read failed", failure.Message);
+        Assert.Equal(["N000", "N001", "N002"], streamed);
+        Assert.Empty(pump.TakeResults());
+    }
+
+    [Fact]
+    public async Task A_flow_that_ends_hands_on_only_its_own_results()
+    {
+        var (pump, drain, sender) = PumpOverTwoBatches();
+        (await sender.NextAsync()).Answer();
+        await drain.AnyAnswered()!;
+        pump.Pump();
+
+        var streamed = new List<SyncResult>();
+        await foreach (var result in pump.HandOnAsync(AsyncEnumerable.Empty<SyncResult>())) streamed.Add(result);
+
+        Assert.Empty(streamed);
+        Assert.Equal(3, pump.TakeResults().Count);
+    }
+
+    /// <summary>A flow whose wait lets the pump settle a batch, and which then fails before it hands that batch on.</summary>
+    private static async IAsyncEnumerable<SyncResult> FailingAfterWaitAsync(SendPump pump, bool fails = true)
+    {
+        await pump.WaitAsync(Task.CompletedTask);
+        if (fails) throw new InvalidOperationException("BC read failed");
+        yield break;
+    }
+
     /// <summary>Two batches of three companies, one in flight at a time, answered when the test says; the first is started.</summary>
     private (SendPump Pump, QueueDrain Drain, ScriptedSender Sender) PumpOverTwoBatches()
     {

@@ -92,16 +92,22 @@ public sealed class CustomerToMarketoSync
     /// Plans, queues and sends, sending while BC is still read; <paramref name="planned"/> collects
     /// "TargetType:SourceNumber" of every record planned.
     /// </summary>
-    private async IAsyncEnumerable<SyncResult> RunPlannedAsync(MarketoWriter writer, CustomerSyncRequest request, [EnumeratorCancellation] CancellationToken cancellationToken,
+    private IAsyncEnumerable<SyncResult> RunPlannedAsync(MarketoWriter writer, CustomerSyncRequest request, CancellationToken cancellationToken,
         ISet<string>? planned = null)
+    {
+        var phases = new SendPhases(writer, request.BulkImportThreshold, () => _queue.Count(QueuedJobStatus.Pending), cancellationToken);
+        var pump = new SendPump(writer.Drain, phases.Start);
+        return pump.HandOnAsync(PlanAndSendAsync(writer, request, phases, pump, planned, cancellationToken));
+    }
+
+    private async IAsyncEnumerable<SyncResult> PlanAndSendAsync(MarketoWriter writer, CustomerSyncRequest request, SendPhases phases, SendPump pump,
+        ISet<string>? planned, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         // Before anything is planned: a record an earlier run sent but could not audit must not be planned (and sent) again.
         writer.SettleHeldAnswers();
         var diff = new MarketoDiff(_context.Marketo);
         var planning = new ChunkPlanning(_context, _mapper, _fields);
         var options = new PlanOptions(IgnoreContentHashes: request.Resync || request.Replay, KeepUnchanged: request.Named);
-        var phases = new SendPhases(writer, request.BulkImportThreshold, () => _queue.Count(QueuedJobStatus.Pending), cancellationToken);
-        var pump = new SendPump(writer.Drain, phases.Start);
         var queuedAhead = QueuedAhead();
         long enqueued = 0;
         await foreach (var chunk in planning.PlanAsync(request, options, confirmBeforeWriting: true, pump, cancellationToken).ConfigureAwait(false))
