@@ -23,6 +23,9 @@ public sealed class BulkExportJob(string exportId, IReadOnlyList<FieldDef> field
     /// <summary>Created, Queued, Processing, Canceled, Completed or Failed.</summary>
     public string Status { get; set; } = "Created";
     public int Records { get; set; }
+
+    /// <summary>The errorMsg the job ends Failed with, chosen when it starts (<see cref="MarketoOptions.BulkExportFailures"/>); null ends it Completed.</summary>
+    public string? FailsWith { get; set; }
     public byte[]? File { get; set; }
     public bool InQueue => Status is "Queued" or "Processing";
 }
@@ -125,6 +128,11 @@ public sealed class BulkExportJobs(MarketoStore store, MarketoOptions options)
             foreach (var job in _jobs.Where(j => j.Status == "Processing" && j.StartedAt!.Value.AddSeconds(Math.Max(1, j.Records / (double)rate)) <= now))
             {
                 job.FinishedAt = job.StartedAt!.Value.AddSeconds(Math.Max(1, job.Records / (double)rate));
+                if (job.FailsWith is not null)
+                {
+                    job.Status = "Failed";
+                    continue;
+                }
                 job.Status = "Completed";
                 var day = MarketoLimiter.CentralDate(job.FinishedAt.Value);
                 _bytesPerDay[day] = _bytesPerDay.GetValueOrDefault(day) + job.File!.Length;
@@ -135,6 +143,11 @@ public sealed class BulkExportJobs(MarketoStore store, MarketoOptions options)
             var freedAt = _jobs.Where(j => j.FinishedAt is not null && j.StartedAt is not null).Select(j => j.FinishedAt!.Value).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
             next.StartedAt = freedAt > next.QueuedAt!.Value && freedAt <= now ? freedAt : next.QueuedAt.Value;
             next.Status = "Processing";
+            if (options.BulkExportFailures > 0)
+            {
+                options.BulkExportFailures--;
+                next.FailsWith = options.BulkExportFailureMessage;
+            }
             Write(next);
         }
     }
@@ -167,6 +180,11 @@ public sealed class BulkExportJobs(MarketoStore store, MarketoOptions options)
             item["numberOfRecords"] = job.Records;
             item["fileSize"] = job.File!.Length;
             item["fileChecksum"] = "sha256:" + Convert.ToHexStringLower(SHA256.HashData(job.File));
+        }
+        if (job.Status == "Failed")
+        {
+            item["finishedAt"] = MarketoDates.Format(job.FinishedAt!.Value);
+            item["errorMsg"] = job.FailsWith;
         }
         return item;
     }

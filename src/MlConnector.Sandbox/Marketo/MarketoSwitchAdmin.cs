@@ -32,6 +32,7 @@ internal static class MarketoSwitchAdmin
             if (body.UpdatedAtExportFilter is { } updatedAt) options.UpdatedAtExportFilter = updatedAt;
             if (body.BulkImportRowsPerSecond is { } importRate) options.BulkImportRowsPerSecond = importRate;
             if (body.BulkExportRecordsPerSecond is { } exportRate) options.BulkExportRecordsPerSecond = exportRate;
+            if (body.BulkExportFailures is { } failures) options.BulkExportFailures = failures;
             if (body.DailyExportQuotaMb is { } quota) options.DailyExportQuotaBytes = (long)(quota * 1024 * 1024);
             return Results.Ok(Switches(options));
         });
@@ -58,10 +59,12 @@ internal static class MarketoSwitchAdmin
         bulkImportRowsPerSecond = o.BulkImportRowsPerSecond,
         bulkExportRecordsPerSecond = o.BulkExportRecordsPerSecond,
         dailyExportQuotaMb = o.DailyExportQuotaBytes / (1024.0 * 1024.0),
+        bulkExportFailures = o.BulkExportFailures,
     };
 
     internal sealed record SwitchesBody(bool? ConcurrentUpsertDuplicates, string? UnknownCompanyLink, string? UnknownSalesPerson, List<string>? SalesPersons,
-        double? OutOfOrderSeconds, bool? UpdatedAtExportFilter, int? BulkImportRowsPerSecond, int? BulkExportRecordsPerSecond, double? DailyExportQuotaMb);
+        double? OutOfOrderSeconds, bool? UpdatedAtExportFilter, int? BulkImportRowsPerSecond, int? BulkExportRecordsPerSecond, double? DailyExportQuotaMb,
+        int? BulkExportFailures = null);
 
     internal sealed record ListBody(string? Name, List<long>? LeadIds);
 }

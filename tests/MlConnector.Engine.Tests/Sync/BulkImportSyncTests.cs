@@ -175,6 +175,28 @@ public sealed class BulkImportSyncTests
         Assert.Equal(emails.Count, audit.Count);
     }
 
+    [Fact]
+    public async Task Resuming_stored_imports_imports_no_lead_left_pending_outside_them_before_the_next_pass_reads_bc()
+    {
+        await using var sandbox = await StartAsync(rowsPerSecond: 2);
+        await StopWhileImportingAsync(sandbox, "stopped");
+        const string email = "left.pending@resume-test.example";
+        var now = sandbox.Host.Clock.GetUtcNow();
+        sandbox.State.Queue(SyncDirection.BcToMarketo).Enqueue([new QueuedJob("Contact:LEFT1", MarketoRecord.Lead, "Contact", "LEFT1",
+            JsonSerializer.Serialize(new { Key = email, Hash = "left", Fields = new Dictionary<string, object?> { ["email"] = email } }),
+            QueuedJobStatus.Pending, 0, null, now, now)], now);
+        var stoppedAt = sandbox.Host.Journal.For(SandboxService.Marketo).Max(e => e.Sequence);
+
+        sandbox.Host.Marketo.Options.BulkImportRowsPerSecond = 5000;
+        using var marketo = await sandbox.ConnectMarketoAsync(s => s.BulkImportPollInterval = Poll);
+        await BcSandbox.ToListAsync(sandbox.Sync(correlationId: "resumed", marketo: marketo).RunAsync(new CustomerSyncRequest { BulkImportThreshold = 1 }, CancellationToken.None));
+
+        var firstBcRead = sandbox.Host.Journal.For(SandboxService.BusinessCentral).Where(e => e.Sequence > stoppedAt).Min(e => e.Sequence);
+        var upload = Assert.Single(sandbox.Host.Journal.For(SandboxService.Marketo), e => IsUpload(e) && e.Sequence > stoppedAt);
+        Assert.True(upload.Sequence > firstBcRead, "a lead outside the stored imports was imported while they were resumed");
+        Assert.Single(sandbox.Host.Marketo.LeadsByEmail(email));
+    }
+
     /// <summary>Runs a bulk sync and stops it at its first import status poll: by then the accepted imports are stored in the pair's state.</summary>
     internal static async Task StopWhileImportingAsync(SyncSandbox sandbox, string correlationId)
     {

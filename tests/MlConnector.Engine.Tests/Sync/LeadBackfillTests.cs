@@ -134,6 +134,40 @@ public sealed class LeadBackfillTests
         Assert.Null(sandbox.State.Checkpoints.GetWatermark(SyncCheckpoints.LeadChanges));
     }
 
+    [Fact]
+    public async Task A_stopped_backfill_whose_export_cancel_Marketo_refuses_still_ends_as_cancelled()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 0);
+        var (clock, time) = SlowExport(sandbox);
+        var now = clock.GetUtcNow();
+        sandbox.Host.Faults.Add(new FaultRule { Service = SandboxService.Marketo, PathContains = "cancel.json", ErrorCode = "1003" });
+        using var stop = new CancellationTokenSource();
+        time.OnDelay = count => { if (count == 2) stop.Cancel(); };
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ReadAsync(Backfill(sandbox.Context(time: time), Request()).RunAsync(now.AddDays(-1), now.AddMinutes(1), stop.Token), stop.Token));
+
+        Assert.Single(Bulk(sandbox, "cancel.json"));
+        Assert.Contains(sandbox.Log.Lines, l => l.StartsWith("VERBOSE Export ", StringComparison.Ordinal) && l.Contains(" could not be cancelled: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_export_that_ends_Failed_fails_the_read_with_Marketos_reason_and_downloads_nothing()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 0);
+        var now = sandbox.Host.Clock.GetUtcNow();
+        sandbox.MarketingLead("failed@export-test.example", "Failed Co");
+        sandbox.Host.Marketo.Options.BulkExportFailures = 1;
+        var before = sandbox.State.Checkpoints.GetWatermark(SyncCheckpoints.LeadChanges);
+
+        var failed = await Assert.ThrowsAsync<MlConnectorException>(() => ReadAsync(Backfill(sandbox.Context(), Request()).RunAsync(now.AddDays(-1), now.AddMinutes(1), CancellationToken.None)));
+
+        Assert.Equal((MlErrorCategory.InvalidData, "MarketoExportFailed"), (failed.Category, failed.ErrorId));
+        var exportId = Assert.Single(Bulk(sandbox, "enqueue.json")).Path.Split('/')[5];
+        Assert.Equal($"Marketo export {exportId} ended Failed: {sandbox.Host.Marketo.Options.BulkExportFailureMessage}. Nothing of it was used; run again.", failed.Message);
+        Assert.Empty(Bulk(sandbox, "file.json"));
+        Assert.Equal(before, sandbox.State.Checkpoints.GetWatermark(SyncCheckpoints.LeadChanges));
+    }
+
     /// <summary>Five leads and an export that reads one a second, so a job runs for five seconds of sandbox time.</summary>
     private static (SandboxClock Clock, PollClock Time) SlowExport(SyncSandbox sandbox)
     {
