@@ -364,6 +364,16 @@ public sealed class QueueDrainTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wait_for_work_that_fails_ends_with_that_failure()
+    {
+        var (pump, _, _) = PumpOverTwoBatches();
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => pump.WaitAsync(Task.FromException(new InvalidOperationException("describe failed"))));
+
+        Assert.Equal("describe failed", failure.Message);
+    }
+
+    [Fact]
     public async Task A_flow_that_fails_hands_on_what_the_pump_settled_for_it_before_the_failure()
     {
         var (pump, drain, sender) = PumpOverTwoBatches();
