@@ -1,4 +1,5 @@
 using MlConnector.Engine.Mapping;
+using MlConnector.Engine.State;
 using MlConnector.Engine.Sync;
 using MlConnector.Engine.Sync.MarketoToBc;
 using MlConnector.Engine.Tests.BusinessCentral;
@@ -33,8 +34,31 @@ public sealed class BcLeadWriterRefusalTests
         var failed = Assert.Single(results, r => r.TargetType == LeadResults.Customer);
         Assert.Equal(SyncAction.Failed, failed.Action);
         Assert.StartsWith("Business Central answered 404", failed.Reason);
+        Assert.Empty(failed.ChangedFields);
         var unchanged = Assert.Single(results, r => r.TargetType == LeadResults.Contact);
         Assert.Equal((SyncAction.Unchanged, contact.Number), (unchanged.Action, unchanged.TargetKey));
+    }
+
+    [Fact]
+    public async Task A_contact_written_beside_a_customer_update_that_fails_keeps_no_record_state_so_the_replay_writes_it_again()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 4);
+        var bc = sandbox.Host.BusinessCentral;
+        var customer = bc.Store.Customers[1];
+        var contact = bc.AddPersonContact("Mary Major", "mary.major@failed-customer-state-test.example", customer.CompanyContact!.Number);
+        var since = sandbox.Host.Clock.GetUtcNow().AddMinutes(-1);
+        sandbox.MarketingLead(contact.Email, customer.DisplayName, ("firstName", "Mary"), ("lastName", "Major-Smith"), ("externalCompanyId", customer.Number), ("phone", "+1 555 0123"));
+        var deleted = 0;
+        var hook = new Hook(p =>
+        {
+            if (p is { Phase: "Writing Business Central", Total: null } && deleted++ == 0) bc.DeleteCustomer(customer.Id);
+        });
+
+        var results = await sandbox.RunReverseAsync(Request(since), CustomerPhoneOnly, hook);
+
+        Assert.Equal([(LeadResults.Contact, SyncAction.Updated), (LeadResults.Customer, SyncAction.Failed)], results.Select(r => (r.TargetType, r.Action)).Order());
+        Assert.Equal("Mary Major-Smith", bc.Store.Contact(contact.Id)!.DisplayName);
+        Assert.Empty(sandbox.State.Records(SyncDirection.MarketoToBc).Get([LeadPlanner.ContactKey(contact.Number)]));
     }
 
     [Fact]

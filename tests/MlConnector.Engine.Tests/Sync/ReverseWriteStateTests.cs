@@ -225,6 +225,23 @@ public sealed class ReverseWriteStateTests
         Assert.Empty(sandbox.State.Links.ByBcNumber(LinkKind.Customer, [customer.Number]));
     }
 
+    [Fact]
+    public async Task A_contact_under_a_new_customer_seeds_no_forward_state_while_the_lead_as_read_lacks_the_new_customer_number()
+    {
+        await using var sandbox = await SyncSandbox.StartAsync(customers: 4);
+        var since = sandbox.Host.Clock.GetUtcNow().AddMinutes(-1);
+        sandbox.MarketingLead("ada.quill@new-customer-echo-test.example", "New Customer Echo Test");
+        // Without the BC number fields, externalCompanyId is the only forward field the lead as read cannot hold yet.
+        var forward = MappingLoader.FromUserJson("""{ "lead": { "remove": ["bcContactNumber", "bcCustomerNumber"] }, "leadAccount": { "when": "Never" } }""");
+        var context = sandbox.Context();
+        var sync = new LeadToBusinessCentralSync(context, new MarketoToBcMapper(MarketoToBcMapping.Default()), new BcToMarketoMapper(forward));
+
+        var results = await BcSandbox.ToListAsync(sync.RunAsync(sandbox.Receiver(context).ReceiveAsync(Request(since), CancellationToken.None), CancellationToken.None));
+
+        Assert.Equal([SyncAction.Created, SyncAction.Created], results.Select(r => r.Action));
+        Assert.Empty(sandbox.State.Records(SyncDirection.BcToMarketo).Get([MarketoRecord.Lead + ":ada.quill@new-customer-echo-test.example"]));
+    }
+
     private static RecordState ContactState(SyncSandbox sandbox, string contactNumber)
     {
         var key = LeadPlanner.ContactKey(contactNumber);
