@@ -1,5 +1,3 @@
-using System.Runtime.ExceptionServices;
-
 namespace MlConnector.Engine.Sync;
 
 /// <summary>
@@ -55,24 +53,9 @@ internal sealed class SendPump(QueueDrain drain, Action startBatches)
     /// </summary>
     public async IAsyncEnumerable<SyncResult> HandOnAsync(IAsyncEnumerable<SyncResult> flow)
     {
-        ExceptionDispatchInfo? failure = null;
-        await using (var results = flow.GetAsyncEnumerator())
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await results.MoveNextAsync().ConfigureAwait(false)) break;
-                }
-                catch (Exception e)
-                {
-                    failure = ExceptionDispatchInfo.Capture(e);
-                    break;
-                }
-                yield return results.Current;
-            }
-        }
-        if (failure is null) yield break;
+        var stopped = new CapturedFailure();
+        await foreach (var result in stopped.UntilFailure(flow).ConfigureAwait(false)) yield return result;
+        if (stopped.Failure is not { } failure) yield break;
         foreach (var result in TakeResults()) yield return result;
         failure.Throw();
     }

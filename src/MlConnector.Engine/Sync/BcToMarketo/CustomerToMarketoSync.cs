@@ -212,25 +212,11 @@ public sealed class CustomerToMarketoSync
         var ledger = new DailyCallLedger(_context);
         var writer = new MarketoWriter(_context, _mapper, ledger);
         await ledger.ResumeAsync(cancellationToken).ConfigureAwait(false);
-        Exception? failure = null;
+        var stopped = new CapturedFailure();
         try
         {
-            await using (var results = AfterOpenImports(writer, pass(writer), cancellationToken).GetAsyncEnumerator(cancellationToken))
-            {
-                while (true)
-                {
-                    try
-                    {
-                        if (!await results.MoveNextAsync().ConfigureAwait(false)) break;
-                    }
-                    catch (Exception e)
-                    {
-                        failure = e;
-                        break;
-                    }
-                    yield return results.Current;
-                }
-            }
+            await foreach (var result in stopped.UntilFailure(AfterOpenImports(writer, pass(writer), cancellationToken), cancellationToken).ConfigureAwait(false))
+                yield return result;
             // Whatever stopped the pass, batches already sent are awaited and settled, so their records are not sent again.
             await foreach (var result in Settling(writer).FinishAsync().ConfigureAwait(false)) yield return result;
         }
@@ -240,7 +226,7 @@ public sealed class CustomerToMarketoSync
             if (writer.Drain.InFlight > 0) await foreach (var _ in Settling(writer).FinishAsync().ConfigureAwait(false)) { }
             ledger.Save();
         }
-        failure ??= writer.Drain.StoppedBy?.SourceException;
+        var failure = stopped.Failure?.SourceException ?? writer.Drain.StoppedBy?.SourceException;
         if (failure is null) yield break;
         if (!DailyCallLedger.IsBudgetReached(failure)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         DailyCallBudgetReached = true;
